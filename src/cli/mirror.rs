@@ -1,0 +1,55 @@
+//! `gutenpipe mirror`: serves a corpus folder until interrupted.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use gutenpipe::corpus::open_or_generate;
+use gutenpipe::mirror::{Mirror, MirrorConfig};
+
+use super::{CorpusShape, Failure, LatencyArgs, fatal, usage};
+
+#[derive(Debug, Args)]
+pub struct MirrorCmd {
+    /// Corpus folder to serve (files named as Gutenberg names them: 84-0.txt,
+    /// 1661-8.txt, 2701.txt, pg84.txt). Without it, a synthetic corpus is
+    /// generated once and cached.
+    #[arg(long)]
+    pub corpus: Option<PathBuf>,
+    /// Address to listen on; port 0 picks a free port, which is printed.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: String,
+    #[command(flatten)]
+    pub latency: LatencyArgs,
+    #[command(flatten)]
+    pub shape: CorpusShape,
+}
+
+impl MirrorCmd {
+    pub fn execute(self) -> Result<ExitCode, Failure> {
+        let dir = self.shape.dir(&self.corpus);
+        if self.corpus.is_none() {
+            open_or_generate(&dir, &self.shape.config()).map_err(fatal)?;
+        } else if !dir.is_dir() {
+            return Err(usage(anyhow::anyhow!(
+                "--corpus {} is not a folder; create a corpus with `gutenpipe corpus --out {0}`",
+                dir.display()
+            )));
+        }
+        let config = MirrorConfig {
+            corpus: dir.clone(),
+            latency: self.latency.model(self.shape.seed),
+        };
+        let mirror = Mirror::start(config, &self.addr).map_err(usage)?;
+        println!(
+            "serving {} books from {} at {}",
+            mirror.books(),
+            dir.display(),
+            mirror.base_url()
+        );
+        let _ = std::io::stdout().flush();
+        mirror.wait();
+        Ok(ExitCode::SUCCESS)
+    }
+}

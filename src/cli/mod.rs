@@ -1,0 +1,164 @@
+//! The command line: `gutenpipe corpus`, `gutenpipe mirror`, `gutenpipe run`.
+//! Each subcommand lives in its own file with its flags; flags shared by
+//! several (corpus shape, latency model) live here.
+
+pub mod corpus;
+pub mod mirror;
+pub mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use gutenpipe::corpus::CorpusConfig;
+use gutenpipe::mirror::LatencyModel;
+use gutenpipe::units;
+
+/// Exit codes, as documented in the README.
+pub mod exit {
+    /// Every book came through.
+    pub const OK: u8 = 0;
+    /// The command line or its input is wrong; nothing was downloaded.
+    pub const USAGE: u8 = 1;
+    /// The run finished but some books failed.
+    pub const BOOKS_FAILED: u8 = 2;
+    /// The run could not go on (a disk error, a mirror that would not start).
+    pub const FATAL: u8 = 3;
+}
+
+/// A failure that ends the command, with the exit code it ends it with.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub error: anyhow::Error,
+}
+
+/// A usage error: wrong flags or input, found before any work starts.
+pub fn usage(error: impl Into<anyhow::Error>) -> Failure {
+    Failure {
+        code: exit::USAGE,
+        error: error.into(),
+    }
+}
+
+/// A failure in the middle of the work.
+pub fn fatal(error: impl Into<anyhow::Error>) -> Failure {
+    Failure {
+        code: exit::FATAL,
+        error: error.into(),
+    }
+}
+
+/// Download Project Gutenberg ebooks, save them and tokenize them, each stage
+/// on the pool that suits its work, and see where the time goes.
+#[derive(Debug, Parser)]
+#[command(name = "gutenpipe", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a synthetic corpus in Project Gutenberg's format.
+    Corpus(corpus::CorpusCmd),
+    /// Serve a corpus folder over HTTP in Gutenberg's URL layouts.
+    Mirror(mirror::MirrorCmd),
+    /// Download, save and process books, timing every stage.
+    Run(Box<run::RunCmd>),
+}
+
+impl Command {
+    pub fn execute(self) -> Result<ExitCode, Failure> {
+        match self {
+            Command::Corpus(c) => c.execute(),
+            Command::Mirror(c) => c.execute(),
+            Command::Run(c) => c.execute(),
+        }
+    }
+}
+
+/// The shape of a synthetic corpus.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Synthetic corpus")]
+pub struct CorpusShape {
+    /// Number of books in the synthetic corpus.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub books: u32,
+    /// Seed of the synthetic corpus: the same seed gives the same bytes.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Multiplies every synthetic book's size (1.0: Gutenberg's spread, median ~300 kB).
+    #[arg(long, default_value_t = 1.0, value_parser = parse_scale)]
+    pub size_scale: f64,
+}
+
+impl CorpusShape {
+    pub fn config(&self) -> CorpusConfig {
+        CorpusConfig {
+            books: self.books as usize,
+            seed: self.seed,
+            size_scale: self.size_scale,
+        }
+    }
+
+    /// `dir`, or the cache folder for this shape.
+    pub fn dir(&self, dir: &Option<PathBuf>) -> PathBuf {
+        dir.clone()
+            .unwrap_or_else(|| gutenpipe::corpus::default_dir(&self.config()))
+    }
+}
+
+fn parse_scale(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x > 0.0 && x <= 100.0 => Ok(x),
+        _ => Err(format!(
+            "`{text}` is not a scale between 0 and 100 (e.g. 0.5)"
+        )),
+    }
+}
+
+/// How slow the embedded mirror is.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Embedded mirror's latency model")]
+pub struct LatencyArgs {
+    /// Delay before each response's first byte (e.g. 200ms, 1s).
+    #[arg(long, default_value = "200ms", value_parser = units::parse_duration)]
+    pub latency: Duration,
+    /// Spread of the latency: 0.2 draws each delay from ±20 %.
+    #[arg(long, default_value_t = 0.2, value_parser = parse_jitter)]
+    pub jitter: f64,
+    /// Bandwidth of each connection (e.g. 2MB/s, 512KiB/s; 0 for unlimited).
+    #[arg(long, default_value = "4MB/s", value_parser = parse_bandwidth)]
+    pub bandwidth: Bandwidth,
+}
+
+/// Bytes per second, or `None` for unlimited (a newtype, since clap reads a
+/// bare `Option` as "the flag may be absent").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bandwidth(pub Option<u64>);
+
+fn parse_bandwidth(text: &str) -> Result<Bandwidth, String> {
+    units::parse_rate(text).map(Bandwidth)
+}
+
+impl LatencyArgs {
+    pub fn model(&self, seed: u64) -> LatencyModel {
+        LatencyModel {
+            latency: self.latency,
+            jitter: self.jitter,
+            bandwidth: self.bandwidth.0,
+            seed,
+        }
+    }
+}
+
+fn parse_jitter(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "`{text}` is not a jitter between 0 and 1 (e.g. 0.2)"
+        )),
+    }
+}

@@ -1,0 +1,324 @@
+//! `gutenpipe run`: reads the books asked for, checks every input before the
+//! first download, runs the pipeline in each mode asked for, prints the
+//! tables and writes the JSON report.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::anyhow;
+use clap::Args;
+use gutenpipe::book::{BookId, BookRequest, Target, id_from_url, parse_id_list};
+use gutenpipe::corpus::open_or_generate;
+use gutenpipe::fetch::{FetchConfig, Fetcher, default_user_agent};
+use gutenpipe::mirror::{Mirror, MirrorConfig};
+use gutenpipe::pipeline::{Mode, Pipeline, PipelineConfig};
+use gutenpipe::report::{Report, json, table};
+use gutenpipe::stages;
+use gutenpipe::store::Store;
+use gutenpipe::units;
+use serde_json::json;
+
+use super::{CorpusShape, Failure, LatencyArgs, exit, fatal, usage};
+
+#[derive(Debug, Args)]
+pub struct RunCmd {
+    /// Ebook ids to fetch, separated by commas (84,1342,2701).
+    #[arg(long, value_delimiter = ',', value_parser = parse_id)]
+    pub ids: Vec<BookId>,
+    /// A file of ebook ids: commas, spaces or one a line; `#` starts a comment.
+    #[arg(long, value_name = "FILE")]
+    pub ids_file: Option<PathBuf>,
+    /// Exact URLs to fetch, separated by commas; each book is saved under the
+    /// ebook id found in its URL.
+    #[arg(long, value_delimiter = ',')]
+    pub urls: Vec<String>,
+    /// Where books come from: `embedded` (a mirror started in-process on the
+    /// synthetic corpus) or the base URL of a Gutenberg mirror
+    /// (https://www.gutenberg.org, http://127.0.0.1:8080).
+    #[arg(long, default_value = "embedded")]
+    pub source: String,
+    /// Corpus folder the embedded mirror serves (default: a cached synthetic corpus).
+    #[arg(long)]
+    pub corpus: Option<PathBuf>,
+    /// Folder to save books in; with several modes, one subfolder per mode.
+    #[arg(long, default_value = "texts")]
+    pub out: PathBuf,
+    /// How to run the stages: sequential, staged, or several separated by commas.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "staged")]
+    pub mode: Vec<Mode>,
+    /// Threads downloading at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub download_workers: u16,
+    /// Threads saving at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub save_workers: u16,
+    /// Threads of the rayon pool that decodes and processes (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub cpu_workers: Option<u16>,
+    /// Processing stages to run, in order, separated by commas.
+    #[arg(long, value_delimiter = ',', default_value = "tokenize")]
+    pub stages: Vec<String>,
+    /// Write the full report as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Limit on connecting to a server.
+    #[arg(long, default_value = "10s", value_parser = units::parse_duration)]
+    pub connect_timeout: Duration,
+    /// Limit on any one wait for bytes from a server.
+    #[arg(long, default_value = "30s", value_parser = units::parse_duration)]
+    pub read_timeout: Duration,
+    /// Limit on one whole request.
+    #[arg(long, default_value = "5m", value_parser = units::parse_duration)]
+    pub timeout: Duration,
+    /// Largest book accepted (e.g. 64MiB).
+    #[arg(long, default_value = "64MiB", value_parser = units::parse_bytes)]
+    pub max_bytes: u64,
+    /// User-Agent header sent with every request.
+    #[arg(long, default_value_t = default_user_agent())]
+    pub user_agent: String,
+    /// Skip syncing each saved file to disk before renaming it into place
+    /// (faster; a power cut may then lose recent books, never corrupt them).
+    #[arg(long)]
+    pub no_sync: bool,
+    /// Print nothing but the results and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub latency: LatencyArgs,
+    #[command(flatten)]
+    pub shape: CorpusShape,
+}
+
+fn parse_id(text: &str) -> Result<BookId, String> {
+    text.parse()
+}
+
+/// Where the books come from, once resolved.
+enum Source {
+    Embedded(Mirror),
+    Remote(String),
+}
+
+impl Source {
+    fn base_url(&self) -> String {
+        match self {
+            Source::Embedded(m) => m.base_url(),
+            Source::Remote(url) => url.clone(),
+        }
+    }
+}
+
+impl RunCmd {
+    fn note(&self, text: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", text.as_ref());
+        }
+    }
+
+    /// The books asked for, in order, without repeats.
+    fn requests(&self, embedded_ids: Option<Vec<BookId>>) -> Result<Vec<BookRequest>, Failure> {
+        let mut wanted: Vec<(BookId, Target)> =
+            self.ids.iter().map(|&id| (id, Target::Mirror)).collect();
+        if let Some(path) = &self.ids_file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| usage(anyhow!("could not read --ids-file {}: {e}", path.display())))?;
+            let ids = parse_id_list(&text)
+                .map_err(|e| usage(anyhow!("--ids-file {}, {e}", path.display())))?;
+            if ids.is_empty() {
+                return Err(usage(anyhow!(
+                    "--ids-file {} lists no ebook ids",
+                    path.display()
+                )));
+            }
+            wanted.extend(ids.into_iter().map(|id| (id, Target::Mirror)));
+        }
+        for url in &self.urls {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(usage(anyhow!(
+                    "--urls: `{url}` is not an http:// or https:// URL"
+                )));
+            }
+            let id = id_from_url(url).ok_or_else(|| {
+                usage(anyhow!(
+                    "--urls: no ebook id in `{url}`; books are saved under their id, so use a Gutenberg URL such as …/files/84/84-0.txt"
+                ))
+            })?;
+            wanted.push((id, Target::Url(url.clone())));
+        }
+        if wanted.is_empty() {
+            match embedded_ids {
+                Some(ids) => wanted.extend(ids.into_iter().map(|id| (id, Target::Mirror))),
+                None => {
+                    return Err(usage(anyhow!(
+                        "no books chosen: pass --ids 84,1342, --ids-file FILE or --urls URL"
+                    )));
+                }
+            }
+        }
+        let mut seen = HashSet::new();
+        let mut requests = Vec::new();
+        for (id, target) in wanted {
+            if seen.insert(id) {
+                requests.push(BookRequest {
+                    index: requests.len(),
+                    id,
+                    target,
+                });
+            } else {
+                self.note(format!(
+                    "note: ebook {id} is asked for twice; fetching it once"
+                ));
+            }
+        }
+        Ok(requests)
+    }
+
+    fn source(&self) -> Result<(Source, Option<Vec<BookId>>), Failure> {
+        if self.source != "embedded" {
+            let url = self.source.trim_end_matches('/');
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(usage(anyhow!(
+                    "--source `{}` is neither `embedded` nor an http:// or https:// URL",
+                    self.source
+                )));
+            }
+            return Ok((Source::Remote(url.to_string()), None));
+        }
+        let dir = self.shape.dir(&self.corpus);
+        if self.corpus.is_some() && !dir.exists() {
+            return Err(usage(anyhow!(
+                "--corpus {} does not exist; create it with `gutenpipe corpus --out {0}`",
+                dir.display()
+            )));
+        }
+        if !dir.join(gutenpipe::corpus::CATALOG_FILE).exists() {
+            self.note(format!(
+                "generating a synthetic corpus of {} books in {} (once)",
+                self.shape.books,
+                dir.display()
+            ));
+        }
+        let (catalog, _) = open_or_generate(&dir, &self.shape.config()).map_err(fatal)?;
+        let mirror = Mirror::start(
+            MirrorConfig {
+                corpus: dir.clone(),
+                latency: self.latency.model(self.shape.seed),
+            },
+            "127.0.0.1:0",
+        )
+        .map_err(fatal)?;
+        self.note(format!(
+            "embedded mirror at {} serving {} books from {} (latency {}, jitter {}, bandwidth {})",
+            mirror.base_url(),
+            mirror.books(),
+            dir.display(),
+            units::format_duration(self.latency.latency),
+            self.latency.jitter,
+            self.latency
+                .bandwidth
+                .0
+                .map_or("unlimited".to_string(), |b| format!(
+                    "{}/s",
+                    units::format_bytes(b)
+                ))
+        ));
+        let ids = catalog.iter().map(|e| e.id).collect();
+        Ok((Source::Embedded(mirror), Some(ids)))
+    }
+
+    pub fn execute(self) -> Result<ExitCode, Failure> {
+        let stages = stages::select(&self.stages).map_err(|e| usage(anyhow!("--stages: {e}")))?;
+        let mut modes = Vec::new();
+        for m in &self.mode {
+            if !modes.contains(m) {
+                modes.push(*m);
+            }
+        }
+        let out_dirs: Vec<PathBuf> = if modes.len() == 1 {
+            vec![self.out.clone()]
+        } else {
+            modes.iter().map(|m| self.out.join(m.name())).collect()
+        };
+        let stores = out_dirs
+            .iter()
+            .map(|d| Store::open(d, !self.no_sync))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| usage(anyhow!("--out: {e}")))?;
+        // Check the inputs that need no source before starting one.
+        if self.source != "embedded" {
+            self.requests(None)?;
+        }
+        let (source, embedded_ids) = self.source()?;
+        let requests = self.requests(embedded_ids)?;
+
+        let cpu_workers = self.cpu_workers.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            usize::from,
+        );
+        let config = PipelineConfig {
+            download_workers: self.download_workers.into(),
+            save_workers: self.save_workers.into(),
+            cpu_workers,
+            stages,
+        };
+        let fetch_config = FetchConfig {
+            connect_timeout: self.connect_timeout,
+            read_timeout: self.read_timeout,
+            request_timeout: self.timeout,
+            max_bytes: self.max_bytes,
+            user_agent: self.user_agent.clone(),
+            idle_connections: config.download_workers,
+        };
+        let base = source.base_url();
+        let mut report = Report {
+            gutenpipe: env!("CARGO_PKG_VERSION"),
+            config: json!({
+                "source": if matches!(source, Source::Embedded(_)) { "embedded".to_string() } else { base.clone() },
+                "base_url": base,
+                "books": requests.len(),
+                "modes": modes.iter().map(|m| m.name()).collect::<Vec<_>>(),
+                "download_workers": config.download_workers,
+                "save_workers": config.save_workers,
+                "cpu_workers": config.cpu_workers,
+                "stages": config.stages.iter().map(|s| s.name()).collect::<Vec<_>>(),
+                "latency_seconds": matches!(source, Source::Embedded(_)).then(|| self.latency.latency.as_secs_f64()),
+                "jitter": matches!(source, Source::Embedded(_)).then_some(self.latency.jitter),
+                "bandwidth_bytes_per_second": if matches!(source, Source::Embedded(_)) { self.latency.bandwidth.0 } else { None },
+                "max_bytes": self.max_bytes,
+            }),
+            runs: Vec::new(),
+        };
+        for (mode, store) in modes.iter().zip(&stores) {
+            self.note(format!(
+                "{} run: {} books → {}",
+                mode.name(),
+                requests.len(),
+                store.dir().display()
+            ));
+            // A fresh fetcher per run: no connection or layout carried over.
+            let fetcher = Fetcher::new(fetch_config.clone(), Some(&base));
+            let pipeline = Pipeline {
+                fetcher: &fetcher,
+                store,
+                config: &config,
+            };
+            let run = pipeline.run(*mode, &requests).map_err(fatal)?;
+            report.runs.push(run);
+        }
+        drop(source);
+
+        print!("{}", table::render_report(&report));
+        if let Some(path) = &self.json {
+            json::write(&report, path).map_err(fatal)?;
+            self.note(format!("report written to {}", path.display()));
+        }
+        let failed = report.runs.iter().any(|r| r.books_failed > 0);
+        Ok(ExitCode::from(if failed {
+            exit::BOOKS_FAILED
+        } else {
+            exit::OK
+        }))
+    }
+}

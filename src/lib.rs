@@ -1,0 +1,40 @@
+//! gutenpipe downloads Project Gutenberg ebooks, saves them, and processes
+//! them (tokenizing first), each stage on the kind of pool that suits its
+//! work, and it times every stage so that I/O-bound work (download, save) and
+//! CPU-bound work (decoding, tokenizing) can be seen side by side.
+//!
+//! Data flows one way. A [`book::BookRequest`] names a book; the
+//! [`fetch::Fetcher`] downloads it on the download pool; the [`store::Store`]
+//! saves it atomically on the save pool; [`decode`] turns its bytes into
+//! text and the [`stages`] process that text on a rayon pool; the
+//! [`pipeline`] wires stages to pools, records a span per task, and hands a
+//! [`report::RunReport`] to the [`report`] printers.
+//!
+//! Offline, books come from the embedded [`mirror`] serving a synthetic
+//! [`corpus`]; with a network, from any Gutenberg mirror.
+//!
+//! | module | what it is for |
+//! |---|---|
+//! | [`book`] | ebook ids, Gutenberg URL layouts, book requests |
+//! | [`corpus`] | the synthetic Gutenberg-format corpus |
+//! | [`mirror`] | the embedded HTTP mirror with its latency model |
+//! | [`fetch`] | downloading: agent, timeouts, layouts, size limit |
+//! | [`store`] | saving: atomic writes |
+//! | [`decode`] | bytes to text: UTF-8, BOM, 8-bit charsets |
+//! | [`stages`] | the `Stage` trait and the processing stages |
+//! | [`pipeline`] | modes, pools, timing |
+//! | [`report`] | tables and JSON |
+//! | [`units`] | parsing and printing durations, sizes, rates |
+//! | [`rng`] | the seeded generator behind the corpus and the jitter |
+
+pub mod book;
+pub mod corpus;
+pub mod decode;
+pub mod fetch;
+pub mod mirror;
+pub mod pipeline;
+pub mod report;
+pub mod rng;
+pub mod stages;
+pub mod store;
+pub mod units;

@@ -1,0 +1,328 @@
+//! The embedded Gutenberg mirror: a real HTTP/1.1 server on loopback that
+//! serves a corpus folder under Project Gutenberg's URL layouts, as slowly as
+//! its latency model says, so the pipeline can be measured offline.
+//!
+//! One thread accepts connections and each connection gets a thread of its
+//! own: a slow response delays nobody else, so 64 concurrent downloads really
+//! overlap. [`Mirror::start`] runs it in-process (tests and
+//! `run --source embedded`); `gutenpipe mirror` runs it from the command line.
+
+mod http;
+pub mod latency;
+mod library;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+pub use latency::LatencyModel;
+pub use library::{CATALOG_PATH, Library};
+
+/// Most connections served at once; beyond it a client gets 503.
+const MAX_CONNECTIONS: usize = 1024;
+/// An idle keep-alive connection is closed after this long.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What a mirror serves and how slowly.
+#[derive(Debug, Clone)]
+pub struct MirrorConfig {
+    /// The corpus folder (synthetic, or real Gutenberg files named as
+    /// Gutenberg names them).
+    pub corpus: PathBuf,
+    pub latency: LatencyModel,
+}
+
+/// A failure to start a mirror.
+#[derive(Debug, thiserror::Error)]
+pub enum MirrorError {
+    #[error("could not read the corpus folder {}: {source}", path.display())]
+    Corpus { path: PathBuf, source: io::Error },
+    #[error("the corpus folder {} holds no books (files named like 84-0.txt); create one with `gutenpipe corpus`", path.display())]
+    Empty { path: PathBuf },
+    #[error("could not listen on {addr}: {source}")]
+    Bind { addr: String, source: io::Error },
+}
+
+/// Counters a running mirror keeps.
+#[derive(Debug, Default)]
+pub struct MirrorStats {
+    /// Requests answered, whatever the status.
+    pub requests: AtomicU64,
+    /// Responses with status 200.
+    pub served: AtomicU64,
+    /// Body bytes written.
+    pub bytes: AtomicU64,
+}
+
+struct Shared {
+    library: Library,
+    config: MirrorConfig,
+    stats: MirrorStats,
+    stop: AtomicBool,
+    open: AtomicUsize,
+    next_connection: AtomicU64,
+    connections: Mutex<HashMap<u64, TcpStream>>,
+}
+
+/// A running mirror. Dropping it stops the server and closes its connections.
+pub struct Mirror {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl Mirror {
+    /// Indexes the corpus and starts serving on `addr` (`127.0.0.1:0` picks a
+    /// free port; [`Mirror::addr`] tells which).
+    pub fn start(config: MirrorConfig, addr: &str) -> Result<Mirror, MirrorError> {
+        let library = Library::scan(&config.corpus).map_err(|source| MirrorError::Corpus {
+            path: config.corpus.clone(),
+            source,
+        })?;
+        if library.books() == 0 {
+            return Err(MirrorError::Empty {
+                path: config.corpus.clone(),
+            });
+        }
+        let bind_err = |source| MirrorError::Bind {
+            addr: addr.to_string(),
+            source,
+        };
+        let socket = addr
+            .to_socket_addrs()
+            .map_err(bind_err)?
+            .next()
+            .ok_or_else(|| bind_err(io::Error::new(io::ErrorKind::InvalidInput, "no address")))?;
+        let listener = TcpListener::bind(socket).map_err(bind_err)?;
+        let addr = listener.local_addr().map_err(bind_err)?;
+        let shared = Arc::new(Shared {
+            library,
+            config,
+            stats: MirrorStats::default(),
+            stop: AtomicBool::new(false),
+            open: AtomicUsize::new(0),
+            next_connection: AtomicU64::new(0),
+            connections: Mutex::new(HashMap::new()),
+        });
+        let acceptor = {
+            let shared = Arc::clone(&shared);
+            thread::Builder::new()
+                .name("mirror-accept".into())
+                .spawn(move || accept_loop(listener, shared))
+                .map_err(bind_err)?
+        };
+        Ok(Mirror {
+            addr,
+            shared,
+            acceptor: Some(acceptor),
+        })
+    }
+
+    /// The address the mirror listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL to give `--source` (`http://127.0.0.1:PORT`).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The corpus folder served.
+    pub fn corpus(&self) -> &Path {
+        &self.shared.config.corpus
+    }
+
+    /// Number of books the mirror serves.
+    pub fn books(&self) -> usize {
+        self.shared.library.books()
+    }
+
+    pub fn stats(&self) -> &MirrorStats {
+        &self.shared.stats
+    }
+
+    /// Blocks until the process is killed (for `gutenpipe mirror`).
+    pub fn wait(mut self) {
+        if let Some(handle) = self.acceptor.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+impl Drop for Mirror {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        // Wake the acceptor, then close every open connection.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        if let Some(handle) = self.acceptor.take() {
+            let _ = handle.join();
+        }
+        if let Ok(connections) = self.shared.connections.lock() {
+            for stream in connections.values() {
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+            }
+        }
+    }
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    for stream in listener.incoming() {
+        if shared.stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(stream) = stream else { continue };
+        if shared.open.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+            let mut s = stream;
+            let _ = http::write_head(
+                &mut s,
+                503,
+                &[
+                    ("Content-Length", "0".into()),
+                    ("Connection", "close".into()),
+                ],
+            );
+            continue;
+        }
+        let id = shared.next_connection.fetch_add(1, Ordering::Relaxed);
+        if let (Ok(clone), Ok(mut connections)) = (stream.try_clone(), shared.connections.lock()) {
+            connections.insert(id, clone);
+        }
+        shared.open.fetch_add(1, Ordering::SeqCst);
+        let conn_shared = Arc::clone(&shared);
+        let spawned = thread::Builder::new()
+            .name(format!("mirror-conn-{id}"))
+            .spawn(move || {
+                let _ = serve_connection(stream, &conn_shared);
+                conn_shared.open.fetch_sub(1, Ordering::SeqCst);
+                if let Ok(mut connections) = conn_shared.connections.lock() {
+                    connections.remove(&id);
+                }
+            });
+        if spawned.is_err() {
+            shared.open.fetch_sub(1, Ordering::SeqCst);
+            if let Ok(mut connections) = shared.connections.lock() {
+                connections.remove(&id);
+            }
+        }
+    }
+}
+
+fn serve_connection(stream: TcpStream, shared: &Shared) -> io::Result<()> {
+    stream.set_read_timeout(Some(IDLE_TIMEOUT))?;
+    stream.set_nodelay(true)?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut writer = BufWriter::with_capacity(64 * 1024, stream);
+    loop {
+        if shared.stop.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let request = match http::read_request(&mut reader) {
+            Ok(r) => r,
+            Err(http::ReadError::Closed) | Err(http::ReadError::Io) => return Ok(()),
+            Err(http::ReadError::Malformed(why)) => {
+                let body = format!("{why}\n");
+                http::write_head(
+                    &mut writer,
+                    400,
+                    &[
+                        ("Content-Type", "text/plain; charset=utf-8".into()),
+                        ("Content-Length", body.len().to_string()),
+                        ("Connection", "close".into()),
+                    ],
+                )?;
+                writer.write_all(body.as_bytes())?;
+                return writer.flush();
+            }
+        };
+        let number = shared.stats.requests.fetch_add(1, Ordering::Relaxed);
+        respond(&request, number, shared, &mut writer)?;
+        if !request.keep_alive {
+            return Ok(());
+        }
+    }
+}
+
+fn connection_header(request: &http::Request) -> (&'static str, String) {
+    let value = if request.keep_alive {
+        "keep-alive"
+    } else {
+        "close"
+    };
+    ("Connection", value.to_string())
+}
+
+/// Answers one request: waits out the latency, then sends the file (paced by
+/// the bandwidth) or a short error.
+fn respond(
+    request: &http::Request,
+    number: u64,
+    shared: &Shared,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let model = &shared.config.latency;
+    thread::sleep(model.delay(number));
+    let head_only = request.method == "HEAD";
+    if request.method != "GET" && !head_only {
+        return simple(out, request, 405, "only GET and HEAD are served\n");
+    }
+    let Some(resolved) = shared.library.resolve(&request.path) else {
+        return simple(out, request, 404, "no such file on this mirror\n");
+    };
+    let Ok(mut file) = File::open(&resolved.file) else {
+        return simple(
+            out,
+            request,
+            404,
+            "the file has gone from the corpus folder\n",
+        );
+    };
+    let length = file.metadata()?.len();
+    http::write_head(
+        out,
+        200,
+        &[
+            ("Content-Type", resolved.content_type.to_string()),
+            ("Content-Length", length.to_string()),
+            (
+                "Server",
+                concat!("gutenpipe-mirror/", env!("CARGO_PKG_VERSION")).to_string(),
+            ),
+            connection_header(request),
+        ],
+    )?;
+    shared.stats.served.fetch_add(1, Ordering::Relaxed);
+    if head_only {
+        return out.flush();
+    }
+    let sent = model.send(&mut file, out)?;
+    shared.stats.bytes.fetch_add(sent, Ordering::Relaxed);
+    Ok(())
+}
+
+fn simple(
+    out: &mut impl Write,
+    request: &http::Request,
+    status: u16,
+    body: &str,
+) -> io::Result<()> {
+    http::write_head(
+        out,
+        status,
+        &[
+            ("Content-Type", "text/plain; charset=utf-8".into()),
+            ("Content-Length", body.len().to_string()),
+            connection_header(request),
+        ],
+    )?;
+    if request.method != "HEAD" {
+        out.write_all(body.as_bytes())?;
+    }
+    out.flush()
+}

@@ -1,0 +1,82 @@
+//! A fixed-size pool of named threads for blocking I/O work (downloads,
+//! saves). Its size bounds concurrency: ten thousand books are still handled
+//! by `size` threads, each taking the next book when it is done with one.
+
+use crossbeam_channel::unbounded;
+
+/// A pool of `size` threads named `{name}-{i}`.
+#[derive(Debug, Clone)]
+pub struct WorkerPool {
+    name: &'static str,
+    size: usize,
+}
+
+impl WorkerPool {
+    pub fn new(name: &'static str, size: usize) -> WorkerPool {
+        WorkerPool {
+            name,
+            size: size.max(1),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Runs `work` on every item, on at most `size` threads, and returns when
+    /// all are done. Items may borrow (`&mut Book`), since the threads end
+    /// before this returns.
+    pub fn for_each<T: Send>(&self, items: impl IntoIterator<Item = T>, work: impl Fn(T) + Sync) {
+        let (tx, rx) = unbounded();
+        let mut count = 0;
+        for item in items {
+            let _ = tx.send(item);
+            count += 1;
+        }
+        drop(tx);
+        let threads = self.size.min(count);
+        let work = &work;
+        std::thread::scope(|scope| {
+            for i in 0..threads {
+                let rx = rx.clone();
+                std::thread::Builder::new()
+                    .name(format!("{}-{i}", self.name))
+                    .spawn_scoped(scope, move || {
+                        for item in rx.iter() {
+                            work(item);
+                        }
+                    })
+                    .expect("the system refused to start a worker thread");
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+
+    #[test]
+    fn every_item_once_on_bounded_threads() {
+        let pool = WorkerPool::new("test", 4);
+        let mut items: Vec<u32> = (0..1000).collect();
+        let threads = Mutex::new(HashSet::new());
+        pool.for_each(items.iter_mut(), |x| {
+            *x *= 2;
+            threads
+                .lock()
+                .unwrap()
+                .insert(std::thread::current().name().unwrap().to_string());
+        });
+        assert!(items.iter().enumerate().all(|(i, &x)| x == 2 * i as u32));
+        let threads = threads.into_inner().unwrap();
+        assert!(!threads.is_empty() && threads.len() <= 4);
+        assert!(threads.iter().all(|t| t.starts_with("test-")));
+    }
+}

@@ -1,0 +1,216 @@
+//! The report as text for a terminal: a table of stages per run, a
+//! comparison of modes stage by stage, the corpus results, and the failures.
+
+use std::fmt::Write as _;
+
+use super::{Report, RunReport};
+use crate::units::format_bytes;
+
+fn secs(s: f64) -> String {
+    if s < 1.0 {
+        format!("{:.1} ms", s * 1e3)
+    } else {
+        format!("{s:.2} s")
+    }
+}
+
+fn percent(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+/// Pads every column of `rows` to its widest cell; the first column is
+/// left-aligned, the others right-aligned.
+fn render(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            if c == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("  ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The stage table of one run.
+pub fn run_table(run: &RunReport) -> String {
+    let mut rows = vec![
+        [
+            "stage", "pool", "workers", "books", "bytes", "wall", "cpu", "cpu/wall", "MB/s",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for s in &run.stages {
+        rows.push(vec![
+            s.name.clone(),
+            s.pool.clone(),
+            s.workers.to_string(),
+            if s.failed > 0 {
+                format!("{} (+{} failed)", s.items, s.failed)
+            } else {
+                s.items.to_string()
+            },
+            format_bytes(s.bytes),
+            secs(s.wall_seconds),
+            secs(s.cpu_seconds),
+            percent(s.cpu_utilisation),
+            format!("{:.1}", s.mb_per_second),
+        ]);
+    }
+    rows.push(vec![
+        "total".into(),
+        String::new(),
+        String::new(),
+        format!("{} ok", run.books_ok),
+        String::new(),
+        secs(run.wall_seconds),
+    ]);
+    let mut out = format!("{} run, saved to {}\n", run.mode.name(), run.out);
+    out.push_str(&render(&rows));
+    out
+}
+
+/// Stage by stage, each mode's wall time, CPU time, CPU ÷ wall, and speed
+/// relative to the first mode.
+pub fn comparison(runs: &[RunReport]) -> String {
+    let Some(base) = runs.first() else {
+        return String::new();
+    };
+    let mut out = String::new();
+    let mut names: Vec<&str> = base.stages.iter().map(|s| s.name.as_str()).collect();
+    names.push("total");
+    for name in names {
+        let mut rows = vec![vec![
+            name.to_string(),
+            "wall".into(),
+            "cpu".into(),
+            "cpu/wall".into(),
+            format!("vs {}", base.mode.name()),
+        ]];
+        let figures = |r: &RunReport| -> Option<(f64, f64)> {
+            if name == "total" {
+                let cpu = r.stages.iter().map(|s| s.cpu_seconds).sum();
+                Some((r.wall_seconds, cpu))
+            } else {
+                r.stage(name).map(|s| (s.wall_seconds, s.cpu_seconds))
+            }
+        };
+        let Some((base_wall, _)) = figures(base) else {
+            continue;
+        };
+        for run in runs {
+            let Some((wall, cpu)) = figures(run) else {
+                continue;
+            };
+            let speed = if std::ptr::eq(run, base) {
+                "baseline".to_string()
+            } else if wall > 0.0 && base_wall >= wall {
+                format!("{:.2}× faster", base_wall / wall)
+            } else if base_wall > 0.0 {
+                format!("{:.2}× slower", wall / base_wall)
+            } else {
+                "-".to_string()
+            };
+            rows.push(vec![
+                format!("  {}", run.mode.name()),
+                secs(wall),
+                secs(cpu),
+                percent(if wall > 0.0 { cpu / wall } else { 0.0 }),
+                speed,
+            ]);
+        }
+        out.push_str(&render(&rows));
+        out.push('\n');
+    }
+    out
+}
+
+/// The corpus results and the failures of a run.
+pub fn summary(run: &RunReport) -> String {
+    let mut out = String::new();
+    if let Some(t) = run.corpus.get("tokenize") {
+        let _ = writeln!(
+            out,
+            "tokens: {}   vocabulary: {} distinct words",
+            t["tokens"], t["vocabulary"]
+        );
+        if let Some(top) = t["top"].as_array() {
+            let words: Vec<String> = top
+                .iter()
+                .map(|w| format!("{} {}", w["word"].as_str().unwrap_or("?"), w["count"]))
+                .collect();
+            let _ = writeln!(out, "most frequent: {}", words.join(", "));
+            out.push('\n');
+        }
+    }
+    let failures: Vec<_> = run.failures().collect();
+    if !failures.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} of {} books failed:",
+            failures.len(),
+            run.books.len()
+        );
+        for b in failures {
+            let _ = writeln!(
+                out,
+                "  ebook {} ({}): {}",
+                b.id,
+                b.failed_stage.as_deref().unwrap_or("?"),
+                b.error.as_deref().unwrap_or("?")
+            );
+        }
+    }
+    out
+}
+
+/// The whole report for a terminal.
+pub fn render_report(report: &Report) -> String {
+    let mut out = String::new();
+    for run in &report.runs {
+        out.push_str(&run_table(run));
+        out.push('\n');
+    }
+    if report.runs.len() > 1 {
+        out.push_str("Comparison, stage by stage:\n\n");
+        out.push_str(&comparison(&report.runs));
+    }
+    if let Some(last) = report.runs.last() {
+        out.push_str(&summary(last));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_line_up() {
+        let t = render(&[
+            vec!["a".into(), "1".into()],
+            vec!["long".into(), "100".into()],
+        ]);
+        assert_eq!(t, "a       1\nlong  100\n");
+    }
+}

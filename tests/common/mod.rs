@@ -1,0 +1,103 @@
+//! Helpers shared by the integration tests: small synthetic corpora, an
+//! in-process mirror on 127.0.0.1, and running the `gutenpipe` binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use gutenpipe::corpus::{CatalogEntry, CorpusConfig, write_corpus};
+use gutenpipe::mirror::{LatencyModel, Mirror, MirrorConfig};
+use tempfile::TempDir;
+
+/// A small synthetic corpus in a temporary folder.
+pub struct TestCorpus {
+    pub dir: TempDir,
+    pub catalog: Vec<CatalogEntry>,
+}
+
+impl TestCorpus {
+    pub fn new(books: usize, seed: u64) -> TestCorpus {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let catalog = write_corpus(
+            dir.path(),
+            &CorpusConfig {
+                books,
+                seed,
+                size_scale: 0.03,
+            },
+        )
+        .expect("corpus written");
+        TestCorpus { dir, catalog }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The bytes of the corpus file of book `entry`.
+    pub fn bytes(&self, entry: &CatalogEntry) -> Vec<u8> {
+        std::fs::read(self.path().join(&entry.file)).expect("corpus file")
+    }
+}
+
+/// A mirror with no latency serving `dir` on 127.0.0.1.
+pub fn mirror(dir: &Path) -> Mirror {
+    mirror_with(dir, LatencyModel::default())
+}
+
+pub fn mirror_with(dir: &Path, latency: LatencyModel) -> Mirror {
+    Mirror::start(
+        MirrorConfig {
+            corpus: dir.to_path_buf(),
+            latency,
+        },
+        "127.0.0.1:0",
+    )
+    .expect("mirror started")
+}
+
+/// Runs the `gutenpipe` binary with `args`.
+pub fn gutenpipe(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gutenpipe"))
+        .args(args)
+        .env(
+            "GUTENPIPE_CACHE",
+            std::env::temp_dir().join("gutenpipe-test-cache"),
+        )
+        .output()
+        .expect("gutenpipe runs")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Reads a JSON report.
+pub fn read_report(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("report written");
+    serde_json::from_str(&text).expect("report is JSON")
+}
+
+/// Comma-separated ids of a catalog.
+pub fn id_list(catalog: &[CatalogEntry]) -> String {
+    catalog
+        .iter()
+        .map(|e| e.id.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Every regular file under `dir`, relative names, sorted.
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("folder")
+        .map(|e| PathBuf::from(e.expect("entry").file_name()))
+        .collect();
+    names.sort();
+    names
+}
