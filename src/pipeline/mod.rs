@@ -15,6 +15,7 @@ mod timing;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -26,7 +27,7 @@ use crate::decode::decode;
 use crate::fetch::{FetchError, Fetched, Fetcher};
 use crate::report::{BookReport, RunReport, StageReport, Status};
 use crate::stages::{AnyTotals, Document, SharedStage};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 pub use pool::WorkerPool;
 pub use timing::{Recorder, Span, thread_cpu_time};
 
@@ -63,6 +64,11 @@ pub struct PipelineConfig {
 pub enum PipelineError {
     #[error("could not start the rayon pool of {workers} threads: {detail}")]
     Pool { workers: usize, detail: String },
+    /// Saving failed: the disk is full, the folder unwritable… Every later
+    /// book would fail the same way, so the run stops; books saved before
+    /// stay whole under their names.
+    #[error("run stopped: {0}")]
+    Save(#[source] StoreError),
 }
 
 /// A book on its way through the stages.
@@ -239,10 +245,14 @@ impl Pipeline<'_> {
         // Save.
         let pool = pools.label("save");
         let t = Instant::now();
+        let save_error: Mutex<Option<StoreError>> = Mutex::new(None);
         pools.io_each(IoPool::Save, &mut slots, |slot| {
             let Some(fetched) = slot.fetched.as_ref() else {
                 return;
             };
+            if save_error.lock().map_or(true, |e| e.is_some()) {
+                return; // the run is stopping
+            }
             let size = fetched.bytes.len() as u64;
             let result = rec.task("save", pool, slot.request.index, || {
                 (self.store.save(slot.request.id, &fetched.bytes), size)
@@ -252,9 +262,17 @@ impl Pipeline<'_> {
                     slot.bytes = Some(size);
                     slot.path = Some(path);
                 }
-                Err(e) => slot.fail("save", e),
+                Err(e) => {
+                    slot.fail("save", &e);
+                    if let Ok(mut first) = save_error.lock() {
+                        first.get_or_insert(e);
+                    }
+                }
             }
         });
+        if let Some(e) = save_error.into_inner().ok().flatten() {
+            return Err(PipelineError::Save(e));
+        }
         walls.push((
             "save".into(),
             pool,
