@@ -5,7 +5,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A Project Gutenberg ebook number (`84` is *Frankenstein*).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct BookId(pub u32);
 

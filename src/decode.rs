@@ -1,8 +1,11 @@
 //! Turning a book's bytes into text for processing: UTF-8 (with its BOM
-//! removed) when the bytes are UTF-8, otherwise the 8-bit character set the
-//! server or the book's header declares, and Windows-1252 (a superset of
-//! ISO-8859-1) when nothing usable is declared. Any byte sequence decodes;
-//! nothing here can panic or fail.
+//! removed) when the bytes are UTF-8 — or nearly so: a UTF-8 book with a few
+//! broken sequences keeps its accents, the broken bytes becoming U+FFFD with
+//! a warning —, otherwise the 8-bit character set the book's header or the
+//! server declares, and Windows-1252 (a superset of ISO-8859-1, what
+//! Gutenberg's `-8` files hold) when nothing usable is declared. A declared
+//! charset never overrides bytes that are plainly UTF-8, since servers get
+//! charsets wrong. Any byte sequence decodes; nothing here can panic or fail.
 
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 
@@ -12,6 +15,8 @@ pub struct Decoded {
     pub text: String,
     /// The encoding used, by its WHATWG name (`UTF-8`, `windows-1252`, …).
     pub encoding: &'static str,
+    /// What a reader of the text should know (invalid bytes replaced).
+    pub warnings: Vec<String>,
 }
 
 /// How far into a book its header may declare a character set.
@@ -47,31 +52,70 @@ fn lookup(label: &str) -> Option<&'static Encoding> {
     }
 }
 
+/// Counts the multi-byte UTF-8 sequences and the invalid ones in `bytes`:
+/// the evidence for "UTF-8 with a few broken bytes" against "8-bit text".
+fn utf8_evidence(mut bytes: &[u8]) -> (usize, usize) {
+    let leads = |valid: &[u8]| valid.iter().filter(|&&b| b >= 0xC0).count();
+    let (mut multibyte, mut invalid) = (0, 0);
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(valid) => return (multibyte + leads(valid.as_bytes()), invalid),
+            Err(e) => {
+                multibyte += leads(&bytes[..e.valid_up_to()]);
+                invalid += 1;
+                match e.error_len() {
+                    Some(n) => bytes = &bytes[e.valid_up_to() + n..],
+                    None => return (multibyte, invalid),
+                }
+            }
+        }
+    }
+}
+
+/// The encoding `bytes` are decoded from: see the module docs for the order.
+/// `content_type_charset` is the `charset` parameter the server sent, if any.
+pub fn detect(bytes: &[u8], content_type_charset: Option<&str>) -> &'static Encoding {
+    if bytes.starts_with(b"\xEF\xBB\xBF") || std::str::from_utf8(bytes).is_ok() {
+        return UTF_8;
+    }
+    let (multibyte, invalid) = utf8_evidence(bytes);
+    if multibyte > invalid {
+        return UTF_8;
+    }
+    declared_charset(bytes)
+        .as_deref()
+        .and_then(lookup)
+        .filter(|e| *e != UTF_8 && e.is_single_byte())
+        .or_else(|| {
+            content_type_charset
+                .and_then(lookup)
+                .filter(|e| *e != UTF_8 && e.is_single_byte())
+        })
+        .unwrap_or(WINDOWS_1252)
+}
+
 /// Decodes `bytes`. `content_type_charset` is the `charset` parameter the
 /// server sent, if any.
 pub fn decode(bytes: &[u8], content_type_charset: Option<&str>) -> Decoded {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        let (text, _) = UTF_8.decode_without_bom_handling(rest);
-        return Decoded {
-            text: text.into_owned(),
-            encoding: UTF_8.name(),
-        };
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Decoded {
-            text: text.to_string(),
-            encoding: UTF_8.name(),
-        };
-    }
-    let declared = content_type_charset
-        .and_then(lookup)
-        .or_else(|| declared_charset(bytes).as_deref().and_then(lookup))
-        .filter(|e| *e != UTF_8 && e.is_single_byte())
-        .unwrap_or(WINDOWS_1252);
-    let (text, _) = declared.decode_without_bom_handling(bytes);
+    let encoding = detect(bytes, content_type_charset);
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut warnings = Vec::new();
+    let text = if encoding == UTF_8 {
+        let (text, _) = UTF_8.decode_without_bom_handling(body);
+        let (_, invalid) = utf8_evidence(body);
+        if invalid > 0 {
+            warnings.push(format!(
+                "{invalid} invalid UTF-8 sequence(s) replaced with U+FFFD"
+            ));
+        }
+        text
+    } else {
+        encoding.decode_without_bom_handling(bytes).0
+    };
     Decoded {
         text: text.into_owned(),
-        encoding: declared.name(),
+        encoding: encoding.name(),
+        warnings,
     }
 }
 
@@ -113,9 +157,47 @@ mod tests {
     }
 
     #[test]
+    fn utf8_with_a_few_broken_bytes_stays_utf8() {
+        let mut bytes = "Caf\u{e9} na\u{ef}ve \u{2014} d\u{e9}j\u{e0} vu. "
+            .repeat(20)
+            .into_bytes();
+        bytes[7] = 0xFF;
+        let d = decode(&bytes, Some("iso-8859-1"));
+        assert_eq!(d.encoding, "UTF-8");
+        assert!(d.text.contains("déjà vu") && d.text.contains('\u{FFFD}'));
+        assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
+        // Latin-1 text is not mistaken for it.
+        let latin1 = b"Caf\xe9 na\xefve, d\xe9j\xe0 vu. \x93Quoted\x94".repeat(20);
+        assert_eq!(decode(&latin1, None).encoding, "windows-1252");
+    }
+
+    #[test]
+    fn a_wrong_server_charset_does_not_spoil_the_text() {
+        let utf8 = "Character set encoding: UTF-8\r\n\r\nCaf\u{e9}";
+        assert_eq!(decode(utf8.as_bytes(), Some("iso-8859-1")).text, utf8);
+        let latin1 = b"Character set encoding: ISO-8859-1\r\n\r\nCaf\xe9";
+        assert!(decode(latin1, Some("iso-8859-5")).text.ends_with("Café"));
+        assert!(decode(latin1, Some("utf-8")).text.ends_with("Café"));
+    }
+
+    #[test]
+    fn crlf_is_kept() {
+        let d = decode(b"a\r\nb\r\n", None);
+        assert_eq!(d.text, "a\r\nb\r\n");
+    }
+
+    #[test]
     fn any_bytes_decode() {
         let all: Vec<u8> = (0..=255u8).cycle().take(2000).collect();
         let d = decode(&all, Some("no-such-charset"));
         assert_eq!(d.text.chars().count(), 2000);
+        let mut rng = crate::rng::Rng::new(5);
+        for len in [0, 1, 2, 3, 4, 17, 1000] {
+            for _ in 0..200 {
+                let bytes: Vec<u8> = (0..len).map(|_| rng.below(256) as u8).collect();
+                let _ = decode(&bytes, None);
+                let _ = decode(&bytes, Some("utf-8"));
+            }
+        }
     }
 }

@@ -16,10 +16,11 @@
 //! | module | what it is for |
 //! |---|---|
 //! | [`book`] | ebook ids, Gutenberg URL layouts, book requests |
+//! | [`clock`] | RFC 3339 timestamps and HTTP dates |
 //! | [`corpus`] | the synthetic Gutenberg-format corpus |
-//! | [`mirror`] | the embedded HTTP mirror with its latency model |
-//! | [`fetch`] | downloading: agent, timeouts, layouts, size limit |
-//! | [`store`] | saving: atomic writes |
+//! | [`mirror`] | the embedded HTTP mirror with its latency model and fault injection |
+//! | [`fetch`] | downloading: agent, timeouts, layouts, size limit, retries, politeness |
+//! | [`store`] | saving: atomic writes, the manifest, resume |
 //! | [`decode`] | bytes to text: UTF-8, BOM, 8-bit charsets |
 //! | [`stages`] | the `Stage` trait and the processing stages |
 //! | [`pipeline`] | modes, pools, timing |
@@ -28,6 +29,7 @@
 //! | [`rng`] | the seeded generator behind the corpus and the jitter |
 
 pub mod book;
+pub mod clock;
 pub mod corpus;
 pub mod decode;
 pub mod fetch;

@@ -8,6 +8,7 @@ use clap::Args;
 use gutenpipe::corpus::open_or_generate;
 use gutenpipe::mirror::{Mirror, MirrorConfig};
 
+use super::faults::FaultArgs;
 use super::{CorpusShape, Failure, LatencyArgs, fatal, usage};
 
 #[derive(Debug, Args)]
@@ -22,6 +23,8 @@ pub struct MirrorCmd {
     pub addr: String,
     #[command(flatten)]
     pub latency: LatencyArgs,
+    #[command(flatten)]
+    pub faults: FaultArgs,
     #[command(flatten)]
     pub shape: CorpusShape,
 }
@@ -40,6 +43,7 @@ impl MirrorCmd {
         let config = MirrorConfig {
             corpus: dir.clone(),
             latency: self.latency.model(self.shape.seed),
+            faults: self.faults.plan(),
         };
         let mirror = Mirror::start(config, &self.addr).map_err(usage)?;
         println!(
@@ -48,6 +52,13 @@ impl MirrorCmd {
             dir.display(),
             mirror.base_url()
         );
+        if self.faults.any() {
+            println!(
+                "injecting faults: {} (seed {})",
+                self.faults.plan(),
+                self.faults.fault_seed
+            );
+        }
         let _ = std::io::stdout().flush();
         mirror.wait();
         Ok(ExitCode::SUCCESS)

@@ -3,6 +3,8 @@
 //! several (corpus shape, latency model) live here.
 
 pub mod corpus;
+pub mod download;
+pub mod faults;
 pub mod mirror;
 pub mod run;
 
@@ -24,6 +26,7 @@ pub mod exit {
     /// The run finished but some books failed.
     pub const BOOKS_FAILED: u8 = 2;
     /// The run could not go on (a disk error, a mirror that would not start).
+    /// Books saved before stay whole and in the manifest; a rerun resumes.
     pub const FATAL: u8 = 3;
 }
 

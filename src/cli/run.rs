@@ -20,6 +20,8 @@ use gutenpipe::store::Store;
 use gutenpipe::units;
 use serde_json::json;
 
+use super::download::DownloadArgs;
+use super::faults::FaultArgs;
 use super::{CorpusShape, Failure, LatencyArgs, exit, fatal, usage};
 
 #[derive(Debug, Args)]
@@ -86,7 +88,11 @@ pub struct RunCmd {
     #[arg(long, short)]
     pub quiet: bool,
     #[command(flatten)]
+    pub download: DownloadArgs,
+    #[command(flatten)]
     pub latency: LatencyArgs,
+    #[command(flatten)]
+    pub faults: FaultArgs,
     #[command(flatten)]
     pub shape: CorpusShape,
 }
@@ -184,6 +190,11 @@ impl RunCmd {
                     self.source
                 )));
             }
+            if self.faults.any() {
+                return Err(usage(anyhow!(
+                    "--faults needs --source embedded: only the embedded mirror injects faults"
+                )));
+            }
             return Ok((Source::Remote(url.to_string()), None));
         }
         let dir = self.shape.dir(&self.corpus);
@@ -205,6 +216,7 @@ impl RunCmd {
             MirrorConfig {
                 corpus: dir.clone(),
                 latency: self.latency.model(self.shape.seed),
+                faults: self.faults.plan(),
             },
             "127.0.0.1:0",
         )
@@ -224,6 +236,13 @@ impl RunCmd {
                     units::format_bytes(b)
                 ))
         ));
+        if self.faults.any() {
+            self.note(format!(
+                "injecting faults: {} (seed {})",
+                self.faults.plan(),
+                self.faults.fault_seed
+            ));
+        }
         let ids = catalog.iter().map(|e| e.id).collect();
         Ok((Source::Embedded(mirror), Some(ids)))
     }
@@ -243,9 +262,12 @@ impl RunCmd {
         };
         let stores = out_dirs
             .iter()
-            .map(|d| Store::open(d, !self.no_sync))
+            .map(|d| Store::open(d, !self.no_sync).map(|s| s.with_force(self.download.force)))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| usage(anyhow!("--out: {e}")))?;
+        for note in stores.iter().flat_map(|s| s.notes()) {
+            self.note(note);
+        }
         // Check the inputs that need no source before starting one.
         if self.source != "embedded" {
             self.requests(None)?;
@@ -270,8 +292,21 @@ impl RunCmd {
             max_bytes: self.max_bytes,
             user_agent: self.user_agent.clone(),
             idle_connections: config.download_workers,
+            retry: self.download.retry_policy(),
+            politeness: self.download.politeness(),
         };
         let base = source.base_url();
+        let mut hosts = HashSet::new();
+        for url in requests.iter().map(|r| match &r.target {
+            Target::Url(url) => url.as_str(),
+            Target::Mirror => base.as_str(),
+        }) {
+            if let Some(note) = fetch_config.politeness.note_for(url) {
+                if hosts.insert(gutenpipe::fetch::host_of(url)) {
+                    self.note(note);
+                }
+            }
+        }
         let mut report = Report {
             gutenpipe: env!("CARGO_PKG_VERSION"),
             config: json!({
@@ -287,6 +322,10 @@ impl RunCmd {
                 "jitter": matches!(source, Source::Embedded(_)).then_some(self.latency.jitter),
                 "bandwidth_bytes_per_second": if matches!(source, Source::Embedded(_)) { self.latency.bandwidth.0 } else { None },
                 "max_bytes": self.max_bytes,
+                "retries": self.download.retries,
+                "force": self.download.force,
+                "faults": matches!(source, Source::Embedded(_)).then(|| self.faults.plan().to_string()),
+                "fault_seed": matches!(source, Source::Embedded(_)).then_some(self.faults.fault_seed),
             }),
             runs: Vec::new(),
         };
@@ -304,7 +343,11 @@ impl RunCmd {
                 store,
                 config: &config,
             };
-            let run = pipeline.run(*mode, &requests).map_err(fatal)?;
+            let run = pipeline.run(*mode, &requests);
+            // Record what was saved, even when the run stopped on an error.
+            let flushed = store.flush();
+            let run = run.map_err(fatal)?;
+            flushed.map_err(fatal)?;
             report.runs.push(run);
         }
         drop(source);

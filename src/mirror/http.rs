@@ -13,6 +13,8 @@ pub struct Request {
     pub method: String,
     /// The path, without query string.
     pub path: String,
+    /// The query string, without the `?` (empty when there is none).
+    pub query: String,
     /// Whether the connection stays open after the response.
     pub keep_alive: bool,
     pub headers: Vec<(String, String)>,
@@ -97,10 +99,12 @@ pub fn read_request(reader: &mut impl BufRead) -> Result<Request, ReadError> {
             .ok_or(ReadError::Malformed("header line without a colon"))?;
         headers.push((name.trim().to_string(), value.trim().to_string()));
     }
-    let path = target.split(['?', '#']).next().unwrap_or("").to_string();
+    let target = target.split('#').next().unwrap_or("");
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let mut request = Request {
         method: method.to_string(),
-        path,
+        path: path.to_string(),
+        query: query.to_string(),
         keep_alive: http11,
         headers,
     };
@@ -162,6 +166,7 @@ mod tests {
             .unwrap();
         assert_eq!(r.method, "GET");
         assert_eq!(r.path, "/files/84/84-0.txt");
+        assert_eq!(r.query, "x=1");
         assert!(r.keep_alive);
         assert_eq!(r.header("user-agent"), Some("t"));
     }

@@ -7,7 +7,9 @@
 //! overlap. [`Mirror::start`] runs it in-process (tests and
 //! `run --source embedded`); `gutenpipe mirror` runs it from the command line.
 
+pub mod faults;
 mod http;
+mod inject;
 pub mod latency;
 mod library;
 
@@ -21,6 +23,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+pub use faults::{Fault, FaultPlan, Injector};
+use inject::{After, Marker};
 pub use latency::LatencyModel;
 pub use library::{CATALOG_PATH, Library};
 
@@ -29,13 +33,15 @@ const MAX_CONNECTIONS: usize = 1024;
 /// An idle keep-alive connection is closed after this long.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// What a mirror serves and how slowly.
-#[derive(Debug, Clone)]
+/// What a mirror serves, how slowly, and how badly.
+#[derive(Debug, Clone, Default)]
 pub struct MirrorConfig {
     /// The corpus folder (synthetic, or real Gutenberg files named as
     /// Gutenberg names them).
     pub corpus: PathBuf,
     pub latency: LatencyModel,
+    /// Faults to inject (none by default).
+    pub faults: FaultPlan,
 }
 
 /// A failure to start a mirror.
@@ -64,6 +70,7 @@ struct Shared {
     library: Library,
     config: MirrorConfig,
     stats: MirrorStats,
+    injector: Injector,
     stop: AtomicBool,
     open: AtomicUsize,
     next_connection: AtomicU64,
@@ -101,10 +108,12 @@ impl Mirror {
             .ok_or_else(|| bind_err(io::Error::new(io::ErrorKind::InvalidInput, "no address")))?;
         let listener = TcpListener::bind(socket).map_err(bind_err)?;
         let addr = listener.local_addr().map_err(bind_err)?;
+        let injector = Injector::new(config.faults.clone());
         let shared = Arc::new(Shared {
             library,
             config,
             stats: MirrorStats::default(),
+            injector,
             stop: AtomicBool::new(false),
             open: AtomicUsize::new(0),
             next_connection: AtomicU64::new(0),
@@ -146,6 +155,11 @@ impl Mirror {
 
     pub fn stats(&self) -> &MirrorStats {
         &self.shared.stats
+    }
+
+    /// The faults injected so far, by kind.
+    pub fn faults(&self) -> &Injector {
+        &self.shared.injector
     }
 
     /// Blocks until the process is killed (for `gutenpipe mirror`).
@@ -242,8 +256,8 @@ fn serve_connection(stream: TcpStream, shared: &Shared) -> io::Result<()> {
             }
         };
         let number = shared.stats.requests.fetch_add(1, Ordering::Relaxed);
-        respond(&request, number, shared, &mut writer)?;
-        if !request.keep_alive {
+        let after = respond(&request, number, shared, &mut writer)?;
+        if after == After::Close || !request.keep_alive {
             return Ok(());
         }
     }
@@ -259,29 +273,55 @@ fn connection_header(request: &http::Request) -> (&'static str, String) {
 }
 
 /// Answers one request: waits out the latency, then sends the file (paced by
-/// the bandwidth) or a short error.
+/// the bandwidth), a short error, or the fault the plan picks for it.
 fn respond(
     request: &http::Request,
     number: u64,
     shared: &Shared,
-    out: &mut impl Write,
-) -> io::Result<()> {
+    out: &mut BufWriter<TcpStream>,
+) -> io::Result<After> {
     let model = &shared.config.latency;
     thread::sleep(model.delay(number));
     let head_only = request.method == "HEAD";
     if request.method != "GET" && !head_only {
         return simple(out, request, 405, "only GET and HEAD are served\n");
     }
-    let Some(resolved) = shared.library.resolve(&request.path) else {
-        return simple(out, request, 404, "no such file on this mirror\n");
+    let fault = match inject::marker(&request.query) {
+        Some(Marker::Loop(hop)) => return inject::redirect_loop(out, request, hop + 1),
+        Some(Marker::Redirected) => None,
+        None if head_only => None,
+        None => shared.injector.next(&request.path),
     };
-    let Ok(mut file) = File::open(&resolved.file) else {
-        return simple(
-            out,
+    let resolved = shared.library.resolve(&request.path);
+    let opened = resolved
+        .as_ref()
+        .and_then(|r| File::open(&r.file).ok().map(|f| (r, f)));
+    let fault = fault.filter(|(f, _)| !f.needs_body() || opened.is_some());
+    if let Some((fault, rng)) = fault {
+        shared.injector.count(fault);
+        let body = match opened {
+            Some((r, file)) => Some(inject::Body {
+                length: file.metadata()?.len(),
+                file,
+                content_type: r.content_type,
+            }),
+            None => None,
+        };
+        let cx = inject::Context {
             request,
-            404,
-            "the file has gone from the corpus folder\n",
-        );
+            model,
+            stop: &shared.stop,
+            retry_after: shared.config.faults.retry_after,
+        };
+        return inject::answer(fault, rng, &cx, body, out);
+    }
+    let Some((resolved, mut file)) = opened else {
+        let why = if resolved.is_some() {
+            "the file has gone from the corpus folder\n"
+        } else {
+            "no such file on this mirror\n"
+        };
+        return simple(out, request, 404, why);
     };
     let length = file.metadata()?.len();
     http::write_head(
@@ -299,11 +339,12 @@ fn respond(
     )?;
     shared.stats.served.fetch_add(1, Ordering::Relaxed);
     if head_only {
-        return out.flush();
+        out.flush()?;
+        return Ok(After::KeepAlive);
     }
     let sent = model.send(&mut file, out)?;
     shared.stats.bytes.fetch_add(sent, Ordering::Relaxed);
-    Ok(())
+    Ok(After::KeepAlive)
 }
 
 fn simple(
@@ -311,7 +352,7 @@ fn simple(
     request: &http::Request,
     status: u16,
     body: &str,
-) -> io::Result<()> {
+) -> io::Result<After> {
     http::write_head(
         out,
         status,
@@ -324,5 +365,6 @@ fn simple(
     if request.method != "HEAD" {
         out.write_all(body.as_bytes())?;
     }
-    out.flush()
+    out.flush()?;
+    Ok(After::KeepAlive)
 }

@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use crate::book::BookRequest;
 use crate::decode::decode;
-use crate::fetch::{FetchError, Fetched, Fetcher};
+use crate::fetch::{Fetched, Fetcher};
 use crate::report::{BookReport, RunReport, StageReport, Status};
 use crate::stages::{AnyTotals, Document, SharedStage};
 use crate::store::{Store, StoreError};
@@ -82,6 +82,10 @@ struct Slot {
     encoding: Option<String>,
     results: BTreeMap<String, Value>,
     failure: Option<(String, String)>,
+    /// Download attempts repeated for this book.
+    retries: u32,
+    /// Already saved and matching the manifest: not downloaded nor saved again.
+    resumed: bool,
 }
 
 impl Slot {
@@ -208,6 +212,8 @@ impl Pipeline<'_> {
                 encoding: None,
                 results: BTreeMap::new(),
                 failure: None,
+                retries: 0,
+                resumed: false,
             })
             .collect();
         let mut walls: Vec<(String, &'static str, usize, f64)> = Vec::new();
@@ -218,6 +224,14 @@ impl Pipeline<'_> {
         let pool = pools.label("download");
         let t = Instant::now();
         pools.io_each(IoPool::Download, &mut slots, |slot| {
+            if let Some(resumed) = self.store.resume(slot.request.id) {
+                slot.resumed = true;
+                slot.url = Some(resumed.entry.url.clone());
+                slot.path = Some(resumed.path.clone());
+                slot.bytes = Some(resumed.entry.bytes);
+                slot.fetched = Some(resumed.into_fetched());
+                return;
+            }
             let index = slot.request.index;
             let result = rec.task("download", pool, index, || {
                 let r = self.fetcher.fetch(&slot.request);
@@ -227,10 +241,12 @@ impl Pipeline<'_> {
             match result {
                 Ok(fetched) => {
                     slot.url = Some(fetched.url.clone());
+                    slot.retries = fetched.retries;
                     slot.fetched = Some(fetched);
                 }
                 Err(e) => {
-                    slot.url = last_url(&e);
+                    slot.url = e.url().map(str::to_string);
+                    slot.retries = e.retries();
                     slot.fail("download", e);
                 }
             }
@@ -247,7 +263,7 @@ impl Pipeline<'_> {
         let t = Instant::now();
         let save_error: Mutex<Option<StoreError>> = Mutex::new(None);
         pools.io_each(IoPool::Save, &mut slots, |slot| {
-            let Some(fetched) = slot.fetched.as_ref() else {
+            let Some(fetched) = slot.fetched.as_ref().filter(|_| !slot.resumed) else {
                 return;
             };
             if save_error.lock().map_or(true, |e| e.is_some()) {
@@ -255,7 +271,7 @@ impl Pipeline<'_> {
             }
             let size = fetched.bytes.len() as u64;
             let result = rec.task("save", pool, slot.request.index, || {
-                (self.store.save(slot.request.id, &fetched.bytes), size)
+                (self.store.save_book(slot.request.id, fetched), size)
             });
             match result {
                 Ok(path) => {
@@ -296,7 +312,7 @@ impl Pipeline<'_> {
                         id: slot.request.id,
                         text: d.text,
                         encoding: d.encoding,
-                        warnings: Vec::new(),
+                        warnings: d.warnings,
                     };
                     (Ok::<_, ()>(doc), fetched.bytes.len() as u64)
                 });
@@ -349,10 +365,15 @@ impl Pipeline<'_> {
 
         let wall = recorder.origin().elapsed().as_secs_f64();
         let spans = recorder.into_spans();
+        let retries: u64 = slots.iter().map(|s| u64::from(s.retries)).sum();
         let stages = walls
             .iter()
             .map(|(name, pool, workers, wall)| {
-                StageReport::from_spans(name, pool, *workers, *wall, &spans)
+                let mut stage = StageReport::from_spans(name, pool, *workers, *wall, &spans);
+                if name == "download" {
+                    stage.retries = Some(retries);
+                }
+                stage
             })
             .collect();
         let books: Vec<BookReport> = slots.into_iter().map(book_report).collect();
@@ -368,19 +389,6 @@ impl Pipeline<'_> {
             books,
             spans,
         })
-    }
-}
-
-/// The URL a failed download last tried, for the report.
-fn last_url(e: &FetchError) -> Option<String> {
-    match e {
-        FetchError::NotFound { tried } => tried.last().cloned(),
-        FetchError::Status { url, .. }
-        | FetchError::Connect { url, .. }
-        | FetchError::Timeout { url, .. }
-        | FetchError::TooLarge { url, .. }
-        | FetchError::Truncated { url, .. }
-        | FetchError::Transport { url, .. } => Some(url.clone()),
     }
 }
 
@@ -403,6 +411,8 @@ fn book_report(slot: Slot) -> BookReport {
         encoding: slot.encoding,
         failed_stage,
         error,
+        retries: slot.retries,
+        resumed: slot.resumed,
         results: slot.results,
         warnings: slot.doc.map(|d| d.warnings).unwrap_or_default(),
     }

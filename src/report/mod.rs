@@ -36,6 +36,10 @@ pub struct StageReport {
     pub cpu_utilisation: f64,
     /// Megabytes (10^6 bytes) per wall-clock second.
     pub mb_per_second: f64,
+    /// Download attempts repeated after transient failures, over all books
+    /// (download stage only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u64>,
 }
 
 impl StageReport {
@@ -70,6 +74,7 @@ impl StageReport {
             cpu_seconds: cpu,
             cpu_utilisation: per_wall(cpu),
             mb_per_second: per_wall(bytes as f64 / 1e6),
+            retries: None,
         }
     }
 }
@@ -107,6 +112,12 @@ pub struct BookReport {
     /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Download attempts repeated after transient failures.
+    pub retries: u32,
+    /// Already saved and matching the manifest, so neither downloaded nor
+    /// saved again (only present when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub resumed: bool,
     /// Per-stage results, by stage name.
     pub results: BTreeMap<String, Value>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -140,6 +151,16 @@ impl RunReport {
 
     pub fn failures(&self) -> impl Iterator<Item = &BookReport> {
         self.books.iter().filter(|b| b.status == Status::Failed)
+    }
+
+    /// Books skipped because they were already saved (resume).
+    pub fn resumed(&self) -> usize {
+        self.books.iter().filter(|b| b.resumed).count()
+    }
+
+    /// Download attempts repeated, over all books.
+    pub fn retries(&self) -> u64 {
+        self.books.iter().map(|b| u64::from(b.retries)).sum()
     }
 }
 

@@ -87,6 +87,21 @@ pub fn run_table(run: &RunReport) -> String {
     ]);
     let mut out = format!("{} run, saved to {}\n", run.mode.name(), run.out);
     out.push_str(&render(&rows));
+    let resumed = run.resumed();
+    if resumed > 0 {
+        let _ = writeln!(
+            out,
+            "resumed: {resumed} books already saved and matching the manifest, not fetched again (--force fetches them)"
+        );
+    }
+    let retries = run.retries();
+    if retries > 0 {
+        let books = run.books.iter().filter(|b| b.retries > 0).count();
+        let _ = writeln!(
+            out,
+            "retries: {retries} download attempts repeated after transient failures, for {books} books"
+        );
+    }
     out
 }
 

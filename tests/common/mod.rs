@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use gutenpipe::corpus::{CatalogEntry, CorpusConfig, write_corpus};
-use gutenpipe::mirror::{LatencyModel, Mirror, MirrorConfig};
+use gutenpipe::mirror::{FaultPlan, LatencyModel, Mirror, MirrorConfig};
 use tempfile::TempDir;
 
 /// A small synthetic corpus in a temporary folder.
@@ -51,6 +51,20 @@ pub fn mirror_with(dir: &Path, latency: LatencyModel) -> Mirror {
         MirrorConfig {
             corpus: dir.to_path_buf(),
             latency,
+            ..MirrorConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .expect("mirror started")
+}
+
+/// A mirror with no latency injecting the faults of `spec` with `seed`.
+pub fn faulty_mirror(dir: &Path, spec: &str, seed: u64) -> Mirror {
+    Mirror::start(
+        MirrorConfig {
+            corpus: dir.to_path_buf(),
+            faults: FaultPlan::parse(spec, seed).expect("fault spec"),
+            ..MirrorConfig::default()
         },
         "127.0.0.1:0",
     )

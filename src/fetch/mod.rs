@@ -1,13 +1,30 @@
 //! Downloading books: one shared `ureq` agent with keep-alive and timeouts,
-//! Gutenberg's URL layouts tried in turn for an ebook id, and a cap on the
-//! size of any body, so that no server can make a download hang forever or
-//! fill the memory.
+//! Gutenberg's URL layouts tried in turn for an ebook id, transient failures
+//! retried with backoff, per-host politeness, and checks on every body (its
+//! length against `Content-Length`, its size against a cap on the decoded
+//! bytes), so that no server can make a download hang forever, fill the
+//! memory, or pass off half a book as a whole one.
+//!
+//! [`error`] sorts failures, [`retry`] says when to try again, and
+//! [`politeness`] keeps each host's connections and request rate in bounds.
+
+mod error;
+mod politeness;
+mod retry;
 
 use std::io::Read;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::book::{BookId, BookRequest, Layout, Target};
+use crate::rng::Rng;
+pub use error::FetchError;
+use error::classify;
+pub use politeness::{HostLimits, Politeness, PolitenessConfig, host_of};
+pub use retry::{RetryPolicy, parse_retry_after};
+
+/// Most redirects followed for one request; more is taken for a loop.
+pub const MAX_REDIRECTS: u32 = 5;
 
 /// How downloads behave.
 #[derive(Debug, Clone)]
@@ -23,6 +40,10 @@ pub struct FetchConfig {
     pub user_agent: String,
     /// Connections kept open for reuse, per host (one per download worker).
     pub idle_connections: usize,
+    /// When and how often failed attempts are repeated.
+    pub retry: RetryPolicy,
+    /// Per-host limits on connections and request rate.
+    pub politeness: PolitenessConfig,
 }
 
 impl Default for FetchConfig {
@@ -34,6 +55,8 @@ impl Default for FetchConfig {
             max_bytes: 64 << 20,
             user_agent: default_user_agent(),
             idle_connections: 16,
+            retry: RetryPolicy::default(),
+            politeness: PolitenessConfig::default(),
         }
     }
 }
@@ -48,29 +71,6 @@ pub fn default_user_agent() -> String {
     .to_string()
 }
 
-/// Why one book could not be downloaded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FetchError {
-    #[error("not found (HTTP 404) at any Gutenberg layout; tried {}", tried.join(", "))]
-    NotFound { tried: Vec<String> },
-    #[error("HTTP {status} from {url}")]
-    Status { url: String, status: u16 },
-    #[error("could not connect to {url}: {detail}")]
-    Connect { url: String, detail: String },
-    #[error("timed out ({detail}) fetching {url}")]
-    Timeout { url: String, detail: String },
-    #[error("{url} sent more than the limit of {limit} bytes (--max-bytes)")]
-    TooLarge { url: String, limit: u64 },
-    #[error("{url} ended after {received} of {expected} bytes")]
-    Truncated {
-        url: String,
-        received: u64,
-        expected: u64,
-    },
-    #[error("{url}: {detail}")]
-    Transport { url: String, detail: String },
-}
-
 /// A downloaded body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fetched {
@@ -81,6 +81,8 @@ pub struct Fetched {
     pub bytes: Vec<u8>,
     /// The `charset` parameter of the response's `Content-Type`.
     pub charset: Option<String>,
+    /// Attempts repeated before this one succeeded (over all layouts tried).
+    pub retries: u32,
 }
 
 /// Downloads books from one source. Shared by all download workers.
@@ -91,6 +93,10 @@ pub struct Fetcher {
     base: Option<String>,
     /// Index in [`Layout::ALL`] of the layout that last answered, tried first.
     preferred: AtomicUsize,
+    politeness: Politeness,
+    /// Seed of the backoff jitter, and how many draws were taken from it.
+    jitter_seed: u64,
+    draws: AtomicU64,
 }
 
 impl Fetcher {
@@ -101,17 +107,24 @@ impl Fetcher {
             .http_status_as_error(false)
             .timeout_connect(Some(config.connect_timeout))
             .timeout_per_read(Some(config.read_timeout))
-            .timeout_per_call(Some(config.request_timeout))
-            .max_redirects(5)
+            .timeout_global(Some(config.request_timeout))
+            .max_redirects(MAX_REDIRECTS)
             .max_idle_connections(config.idle_connections.max(1) * 2)
             .max_idle_connections_per_host(config.idle_connections.max(1))
             .user_agent(config.user_agent.as_str())
             .build();
+        let jitter_seed = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+            ^ u64::from(std::process::id());
         Fetcher {
             agent: agent_config.into(),
+            politeness: Politeness::new(config.politeness.clone()),
             config,
             base: base.map(|b| b.trim_end_matches('/').to_string()),
             preferred: AtomicUsize::new(0),
+            jitter_seed,
+            draws: AtomicU64::new(0),
         }
     }
 
@@ -120,15 +133,29 @@ impl Fetcher {
     }
 
     /// Downloads one book: its URL, or for an ebook id the layouts in turn,
-    /// moving on only when a layout answers 404.
+    /// moving on only when a layout answers 404. Transient failures are
+    /// retried; an error after retries says how many there were.
     pub fn fetch(&self, request: &BookRequest) -> Result<Fetched, FetchError> {
-        match &request.target {
-            Target::Url(url) => self.get(url, None),
-            Target::Mirror => self.fetch_by_id(request.id),
+        let mut retries = 0;
+        let result = match &request.target {
+            Target::Url(url) => self.get_retrying(url, None, &mut retries),
+            Target::Mirror => self.fetch_by_id(request.id, &mut retries),
+        };
+        match result {
+            Ok(mut fetched) => {
+                fetched.retries = retries;
+                Ok(fetched)
+            }
+            Err(last) if retries > 0 => Err(FetchError::Retried {
+                retries,
+                exhausted: last.is_transient(),
+                last: Box::new(last),
+            }),
+            Err(last) => Err(last),
         }
     }
 
-    fn fetch_by_id(&self, id: BookId) -> Result<Fetched, FetchError> {
+    fn fetch_by_id(&self, id: BookId, retries: &mut u32) -> Result<Fetched, FetchError> {
         let base = self.base.as_deref().unwrap_or("");
         let first = self.preferred.load(Ordering::Relaxed);
         let order = std::iter::once(first).chain((0..Layout::ALL.len()).filter(|&i| i != first));
@@ -136,7 +163,7 @@ impl Fetcher {
         for i in order {
             let layout = Layout::ALL[i];
             let url = format!("{base}{}", layout.path(id));
-            match self.get(&url, Some(layout)) {
+            match self.get_retrying(&url, Some(layout), retries) {
                 Err(FetchError::Status { status: 404, .. }) => tried.push(url),
                 Ok(fetched) => {
                     self.preferred.store(i, Ordering::Relaxed);
@@ -148,14 +175,69 @@ impl Fetcher {
         Err(FetchError::NotFound { tried })
     }
 
-    /// One GET of `url`, with the body read in full under the size limit.
+    /// GETs `url`, repeating transient failures as the retry policy says,
+    /// each attempt within the host's politeness limits.
+    fn get_retrying(
+        &self,
+        url: &str,
+        layout: Option<Layout>,
+        retries: &mut u32,
+    ) -> Result<Fetched, FetchError> {
+        let host = host_of(url);
+        let policy = &self.config.retry;
+        let mut attempt = 0;
+        loop {
+            let result = {
+                let _permit = self.politeness.acquire(&host);
+                self.get(url, layout)
+            };
+            match result {
+                Err(e) if e.is_transient() && attempt < policy.retries => {
+                    let draw = self.draws.fetch_add(1, Ordering::Relaxed);
+                    let mut rng = Rng::derive(self.jitter_seed, draw);
+                    let wait = policy.delay(attempt, e.retry_after(), &mut rng);
+                    attempt += 1;
+                    *retries += 1;
+                    std::thread::sleep(wait);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One attempt at `url` (no retry, no politeness wait), with the body
+    /// read in full under the size limit and checked against its
+    /// `Content-Length`.
     pub fn get(&self, url: &str, layout: Option<Layout>) -> Result<Fetched, FetchError> {
-        let mut response = self.agent.get(url).call().map_err(|e| classify(url, e))?;
+        let mut response = self
+            .agent
+            .get(url)
+            .call()
+            .map_err(|e| classify(url, e, MAX_REDIRECTS))?;
         let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+        };
         if status != 200 {
             return Err(FetchError::Status {
                 url: url.to_string(),
                 status,
+                retry_after: header("retry-after")
+                    .and_then(|v| parse_retry_after(v, SystemTime::now())),
+            });
+        }
+        // ureq inflates gzip itself and passes any other coding through
+        // untouched, which would save compressed bytes as the book.
+        if let Some(coding) = header("content-encoding")
+            .filter(|c| *c != "gzip" && !c.eq_ignore_ascii_case("identity"))
+        {
+            return Err(FetchError::Encoding {
+                url: url.to_string(),
+                encoding: coding.to_string(),
             });
         }
         let body = response.body_mut();
@@ -168,7 +250,7 @@ impl Fetcher {
             .take(limit + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| {
-                let err = classify(url, ureq::Error::from(e));
+                let err = classify(url, ureq::Error::from(e), MAX_REDIRECTS);
                 match (err, expected) {
                     (FetchError::Transport { .. }, Some(expected)) => FetchError::Truncated {
                         url: url.to_string(),
@@ -196,42 +278,7 @@ impl Fetcher {
             layout,
             bytes,
             charset,
+            retries: 0,
         })
-    }
-}
-
-/// Sorts a `ureq` error into what a user needs to know.
-fn classify(url: &str, err: ureq::Error) -> FetchError {
-    let url = url.to_string();
-    match err {
-        ureq::Error::Timeout(t) => FetchError::Timeout {
-            url,
-            detail: t.to_string(),
-        },
-        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => FetchError::Connect {
-            url,
-            detail: err.to_string(),
-        },
-        ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-            FetchError::Connect {
-                url,
-                detail: "connection refused".into(),
-            }
-        }
-        ureq::Error::Io(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-            ) =>
-        {
-            FetchError::Timeout {
-                url,
-                detail: "read".into(),
-            }
-        }
-        other => FetchError::Transport {
-            url,
-            detail: other.to_string(),
-        },
     }
 }

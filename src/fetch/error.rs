@@ -1,0 +1,214 @@
+//! Why a download failed, sorted into what a user needs to know and into
+//! what is worth another try (5xx, 408, 429, resets, truncation, timeouts)
+//! and what is final (404 everywhere, other 4xx, too large, redirect loops).
+
+use std::time::Duration;
+
+/// Why one book could not be downloaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    #[error("not found (HTTP 404) at any Gutenberg layout; tried {}", tried.join(", "))]
+    NotFound { tried: Vec<String> },
+    #[error("HTTP {status} from {url}")]
+    Status {
+        url: String,
+        status: u16,
+        /// How long the server asked us to wait (`Retry-After`).
+        retry_after: Option<Duration>,
+    },
+    #[error("could not connect to {url}: {detail}")]
+    Connect { url: String, detail: String },
+    #[error("timed out ({detail}) fetching {url}")]
+    Timeout { url: String, detail: String },
+    #[error("{url} sent more than the limit of {limit} bytes (--max-bytes)")]
+    TooLarge { url: String, limit: u64 },
+    #[error("{url} ended after {received} of {expected} bytes")]
+    Truncated {
+        url: String,
+        received: u64,
+        expected: u64,
+    },
+    #[error("too many redirects from {url} (a redirect loop, or more than {limit})")]
+    TooManyRedirects { url: String, limit: u32 },
+    #[error(
+        "{url} sent its body in an encoding gutenpipe cannot decode (Content-Encoding: {encoding})"
+    )]
+    Encoding { url: String, encoding: String },
+    #[error("{url}: {detail}")]
+    Transport { url: String, detail: String },
+    /// The last error of a download that was retried.
+    #[error("{}", retried_message(*retries, *exhausted, last))]
+    Retried {
+        retries: u32,
+        /// Whether the last error was worth another try but none was left.
+        exhausted: bool,
+        last: Box<FetchError>,
+    },
+}
+
+fn retried_message(retries: u32, exhausted: bool, last: &FetchError) -> String {
+    let s = if retries == 1 { "y" } else { "ies" };
+    if exhausted {
+        format!(
+            "gave up after {} attempts (--retries {retries}): {last}",
+            retries + 1
+        )
+    } else {
+        format!("{last} (after {retries} retr{s})")
+    }
+}
+
+impl FetchError {
+    /// Whether another attempt may succeed.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            FetchError::Status { status, .. } => *status >= 500 || matches!(status, 408 | 429),
+            FetchError::Timeout { .. }
+            | FetchError::Truncated { .. }
+            | FetchError::Transport { .. } => true,
+            FetchError::NotFound { .. }
+            | FetchError::Connect { .. }
+            | FetchError::TooLarge { .. }
+            | FetchError::TooManyRedirects { .. }
+            | FetchError::Encoding { .. }
+            | FetchError::Retried { .. } => false,
+        }
+    }
+
+    /// The URL the error happened at (the last one tried).
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            FetchError::NotFound { tried } => tried.last().map(String::as_str),
+            FetchError::Status { url, .. }
+            | FetchError::Connect { url, .. }
+            | FetchError::Timeout { url, .. }
+            | FetchError::TooLarge { url, .. }
+            | FetchError::Truncated { url, .. }
+            | FetchError::TooManyRedirects { url, .. }
+            | FetchError::Encoding { url, .. }
+            | FetchError::Transport { url, .. } => Some(url),
+            FetchError::Retried { last, .. } => last.url(),
+        }
+    }
+
+    /// Attempts repeated before the download ended with this error.
+    pub fn retries(&self) -> u32 {
+        match self {
+            FetchError::Retried { retries, .. } => *retries,
+            _ => 0,
+        }
+    }
+
+    /// The wait the server asked for, if it asked.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// Sorts a `ureq` error into what a user needs to know.
+pub(super) fn classify(url: &str, err: ureq::Error, max_redirects: u32) -> FetchError {
+    let url = url.to_string();
+    match err {
+        ureq::Error::Timeout(t) => FetchError::Timeout {
+            url,
+            detail: t.to_string(),
+        },
+        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => FetchError::Connect {
+            url,
+            detail: err.to_string(),
+        },
+        ureq::Error::TooManyRedirects => FetchError::TooManyRedirects {
+            url,
+            limit: max_redirects,
+        },
+        ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            FetchError::Connect {
+                url,
+                detail: "connection refused".into(),
+            }
+        }
+        ureq::Error::Io(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            ) =>
+        {
+            FetchError::Timeout {
+                url,
+                detail: "read".into(),
+            }
+        }
+        ureq::Error::Io(e) => FetchError::Transport {
+            url,
+            detail: describe_io(&e),
+        },
+        other => FetchError::Transport {
+            url,
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// An I/O error in words a user recognises.
+fn describe_io(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        ConnectionReset => "the connection was reset by the server".into(),
+        ConnectionAborted => "the connection was aborted".into(),
+        UnexpectedEof => "the server closed the connection early".into(),
+        BrokenPipe => "the connection broke".into(),
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(code: u16) -> FetchError {
+        FetchError::Status {
+            url: "u".into(),
+            status: code,
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn transient_and_final() {
+        for code in [500, 502, 503, 504, 408, 429] {
+            assert!(status(code).is_transient(), "{code}");
+        }
+        for code in [400, 401, 403, 404, 410, 451] {
+            assert!(!status(code).is_transient(), "{code}");
+        }
+        let too_large = FetchError::TooLarge {
+            url: "u".into(),
+            limit: 1,
+        };
+        assert!(!too_large.is_transient());
+    }
+
+    #[test]
+    fn retried_errors_keep_their_url_and_say_how_often() {
+        let e = FetchError::Retried {
+            retries: 3,
+            exhausted: true,
+            last: Box::new(FetchError::Timeout {
+                url: "http://x/1".into(),
+                detail: "read".into(),
+            }),
+        };
+        assert_eq!(e.url(), Some("http://x/1"));
+        assert_eq!(e.retries(), 3);
+        assert!(e.to_string().starts_with("gave up after 4 attempts"), "{e}");
+        let e = FetchError::Retried {
+            retries: 1,
+            exhausted: false,
+            last: Box::new(status(404)),
+        };
+        assert!(e.to_string().ends_with("(after 1 retry)"), "{e}");
+    }
+}

@@ -1,0 +1,424 @@
+//! How each injected fault is put on the wire: the mirror writes heads and
+//! bodies itself, so it can stop in the middle of a body, reset the
+//! connection (SO_LINGER 0, so the kernel sends RST rather than FIN), stall,
+//! drip, or send more than it announced.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::net::TcpStream;
+use std::os::fd::AsRawFd;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use super::LatencyModel;
+use super::faults::Fault;
+use super::http::{self, Request};
+use crate::rng::Rng;
+
+/// What happens to the connection after a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum After {
+    /// Read the next request if the client keeps the connection alive.
+    KeepAlive,
+    /// Close it (it was reset, cut short, or its length was never announced).
+    Close,
+}
+
+/// The query a redirect fault sends the client to; its follow-up request is
+/// answered without a new fault (or, in a loop, with the next redirect).
+pub(super) const MARKER: &str = "gutenpipe-fault=";
+
+/// What a request marked by an earlier redirect fault asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Marker {
+    /// The target of a plain redirect: serve the file.
+    Redirected,
+    /// Hop `n` of a redirect loop: redirect again.
+    Loop(u64),
+}
+
+pub(super) fn marker(query: &str) -> Option<Marker> {
+    let value = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(MARKER))?;
+    if value == "redirected" {
+        return Some(Marker::Redirected);
+    }
+    value.strip_prefix("loop-")?.parse().ok().map(Marker::Loop)
+}
+
+/// The file a faulty response is about.
+pub(super) struct Body {
+    pub file: File,
+    pub length: u64,
+    pub content_type: &'static str,
+}
+
+/// Everything a fault needs besides the body.
+pub(super) struct Context<'a> {
+    pub request: &'a Request,
+    pub model: &'a LatencyModel,
+    pub stop: &'a AtomicBool,
+    pub retry_after: u32,
+}
+
+/// Longest a stall lasts when the client never gives up.
+const MAX_STALL: Duration = Duration::from_secs(300);
+/// Pause between the pieces of a drip; far below any sensible read timeout.
+const DRIP_PAUSE: Duration = Duration::from_millis(5);
+/// Most bytes an endless body sends before the mirror gives up on it.
+const ENDLESS_CAP: u64 = 64 << 30;
+
+fn server() -> (&'static str, String) {
+    (
+        "Server",
+        concat!("gutenpipe-mirror/", env!("CARGO_PKG_VERSION")).to_string(),
+    )
+}
+
+fn connection(request: &Request) -> (&'static str, String) {
+    let value = if request.keep_alive {
+        "keep-alive"
+    } else {
+        "close"
+    };
+    ("Connection", value.to_string())
+}
+
+/// Answers `request` with `fault`. `body` is the file the path names; faults
+/// that need one are only chosen when there is one.
+pub(super) fn answer(
+    fault: Fault,
+    mut rng: Rng,
+    cx: &Context<'_>,
+    body: Option<Body>,
+    out: &mut BufWriter<TcpStream>,
+) -> io::Result<After> {
+    let request = cx.request;
+    let path = &request.path;
+    match (fault, body) {
+        (Fault::Status500, _) => status(out, request, 500, &[]),
+        (Fault::Status503, _) => status(out, request, 503, &[]),
+        (Fault::TooManyRequests, _) => status(
+            out,
+            request,
+            429,
+            &[("Retry-After", cx.retry_after.to_string())],
+        ),
+        (Fault::ResetHead, _) => {
+            reset(out)?;
+            Ok(After::Close)
+        }
+        (Fault::Redirect, _) => redirect(out, request, &format!("{path}?{MARKER}redirected")),
+        (Fault::RedirectLoop, _) => redirect_loop(out, request, 1),
+        (_, None) => status(out, request, 500, &[]),
+        (Fault::ResetBody, Some(mut b)) => {
+            let cut = cut(&mut rng, b.length);
+            head(out, request, b.content_type, Some(b.length), &[])?;
+            cx.model.send(&mut (&mut b.file).take(cut), out)?;
+            // Let the bytes reach the client before the RST discards them.
+            thread::sleep(Duration::from_millis(20));
+            reset(out)?;
+            Ok(After::Close)
+        }
+        (Fault::Truncate, Some(mut b)) => {
+            let announced = b.length.max(1);
+            let cut = cut(&mut rng, announced).min(announced - 1);
+            head(out, request, b.content_type, Some(announced), &[])?;
+            cx.model.send(&mut (&mut b.file).take(cut), out)?;
+            Ok(After::Close)
+        }
+        (Fault::Stall, Some(mut b)) => {
+            let cut = cut(&mut rng, b.length);
+            head(out, request, b.content_type, Some(b.length), &[])?;
+            cx.model.send(&mut (&mut b.file).take(cut), out)?;
+            stall(out.get_ref(), cx.stop)?;
+            Ok(After::Close)
+        }
+        (Fault::Drip, Some(mut b)) => {
+            head(out, request, b.content_type, Some(b.length), &[])?;
+            let piece = (b.length / 100).max(256) as usize;
+            let mut buf = vec![0u8; piece];
+            loop {
+                let n = b.file.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                out.write_all(&buf[..n])?;
+                out.flush()?;
+                thread::sleep(DRIP_PAUSE);
+            }
+            Ok(After::KeepAlive)
+        }
+        (Fault::Charset, Some(mut b)) => {
+            let claimed = match (b.content_type.contains("utf-8"), rng.chance(0.5)) {
+                (_, false) => "text/plain",
+                (true, true) => "text/plain; charset=iso-8859-1",
+                (false, true) => "text/plain; charset=utf-8",
+            };
+            head(out, request, claimed, Some(b.length), &[])?;
+            cx.model.send(&mut b.file, out)?;
+            Ok(After::KeepAlive)
+        }
+        (Fault::Gzip, Some(mut b)) => {
+            let mut plain = Vec::with_capacity(b.length as usize);
+            b.file.read_to_end(&mut plain)?;
+            let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+            gz.write_all(&plain)?;
+            let packed = gz.finish()?;
+            head(
+                out,
+                request,
+                b.content_type,
+                Some(packed.len() as u64),
+                &[("Content-Encoding", "gzip".into())],
+            )?;
+            cx.model.send(&mut packed.as_slice(), out)?;
+            Ok(After::KeepAlive)
+        }
+        (Fault::Oversize, Some(b)) => {
+            head(out, request, b.content_type, None, &[])?;
+            let filler =
+                b"This line is filler from an endless body (gutenpipe oversize fault).\r\n";
+            let endless = b.file.chain(Endless {
+                unit: filler,
+                at: 0,
+            });
+            endless_send(endless, cx, out)?;
+            Ok(After::Close)
+        }
+        (Fault::GzipBomb, Some(b)) => {
+            head(
+                out,
+                request,
+                b.content_type,
+                None,
+                &[("Content-Encoding", "gzip".into())],
+            )?;
+            endless_send(
+                Endless {
+                    unit: bomb_member(),
+                    at: 0,
+                },
+                cx,
+                out,
+            )?;
+            Ok(After::Close)
+        }
+    }
+}
+
+/// A cut point within a body of `length`: between 10 % and 90 % of it.
+fn cut(rng: &mut Rng, length: u64) -> u64 {
+    if length < 10 {
+        return length / 2;
+    }
+    rng.between(length / 10, length * 9 / 10)
+}
+
+fn head(
+    out: &mut impl Write,
+    request: &Request,
+    content_type: &str,
+    length: Option<u64>,
+    extra: &[(&str, String)],
+) -> io::Result<()> {
+    let mut headers = vec![("Content-Type", content_type.to_string())];
+    match length {
+        Some(n) => {
+            headers.push(("Content-Length", n.to_string()));
+            headers.push(connection(request));
+        }
+        // Without a length, the body ends when the connection does.
+        None => headers.push(("Connection", "close".into())),
+    }
+    headers.push(server());
+    headers.extend(extra.iter().cloned());
+    http::write_head(out, 200, &headers)
+}
+
+fn status(
+    out: &mut impl Write,
+    request: &Request,
+    code: u16,
+    extra: &[(&str, String)],
+) -> io::Result<After> {
+    let body = format!("injected fault: {}\n", http::reason(code));
+    let mut headers = vec![
+        ("Content-Type", "text/plain; charset=utf-8".to_string()),
+        ("Content-Length", body.len().to_string()),
+        connection(request),
+        server(),
+    ];
+    headers.extend(extra.iter().cloned());
+    http::write_head(out, code, &headers)?;
+    out.write_all(body.as_bytes())?;
+    out.flush()?;
+    Ok(After::KeepAlive)
+}
+
+fn redirect(out: &mut impl Write, request: &Request, location: &str) -> io::Result<After> {
+    http::write_head(
+        out,
+        302,
+        &[
+            ("Location", location.to_string()),
+            ("Content-Length", "0".into()),
+            connection(request),
+            server(),
+        ],
+    )?;
+    out.flush()?;
+    Ok(After::KeepAlive)
+}
+
+/// Hop `hop` of a redirect loop: to the same path with the next marker.
+pub(super) fn redirect_loop(
+    out: &mut impl Write,
+    request: &Request,
+    hop: u64,
+) -> io::Result<After> {
+    let location = format!("{}?{MARKER}loop-{hop}", request.path);
+    redirect(out, request, &location)
+}
+
+/// Resets the connection: with SO_LINGER set to 0, closing the socket sends
+/// RST instead of FIN, as a crashed server or a middlebox does.
+fn reset(out: &mut BufWriter<TcpStream>) -> io::Result<After> {
+    out.flush()?;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: the descriptor is an open socket owned by `out`, and `linger`
+    // is a valid value of the size passed.
+    let rc = unsafe {
+        libc::setsockopt(
+            out.get_ref().as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&linger as *const libc::linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(After::Close)
+}
+
+/// Sends nothing until the client closes the connection, the mirror stops,
+/// or [`MAX_STALL`] passes.
+fn stall(stream: &TcpStream, stop: &AtomicBool) -> io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_millis(50)))?;
+    let started = Instant::now();
+    let mut probe = [0u8; 1];
+    while started.elapsed() < MAX_STALL && !stop.load(Ordering::SeqCst) {
+        match stream.peek(&mut probe) {
+            Ok(0) => break, // the client hung up
+            Ok(_) => thread::sleep(Duration::from_millis(50)),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => break,
+        }
+    }
+    Ok(())
+}
+
+/// A reader that repeats `unit` forever.
+struct Endless {
+    unit: &'static [u8],
+    at: usize,
+}
+
+impl Read for Endless {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = buf.len().min(self.unit.len() - self.at);
+        buf[..n].copy_from_slice(&self.unit[self.at..self.at + n]);
+        self.at = (self.at + n) % self.unit.len();
+        Ok(n)
+    }
+}
+
+/// Sends `body` until the client stops reading, the mirror stops, or
+/// [`ENDLESS_CAP`] bytes have gone.
+fn endless_send(
+    body: impl Read,
+    cx: &Context<'_>,
+    out: &mut BufWriter<TcpStream>,
+) -> io::Result<()> {
+    let mut body = body.take(ENDLESS_CAP);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        if cx.stop.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let n = body.read(&mut buf)?;
+        if n == 0 {
+            return out.flush();
+        }
+        // A write error means the client hung up: the fault did its work.
+        if out.write_all(&buf[..n]).is_err() {
+            return Ok(());
+        }
+    }
+}
+
+/// One gzip member inflating to 1 MiB of zeros (about 1 kB on the wire);
+/// concatenated members are one valid gzip stream of any length.
+fn bomb_member() -> &'static [u8] {
+    static MEMBER: OnceLock<Vec<u8>> = OnceLock::new();
+    MEMBER.get_or_init(|| {
+        let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        // Writing to a Vec cannot fail.
+        let _ = gz.write_all(&zeros);
+        gz.finish().unwrap_or_default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_round_trip() {
+        assert_eq!(
+            marker("gutenpipe-fault=redirected"),
+            Some(Marker::Redirected)
+        );
+        assert_eq!(marker("a=1&gutenpipe-fault=loop-7"), Some(Marker::Loop(7)));
+        assert_eq!(marker("gutenpipe-fault=loop-x"), None);
+        assert_eq!(marker(""), None);
+    }
+
+    #[test]
+    fn cuts_fall_inside_the_body() {
+        let mut rng = Rng::new(3);
+        for len in [0u64, 1, 9, 10, 1000, 1 << 20] {
+            for _ in 0..50 {
+                let c = cut(&mut rng, len);
+                assert!(c <= len && (len < 10 || c >= len / 10 && c <= len * 9 / 10));
+            }
+        }
+    }
+
+    #[test]
+    fn the_bomb_member_is_small_and_inflates() {
+        let member = bomb_member();
+        assert!(member.len() < 8 * 1024, "{}", member.len());
+        let mut inflated = Vec::new();
+        flate2::read::MultiGzDecoder::new([member, member].concat().as_slice())
+            .read_to_end(&mut inflated)
+            .unwrap();
+        assert_eq!(inflated.len(), 2 << 20);
+    }
+}

@@ -1,0 +1,263 @@
+//! The manifest of an output folder: one JSON line per saved book (id, URL,
+//! size, SHA-256, encoding, when it was saved), so that a rerun can tell a
+//! book already saved whole from one missing or damaged without asking the
+//! server.
+//!
+//! The file is only ever replaced whole (written aside, synced, renamed), so
+//! it is never torn. It is rewritten in batches — when the books saved since
+//! the last write reach an eighth of those listed (at least 64), when a few
+//! seconds have passed, and at the end of a run — so a large run writes it
+//! O(log n) times, not once per book. A run killed between two writes leaves
+//! an older manifest that lacks its last books: those are fetched again, and
+//! nothing is ever skipped on the manifest's word alone, since a book is
+//! resumed only when its file's size and SHA-256 match its line.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{StoreError, write_atomic};
+use crate::book::BookId;
+
+/// The manifest's name in an output folder.
+pub const MANIFEST_FILE: &str = "manifest.jsonl";
+/// Fewest new entries that trigger a rewrite.
+const BATCH_MIN: usize = 64;
+/// Longest time new entries wait for a rewrite while books keep coming.
+const BATCH_AGE: Duration = Duration::from_secs(5);
+
+/// One saved book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: BookId,
+    /// Where it was downloaded from.
+    pub url: String,
+    /// Size of the saved file.
+    pub bytes: u64,
+    /// SHA-256 of the saved file, in lower-case hex.
+    pub sha256: String,
+    /// What its text decodes from (`UTF-8`, `windows-1252`, …).
+    pub encoding: String,
+    /// When it was saved (RFC 3339, UTC).
+    pub saved_at: String,
+}
+
+/// SHA-256 of `bytes` in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for b in digest {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
+}
+
+#[derive(Debug)]
+struct State {
+    entries: BTreeMap<BookId, Entry>,
+    /// Changes not yet written.
+    pending: usize,
+    last_write: Instant,
+}
+
+/// The manifest of one output folder, shared by the save workers.
+#[derive(Debug)]
+pub struct Manifest {
+    dir: PathBuf,
+    sync: bool,
+    state: Mutex<State>,
+}
+
+impl Manifest {
+    /// Reads the manifest in `dir` (none yet is an empty one). Lines that do
+    /// not parse are left out, and said so in the returned notes: their books
+    /// are simply fetched again.
+    pub fn load(dir: &Path, sync: bool) -> Result<(Manifest, Vec<String>), StoreError> {
+        let path = dir.join(MANIFEST_FILE);
+        let mut entries = BTreeMap::new();
+        let mut notes = Vec::new();
+        match fs::read_to_string(&path) {
+            Ok(text) => {
+                let mut bad = 0;
+                for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                    match serde_json::from_str::<Entry>(line) {
+                        Ok(entry) => {
+                            entries.insert(entry.id, entry);
+                        }
+                        Err(_) => bad += 1,
+                    }
+                }
+                if bad > 0 {
+                    notes.push(format!(
+                        "note: {bad} line(s) of {} are not manifest entries; their books will be fetched again",
+                        path.display()
+                    ));
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StoreError::new("read", &path, e)),
+        }
+        let manifest = Manifest {
+            dir: dir.to_path_buf(),
+            sync,
+            state: Mutex::new(State {
+                entries,
+                pending: 0,
+                last_write: Instant::now(),
+            }),
+        };
+        Ok((manifest, notes))
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The entry of book `id`, if any.
+    pub fn get(&self, id: BookId) -> Option<Entry> {
+        self.state().entries.get(&id).cloned()
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.state().entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Records a book just saved; rewrites the file when a batch is due.
+    pub fn record(&self, entry: Entry) -> Result<(), StoreError> {
+        let mut state = self.state();
+        state.entries.insert(entry.id, entry);
+        state.pending += 1;
+        let due = state.pending >= BATCH_MIN.max(state.entries.len() / 8)
+            || state.last_write.elapsed() >= BATCH_AGE;
+        if due {
+            self.write(&mut state)?;
+        }
+        Ok(())
+    }
+
+    /// Drops the entry of a book whose file no longer matches it.
+    pub fn forget(&self, id: BookId) {
+        let mut state = self.state();
+        if state.entries.remove(&id).is_some() {
+            state.pending += 1;
+        }
+    }
+
+    /// Writes what is not written yet.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        let mut state = self.state();
+        if state.pending > 0 {
+            self.write(&mut state)?;
+        }
+        Ok(())
+    }
+
+    fn write(&self, state: &mut State) -> Result<(), StoreError> {
+        let mut text = String::with_capacity(state.entries.len() * 160);
+        for entry in state.entries.values() {
+            // Serialising plain strings and numbers cannot fail.
+            if let Ok(line) = serde_json::to_string(entry) {
+                text.push_str(&line);
+                text.push('\n');
+            }
+        }
+        write_atomic(&self.dir, MANIFEST_FILE, text.as_bytes(), self.sync)?;
+        state.pending = 0;
+        state.last_write = Instant::now();
+        Ok(())
+    }
+}
+
+/// The entry for `bytes` saved now as book `id`.
+pub fn entry_for(id: BookId, url: &str, bytes: &[u8], encoding: &str) -> Entry {
+    Entry {
+        id,
+        url: url.to_string(),
+        bytes: bytes.len() as u64,
+        sha256: sha256_hex(bytes),
+        encoding: encoding.to_string(),
+        saved_at: crate::clock::rfc3339(SystemTime::now()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_known_strings() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn entries_survive_a_reload_and_bad_lines_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let (m, notes) = Manifest::load(dir.path(), false).unwrap();
+        assert!(m.is_empty() && notes.is_empty());
+        m.record(entry_for(BookId(84), "http://x/84", b"abc", "UTF-8"))
+            .unwrap();
+        m.record(entry_for(BookId(11), "http://x/11", b"", "windows-1252"))
+            .unwrap();
+        // Not yet due: nothing written until the flush.
+        assert!(!dir.path().join(MANIFEST_FILE).exists());
+        m.flush().unwrap();
+        let text = fs::read_to_string(dir.path().join(MANIFEST_FILE)).unwrap();
+        assert_eq!(text.lines().count(), 2);
+        assert!(text.starts_with("{\"id\":11,"), "sorted by id: {text}");
+        fs::write(
+            dir.path().join(MANIFEST_FILE),
+            format!("{text}{{\"id\":12,\"url\":\n"),
+        )
+        .unwrap();
+        let (again, notes) = Manifest::load(dir.path(), false).unwrap();
+        assert_eq!(again.len(), 2);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        let e = again.get(BookId(84)).unwrap();
+        assert_eq!(e.bytes, 3);
+        assert_eq!(e.sha256, sha256_hex(b"abc"));
+        assert!(e.saved_at.ends_with('Z'));
+    }
+
+    #[test]
+    fn large_runs_write_in_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let (m, _) = Manifest::load(dir.path(), false).unwrap();
+        let path = dir.path().join(MANIFEST_FILE);
+        let mut writes = 0;
+        let mut last = None;
+        for i in 1..=5000 {
+            m.record(entry_for(BookId(i), "u", b"x", "UTF-8")).unwrap();
+            let stamp = fs::metadata(&path).ok().map(|md| md.len());
+            if stamp != last {
+                writes += 1;
+                last = stamp;
+            }
+        }
+        assert!(
+            (5..40).contains(&writes),
+            "{writes} rewrites for 5000 books"
+        );
+        m.flush().unwrap();
+        let (again, _) = Manifest::load(dir.path(), false).unwrap();
+        assert_eq!(again.len(), 5000);
+    }
+}

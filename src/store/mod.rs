@@ -1,0 +1,349 @@
+//! Saving books to disk without ever leaving half a file under a final name:
+//! each file is written to a temporary name in the same folder, synced, and
+//! renamed into place; the folder's [`manifest`] records what was saved, so
+//! that a rerun skips books already saved whole (resume) and fetches missing
+//! or damaged ones again. Temporary files a killed run left behind are
+//! removed when the folder is opened.
+
+pub mod manifest;
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::book::BookId;
+use crate::decode;
+use crate::fetch::Fetched;
+pub use manifest::{Entry, MANIFEST_FILE, Manifest, sha256_hex};
+
+/// A failure to save, naming the file and what the system said.
+#[derive(Debug, thiserror::Error)]
+#[error("could not {action} {}: {source}", path.display())]
+pub struct StoreError {
+    pub action: &'static str,
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+impl StoreError {
+    fn new(action: &'static str, path: &Path, source: io::Error) -> Self {
+        StoreError {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Suffix of temporary files; anything ending in it is never a finished file.
+pub const TEMP_SUFFIX: &str = ".part";
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Writes `bytes` to `dir/name` atomically: readers see the old file or the
+/// whole new one, never a part. With `sync`, the data reaches the disk before
+/// the rename, so a power cut cannot leave an empty file under the final name.
+pub fn write_atomic(
+    dir: &Path,
+    name: &str,
+    bytes: &[u8],
+    sync: bool,
+) -> Result<PathBuf, StoreError> {
+    let target = dir.join(name);
+    let temp = dir.join(format!(
+        ".{name}.{}.{}{TEMP_SUFFIX}",
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let mut file = File::create(&temp).map_err(|e| StoreError::new("create", &temp, e))?;
+        file.write_all(bytes)
+            .map_err(|e| StoreError::new("write", &temp, e))?;
+        if sync {
+            file.sync_all()
+                .map_err(|e| StoreError::new("sync", &temp, e))?;
+        }
+        drop(file);
+        fs::rename(&temp, &target).map_err(|e| StoreError::new("rename into", &target, e))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result.map(|()| target)
+}
+
+/// Whether `name` is a temporary file gutenpipe wrote
+/// (`.{file}.{pid}.{n}.part`), and if so the process that wrote it.
+fn temporary_owner(name: &str) -> Option<i32> {
+    let inner = name.strip_prefix('.')?.strip_suffix(TEMP_SUFFIX)?;
+    let mut fields = inner.rsplitn(3, '.');
+    let counter = fields.next()?;
+    let pid = fields.next()?;
+    let file = fields.next()?;
+    let ours = file == MANIFEST_FILE
+        || file == "gutenpipe-probe"
+        || file
+            .strip_suffix(".txt")
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
+    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (ours && numeric(counter) && numeric(pid))
+        .then(|| pid.parse().ok())
+        .flatten()
+}
+
+/// Whether process `pid` is running (it may be writing its temporaries).
+fn process_alive(pid: i32) -> bool {
+    if pid <= 0 || pid == std::process::id() as i32 {
+        return false;
+    }
+    // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Removes the temporary files that runs no longer alive left in `dir`;
+/// returns how many.
+fn remove_leftovers(dir: &Path) -> Result<usize, StoreError> {
+    let mut removed = 0;
+    let entries = fs::read_dir(dir).map_err(|e| StoreError::new("list", dir, e))?;
+    for entry in entries.flatten() {
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if let Some(pid) = temporary_owner(&name) {
+            if !process_alive(pid) {
+                let path = entry.path();
+                fs::remove_file(&path)
+                    .map_err(|e| StoreError::new("remove the leftover", &path, e))?;
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// A book found already saved and matching the manifest: no request needed.
+#[derive(Debug, Clone)]
+pub struct Resumed {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+    pub entry: Entry,
+}
+
+impl Resumed {
+    /// The book as if just downloaded, for the stages after saving.
+    pub fn into_fetched(self) -> Fetched {
+        Fetched {
+            url: self.entry.url,
+            layout: None,
+            bytes: self.bytes,
+            charset: Some(self.entry.encoding),
+            retries: 0,
+        }
+    }
+}
+
+/// The folder books are saved in.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+    sync: bool,
+    /// Fetch every book, even one already saved (`--force`).
+    force: bool,
+    manifest: Arc<Manifest>,
+    notes: Vec<String>,
+}
+
+impl Store {
+    /// Opens (creating if need be) the output folder and proves it writable,
+    /// so that a wrong `--out` is reported before any download starts; reads
+    /// its manifest and removes temporary files left by killed runs.
+    pub fn open(dir: &Path, sync: bool) -> Result<Store, StoreError> {
+        fs::create_dir_all(dir).map_err(|e| StoreError::new("create the folder", dir, e))?;
+        let probe = dir.join(format!(
+            ".gutenpipe-probe.{}.0{TEMP_SUFFIX}",
+            std::process::id()
+        ));
+        File::create(&probe).map_err(|e| StoreError::new("write in", dir, e))?;
+        let _ = fs::remove_file(&probe);
+        let mut notes = Vec::new();
+        let removed = remove_leftovers(dir)?;
+        if removed > 0 {
+            notes.push(format!(
+                "removed {removed} temporary file(s) an interrupted run left in {}",
+                dir.display()
+            ));
+        }
+        let (manifest, manifest_notes) = Manifest::load(dir, sync)?;
+        notes.extend(manifest_notes);
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            sync,
+            force: false,
+            manifest: Arc::new(manifest),
+            notes,
+        })
+    }
+
+    /// With `force`, [`Store::resume`] never skips a book.
+    pub fn with_force(mut self, force: bool) -> Store {
+        self.force = force;
+        self
+    }
+
+    /// What opening the folder found worth telling (leftovers removed,
+    /// manifest lines ignored).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Book `id` as already saved, when its file is there and matches its
+    /// manifest entry byte for byte (size and SHA-256); `None` when it must
+    /// be fetched (never saved, missing, damaged, or `--force`). An entry
+    /// whose file does not match is dropped.
+    pub fn resume(&self, id: BookId) -> Option<Resumed> {
+        if self.force {
+            return None;
+        }
+        let entry = self.manifest.get(id)?;
+        let path = self.path_of(id);
+        let matches = fs::read(&path)
+            .ok()
+            .filter(|b| b.len() as u64 == entry.bytes && sha256_hex(b) == entry.sha256);
+        match matches {
+            Some(bytes) => Some(Resumed { path, bytes, entry }),
+            None => {
+                self.manifest.forget(id);
+                None
+            }
+        }
+    }
+
+    /// Saves a downloaded book under its id's file name and records it in
+    /// the manifest.
+    pub fn save_book(&self, id: BookId, fetched: &Fetched) -> Result<PathBuf, StoreError> {
+        let path = self.save(id, &fetched.bytes)?;
+        let encoding = decode::detect(&fetched.bytes, fetched.charset.as_deref()).name();
+        let entry = manifest::entry_for(id, &fetched.url, &fetched.bytes, encoding);
+        self.manifest.record(entry)?;
+        Ok(path)
+    }
+
+    /// Writes the manifest entries not written yet; call at the end of a run.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.manifest.flush()
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The path book `id` is saved at.
+    pub fn path_of(&self, id: BookId) -> PathBuf {
+        self.dir.join(id.file_name())
+    }
+
+    /// Saves one book's bytes under its id's file name.
+    pub fn save(&self, id: BookId, bytes: &[u8]) -> Result<PathBuf, StoreError> {
+        write_atomic(&self.dir, &id.file_name(), bytes, self.sync)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("gutenpipe-store-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn saves_replace_whole_files_and_leave_no_temporaries() {
+        let dir = temp_dir("replace");
+        let store = Store::open(&dir, true).unwrap();
+        store.save(BookId(84), b"first version").unwrap();
+        let path = store.save(BookId(84), b"second").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"second");
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, vec!["84.txt".to_string()]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn temporaries_are_recognised() {
+        assert_eq!(temporary_owner(".84.txt.4242.7.part"), Some(4242));
+        assert_eq!(temporary_owner(".manifest.jsonl.1.0.part"), Some(1));
+        assert_eq!(temporary_owner(".gutenpipe-probe.9.0.part"), Some(9));
+        assert_eq!(temporary_owner(".thesis.tex.1.0.part"), None);
+        assert_eq!(temporary_owner("84.txt"), None);
+        assert_eq!(temporary_owner(".84.txt.x.7.part"), None);
+    }
+
+    #[test]
+    fn leftovers_of_dead_runs_are_removed_and_others_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // pid 0 is never a run; this process is alive but cannot be writing yet.
+        let dead = dir.path().join(".84.txt.0.3.part");
+        let own = dir
+            .path()
+            .join(format!(".85.txt.{}.0.part", std::process::id()));
+        let alive = dir.path().join(".86.txt.1.0.part"); // pid 1 (init) is always alive
+        let foreign = dir.path().join(".notes.md.0.0.part");
+        for p in [&dead, &own, &alive, &foreign] {
+            fs::write(p, b"partial").unwrap();
+        }
+        let store = Store::open(dir.path(), false).unwrap();
+        assert!(!dead.exists() && !own.exists());
+        assert!(alive.exists() && foreign.exists());
+        assert!(store.notes()[0].contains("removed 2 temporary file(s)"));
+    }
+
+    #[test]
+    fn a_saved_book_resumes_until_it_is_damaged() {
+        let dir = tempfile::tempdir().unwrap();
+        let fetched = Fetched {
+            url: "http://m/files/84/84-8.txt".into(),
+            layout: None,
+            bytes: b"Caf\xe9 au lait".to_vec(),
+            charset: None,
+            retries: 0,
+        };
+        let store = Store::open(dir.path(), false).unwrap();
+        assert!(store.resume(BookId(84)).is_none());
+        store.save_book(BookId(84), &fetched).unwrap();
+        store.flush().unwrap();
+        let store = Store::open(dir.path(), false).unwrap();
+        let resumed = store.resume(BookId(84)).unwrap();
+        assert_eq!(resumed.bytes, fetched.bytes);
+        assert_eq!(resumed.entry.encoding, "windows-1252");
+        assert_eq!(resumed.entry.url, fetched.url);
+        assert!(store.clone().with_force(true).resume(BookId(84)).is_none());
+        fs::write(dir.path().join("84.txt"), b"Caf\xe9 au laiT").unwrap();
+        assert!(store.resume(BookId(84)).is_none(), "same size, other bytes");
+        assert!(store.manifest().get(BookId(84)).is_none());
+        fs::remove_file(dir.path().join("84.txt")).unwrap();
+        assert!(store.resume(BookId(84)).is_none());
+    }
+
+    #[test]
+    fn an_unusable_folder_is_named_in_the_error() {
+        let dir = temp_dir("file");
+        fs::create_dir_all(dir.parent().unwrap()).unwrap();
+        fs::write(&dir, b"a file, not a folder").unwrap();
+        let err = Store::open(&dir, false).unwrap_err().to_string();
+        assert!(err.contains(&dir.display().to_string()), "{err}");
+        fs::remove_file(&dir).unwrap();
+    }
+}
