@@ -79,8 +79,8 @@ fn both_modes_save_every_book_byte_for_byte_and_count_its_tokens() {
         let names = files_in(&dir);
         assert_eq!(
             names.len(),
-            24,
-            "only the books, no temporary files: {names:?}"
+            25,
+            "only the books and the manifest, no temporary files: {names:?}"
         );
         for stage in ["download", "save", "decode", "tokenize"] {
             let s = run["stages"]
@@ -257,6 +257,6 @@ fn embedded_source_serves_the_whole_synthetic_corpus() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("generating a synthetic corpus of 6 books"));
-    assert_eq!(files_in(out.path()).len(), 6);
+    assert_eq!(files_in(out.path()).len(), 7, "6 books and the manifest");
     assert!(stdout(&o).contains("6 ok"), "{}", stdout(&o));
 }

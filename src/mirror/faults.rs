@@ -10,15 +10,19 @@
 //! scheduling, so a run against a faulty mirror can be repeated exactly.
 //!
 //! A spec is a comma-separated list of `KIND=P` (P a probability such as
-//! `0.05` or `5%`), `mixed=P` (P spread evenly over every kind a correct
-//! client recovers from), and `retry-after=SECONDS` (sent with 429):
-//! `--faults 500=2%,reset-body=0.01,gzip=10%` or `--faults mixed=0.2`.
+//! `0.05` or `5%`), `KIND@ID=P` (for the files of ebook ID, instead of the
+//! general probabilities),
+//! `mixed=P` (P spread evenly over every kind a correct client recovers
+//! from), and `retry-after=SECONDS` (sent with 429):
+//! `--faults 500=2%,reset-body=0.01,gzip=10%`, `--faults mixed=0.2`,
+//! `--faults oversize@84=1`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::book::{BookId, Layout};
 use crate::rng::Rng;
 
 /// One way of answering badly.
@@ -144,6 +148,8 @@ impl fmt::Display for Fault {
 pub struct FaultPlan {
     /// Probability of each kind, indexed like [`Fault::ALL`].
     probabilities: [f64; 14],
+    /// Probabilities for the files of one ebook, instead of the general ones.
+    targeted: BTreeMap<BookId, [f64; 14]>,
     /// Seed of the decisions.
     pub seed: u64,
     /// Seconds sent in `Retry-After` with a 429.
@@ -154,6 +160,7 @@ impl Default for FaultPlan {
     fn default() -> Self {
         FaultPlan {
             probabilities: [0.0; 14],
+            targeted: BTreeMap::new(),
             seed: 0,
             retry_after: 1,
         }
@@ -187,11 +194,22 @@ impl FaultPlan {
                 continue;
             }
             let p = parse_probability(value)?;
+            let (key, target) = match key.split_once('@') {
+                Some((kind, id)) => {
+                    let id: BookId = id.parse().map_err(|e| format!("`{item}`: {e}"))?;
+                    (kind.trim(), Some(id))
+                }
+                None => (key, None),
+            };
+            let probabilities = match target {
+                Some(id) => plan.targeted.entry(id).or_insert([0.0; 14]),
+                None => &mut plan.probabilities,
+            };
             if key == "mixed" {
                 let kinds: Vec<Fault> =
                     Fault::ALL.into_iter().filter(|f| f.recoverable()).collect();
                 for f in &kinds {
-                    plan.probabilities[f.index()] += p / kinds.len() as f64;
+                    probabilities[f.index()] += p / kinds.len() as f64;
                 }
                 continue;
             }
@@ -204,24 +222,36 @@ impl FaultPlan {
                         Fault::ALL.map(Fault::name).join(", ")
                     )
                 })?;
-            plan.probabilities[fault.index()] += p;
+            probabilities[fault.index()] += p;
         }
-        let total = plan.total();
-        if total > 1.0 + 1e-9 {
+        let most = std::iter::once(None)
+            .chain(plan.targeted.keys().map(|&id| Some(id)))
+            .map(|id| plan.for_book(id).iter().sum::<f64>())
+            .fold(0.0, f64::max);
+        if most > 1.0 + 1e-9 {
             return Err(format!(
-                "the fault probabilities add up to {total:.3}, more than 1"
+                "the fault probabilities add up to {most:.3}, more than 1"
             ));
         }
         Ok(plan)
     }
 
-    /// The probability that a request is answered with any fault.
+    /// The probabilities for the files of ebook `id` (`None`: other paths):
+    /// its own when the spec targets it, else the general ones.
+    fn for_book(&self, id: Option<BookId>) -> [f64; 14] {
+        id.and_then(|id| self.targeted.get(&id))
+            .copied()
+            .unwrap_or(self.probabilities)
+    }
+
+    /// The probability that a request for a file of no targeted ebook is
+    /// answered with a fault.
     pub fn total(&self) -> f64 {
         self.probabilities.iter().sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.total() <= 0.0
+        self.total() <= 0.0 && self.targeted.values().all(|p| p.iter().sum::<f64>() <= 0.0)
     }
 
     /// The probability of one kind.
@@ -239,7 +269,8 @@ impl FaultPlan {
         let mut rng = Rng::derive(self.seed ^ fnv1a(path.as_bytes()), nth);
         let u = rng.unit();
         let mut cumulative = 0.0;
-        for (fault, p) in Fault::ALL.into_iter().zip(self.probabilities) {
+        let book = Layout::parse_path(path).map(|(id, _)| id);
+        for (fault, p) in Fault::ALL.into_iter().zip(self.for_book(book)) {
             cumulative += p;
             if u < cumulative {
                 return Some((fault, rng));
@@ -252,17 +283,26 @@ impl FaultPlan {
 impl fmt::Display for FaultPlan {
     /// The plan as a spec that parses back to it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let items: Vec<String> = Fault::ALL
+        let mut items: Vec<String> = Fault::ALL
             .into_iter()
             .zip(self.probabilities)
             .filter(|(_, p)| *p > 0.0)
             .map(|(k, p)| format!("{k}={p}"))
             .collect();
+        for (id, probabilities) in &self.targeted {
+            items.extend(
+                Fault::ALL
+                    .into_iter()
+                    .zip(probabilities)
+                    .filter(|(_, p)| **p > 0.0)
+                    .map(|(k, p)| format!("{k}@{id}={p}")),
+            );
+        }
         if items.is_empty() {
             return f.write_str("none");
         }
         write!(f, "{}", items.join(","))?;
-        if self.probability(Fault::TooManyRequests) > 0.0 {
+        if self.retry_after != FaultPlan::default().retry_after {
             write!(f, ",retry-after={}", self.retry_after)?;
         }
         Ok(())
@@ -365,6 +405,29 @@ mod tests {
         assert!((plan.total() - 0.17).abs() < 1e-12);
         assert_eq!(FaultPlan::parse(&plan.to_string(), 7).unwrap(), plan);
         assert!(FaultPlan::parse("none", 0).unwrap().is_empty());
+    }
+
+    #[test]
+    fn targeted_faults_hit_one_book_only() {
+        let plan = FaultPlan::parse("oversize@84=1,500=0.1", 3).unwrap();
+        for n in 0..20 {
+            assert_eq!(
+                plan.decide("/files/84/84-0.txt", n).map(|d| d.0),
+                Some(Fault::Oversize)
+            );
+            assert_ne!(
+                plan.decide("/files/85/85-0.txt", n).map(|d| d.0),
+                Some(Fault::Oversize)
+            );
+        }
+        assert_eq!(FaultPlan::parse(&plan.to_string(), 3).unwrap(), plan);
+        assert!(FaultPlan::parse("stall@x=1", 0).is_err());
+        assert!(FaultPlan::parse("stall@5=0.6,500=0.5", 0).is_ok());
+        assert!(
+            FaultPlan::parse("stall@5=0.6,500@5=0.5", 0)
+                .unwrap_err()
+                .contains("more than 1")
+        );
     }
 
     #[test]

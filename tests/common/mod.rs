@@ -115,3 +115,29 @@ pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     names.sort();
     names
 }
+
+/// Checks that every line of the manifest in `dir` describes its file there
+/// exactly (size and SHA-256); returns the number of entries.
+pub fn assert_manifest_matches_files(dir: &Path) -> usize {
+    let path = dir.join("manifest.jsonl");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return 0;
+    };
+    let mut n = 0;
+    for line in text.lines() {
+        let entry: serde_json::Value = serde_json::from_str(line).expect("manifest line is JSON");
+        let file = dir.join(format!("{}.txt", entry["id"]));
+        let bytes = std::fs::read(&file).unwrap_or_else(|e| {
+            panic!("manifest lists {} but: {e}", file.display());
+        });
+        assert_eq!(entry["bytes"], bytes.len() as u64, "{}", file.display());
+        assert_eq!(
+            entry["sha256"].as_str().unwrap(),
+            gutenpipe::store::sha256_hex(&bytes),
+            "{}",
+            file.display()
+        );
+        n += 1;
+    }
+    n
+}
