@@ -33,7 +33,7 @@ const QUICK: &[&str] = &[
     "--retry-after-cap",
     "50ms",
     "--read-timeout",
-    "400ms",
+    "1s",
     "--timeout",
     "30s",
     "--no-sync",
@@ -42,7 +42,7 @@ const QUICK: &[&str] = &[
 
 #[test]
 fn five_hundred_books_at_a_20_percent_fault_rate_arrive_byte_for_byte() {
-    let corpus = TestCorpus::new(500, 20);
+    let corpus = TestCorpus::scaled(500, 20, 0.01);
     let mirror = faulty_mirror(corpus.path(), "mixed=0.2", 7);
     let out = tempfile::tempdir().unwrap();
     let texts = out.path().join("texts");
@@ -131,7 +131,7 @@ fn permanent_failures_are_each_explained_while_the_others_succeed() {
         "--retry-delay",
         "5ms",
         "--read-timeout",
-        "200ms",
+        "500ms",
         "--download-workers",
         "4",
     ]);

@@ -67,7 +67,7 @@ pub enum Command {
     /// Write a synthetic corpus in Project Gutenberg's format.
     Corpus(corpus::CorpusCmd),
     /// Serve a corpus folder over HTTP in Gutenberg's URL layouts.
-    Mirror(mirror::MirrorCmd),
+    Mirror(Box<mirror::MirrorCmd>),
     /// Download, save and process books, timing every stage.
     Run(Box<run::RunCmd>),
 }

@@ -254,6 +254,11 @@ impl FaultPlan {
         self.total() <= 0.0 && self.targeted.values().all(|p| p.iter().sum::<f64>() <= 0.0)
     }
 
+    /// Whether the plan may inject `fault` anywhere.
+    pub fn uses(&self, fault: Fault) -> bool {
+        self.probability(fault) > 0.0 || self.targeted.values().any(|p| p[fault.index()] > 0.0)
+    }
+
     /// The probability of one kind.
     pub fn probability(&self, fault: Fault) -> f64 {
         self.probabilities[fault.index()]

@@ -152,6 +152,42 @@ pub fn write_head(out: &mut impl Write, status: u16, headers: &[(&str, String)])
     out.write_all(head.as_bytes())
 }
 
+/// A body in chunked transfer coding, for bodies whose length is not known
+/// before they are sent (a gzip stream compressed on the fly). Every write
+/// is one chunk; [`Chunked::finish`] writes the last, empty one.
+pub struct Chunked<W: Write> {
+    out: W,
+}
+
+impl<W: Write> Chunked<W> {
+    pub fn new(out: W) -> Chunked<W> {
+        Chunked { out }
+    }
+
+    /// Ends the body and hands back the writer.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.out.write_all(b"0\r\n\r\n")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+impl<W: Write> Write for Chunked<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        write!(self.out, "{:x}\r\n", buf.len())?;
+        self.out.write_all(buf)?;
+        self.out.write_all(b"\r\n")?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +230,16 @@ mod tests {
         ));
         let huge = format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(MAX_HEAD));
         assert!(matches!(parse(&huge), Err(ReadError::Malformed(_))));
+    }
+
+    #[test]
+    fn chunked_bodies_are_framed() {
+        let mut c = Chunked::new(Vec::new());
+        c.write_all(b"hello, ").unwrap();
+        c.write_all(&[b'x'; 20]).unwrap();
+        let out = c.finish().unwrap();
+        let expected = format!("7\r\nhello, \r\n14\r\n{}\r\n0\r\n\r\n", "x".repeat(20));
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
     }
 
     #[test]

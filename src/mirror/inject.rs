@@ -166,19 +166,20 @@ pub(super) fn answer(
             Ok(After::KeepAlive)
         }
         (Fault::Gzip, Some(mut b)) => {
-            let mut plain = Vec::with_capacity(b.length as usize);
-            b.file.read_to_end(&mut plain)?;
-            let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
-            gz.write_all(&plain)?;
-            let packed = gz.finish()?;
-            head(
+            // Compressed on the fly, as servers do, so the length is not
+            // known before the body is sent: chunked transfer coding.
+            head_with(
                 out,
-                request,
                 b.content_type,
-                Some(packed.len() as u64),
-                &[("Content-Encoding", "gzip".into())],
+                &[
+                    ("Transfer-Encoding", "chunked".into()),
+                    ("Content-Encoding", "gzip".into()),
+                    connection(request),
+                ],
             )?;
-            cx.model.send(&mut packed.as_slice(), out)?;
+            let mut gz = GzEncoder::new(http::Chunked::new(&mut *out), Compression::fast());
+            cx.model.send(&mut b.file, &mut gz)?;
+            gz.finish()?.finish()?;
             Ok(After::KeepAlive)
         }
         (Fault::Oversize, Some(b)) => {
@@ -228,18 +229,24 @@ fn head(
     length: Option<u64>,
     extra: &[(&str, String)],
 ) -> io::Result<()> {
-    let mut headers = vec![("Content-Type", content_type.to_string())];
-    match length {
-        Some(n) => {
-            headers.push(("Content-Length", n.to_string()));
-            headers.push(connection(request));
-        }
+    let mut headers: Vec<(&str, String)> = match length {
+        Some(n) => vec![("Content-Length", n.to_string()), connection(request)],
         // Without a length, the body ends when the connection does.
-        None => headers.push(("Connection", "close".into())),
-    }
-    headers.push(server());
+        None => vec![("Connection", "close".into())],
+    };
     headers.extend(extra.iter().cloned());
-    http::write_head(out, 200, &headers)
+    head_with(out, content_type, &headers)
+}
+
+/// A 200 head with `Content-Type`, `Server` and `headers`.
+fn head_with(
+    out: &mut impl Write,
+    content_type: &str,
+    headers: &[(&str, String)],
+) -> io::Result<()> {
+    let mut all = vec![("Content-Type", content_type.to_string()), server()];
+    all.extend(headers.iter().cloned());
+    http::write_head(out, 200, &all)
 }
 
 fn status(
@@ -373,8 +380,9 @@ fn endless_send(
 }
 
 /// One gzip member inflating to 1 MiB of zeros (about 1 kB on the wire);
-/// concatenated members are one valid gzip stream of any length.
-fn bomb_member() -> &'static [u8] {
+/// concatenated members are one valid gzip stream of any length. Built once,
+/// when a mirror that may need it starts.
+pub(super) fn bomb_member() -> &'static [u8] {
     static MEMBER: OnceLock<Vec<u8>> = OnceLock::new();
     MEMBER.get_or_init(|| {
         let mut gz = GzEncoder::new(Vec::new(), Compression::best());

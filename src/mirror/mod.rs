@@ -108,6 +108,9 @@ impl Mirror {
             .ok_or_else(|| bind_err(io::Error::new(io::ErrorKind::InvalidInput, "no address")))?;
         let listener = TcpListener::bind(socket).map_err(bind_err)?;
         let addr = listener.local_addr().map_err(bind_err)?;
+        if config.faults.uses(Fault::GzipBomb) {
+            inject::bomb_member(); // built now rather than while a client waits
+        }
         let injector = Injector::new(config.faults.clone());
         let shared = Arc::new(Shared {
             library,

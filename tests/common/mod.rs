@@ -18,13 +18,18 @@ pub struct TestCorpus {
 
 impl TestCorpus {
     pub fn new(books: usize, seed: u64) -> TestCorpus {
+        TestCorpus::scaled(books, seed, 0.03)
+    }
+
+    /// A corpus whose books are `size_scale` times Gutenberg's sizes.
+    pub fn scaled(books: usize, seed: u64, size_scale: f64) -> TestCorpus {
         let dir = tempfile::tempdir().expect("temporary folder");
         let catalog = write_corpus(
             dir.path(),
             &CorpusConfig {
                 books,
                 seed,
-                size_scale: 0.03,
+                size_scale,
             },
         )
         .expect("corpus written");
