@@ -240,7 +240,7 @@ fn each_transient_fault_costs_one_retry_and_no_byte() {
     let path = format!("/files/{}/{}", entry.id, entry.file);
     let fetcher = Fetcher::new(
         FetchConfig {
-            read_timeout: Duration::from_millis(300),
+            read_timeout: Duration::from_secs(1),
             retry: RetryPolicy {
                 base_delay: Duration::from_millis(1),
                 retry_after_cap: Duration::from_millis(1),

@@ -154,6 +154,8 @@ pub struct FaultPlan {
     pub seed: u64,
     /// Seconds sent in `Retry-After` with a 429.
     pub retry_after: u32,
+    /// The spec as given, items separated by commas without spaces.
+    spec: String,
 }
 
 impl Default for FaultPlan {
@@ -163,6 +165,7 @@ impl Default for FaultPlan {
             targeted: BTreeMap::new(),
             seed: 0,
             retry_after: 1,
+            spec: String::new(),
         }
     }
 }
@@ -179,10 +182,13 @@ impl FaultPlan {
             seed,
             ..FaultPlan::default()
         };
-        for item in spec.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-            if item == "none" {
-                continue;
-            }
+        let items: Vec<&str> = spec
+            .split(',')
+            .map(str::trim)
+            .filter(|i| !i.is_empty() && *i != "none")
+            .collect();
+        plan.spec = items.join(",");
+        for item in items {
             let (key, value) = item.split_once('=').ok_or_else(|| {
                 format!("`{item}` is not KIND=PROBABILITY (e.g. 500=0.05 or mixed=20%)")
             })?;
@@ -286,31 +292,13 @@ impl FaultPlan {
 }
 
 impl fmt::Display for FaultPlan {
-    /// The plan as a spec that parses back to it.
+    /// The spec the plan was parsed from (`none` for no faults).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut items: Vec<String> = Fault::ALL
-            .into_iter()
-            .zip(self.probabilities)
-            .filter(|(_, p)| *p > 0.0)
-            .map(|(k, p)| format!("{k}={p}"))
-            .collect();
-        for (id, probabilities) in &self.targeted {
-            items.extend(
-                Fault::ALL
-                    .into_iter()
-                    .zip(probabilities)
-                    .filter(|(_, p)| **p > 0.0)
-                    .map(|(k, p)| format!("{k}@{id}={p}")),
-            );
+        if self.spec.is_empty() {
+            f.write_str("none")
+        } else {
+            f.write_str(&self.spec)
         }
-        if items.is_empty() {
-            return f.write_str("none");
-        }
-        write!(f, "{}", items.join(","))?;
-        if self.retry_after != FaultPlan::default().retry_after {
-            write!(f, ",retry-after={}", self.retry_after)?;
-        }
-        Ok(())
     }
 }
 
