@@ -214,8 +214,10 @@ impl Store {
         }
         let entry = self.manifest.get(id)?;
         let path = self.path_of(id);
-        let matches = fs::read(&path)
+        let matches = fs::metadata(&path)
             .ok()
+            .filter(|m| m.len() == entry.bytes)
+            .and_then(|_| fs::read(&path).ok())
             .filter(|b| b.len() as u64 == entry.bytes && sha256_hex(b) == entry.sha256);
         match matches {
             Some(bytes) => Some(Resumed { path, bytes, entry }),
