@@ -113,25 +113,13 @@ fn odd_encodings_are_saved_as_served_and_decoded_right() {
         .collect();
     for spec in ["none", "charset=1", "gzip=1", "drip=0.5,gzip=0.5"] {
         let mirror = faulty_mirror(corpus.path(), spec, 3);
-        let out = tempfile::tempdir().unwrap();
-        let report = out.path().join("r.json");
-        let o = gutenpipe(&[
-            "run",
-            "--source",
-            &mirror.base_url(),
-            "--ids",
-            &ids.join(","),
-            "--out",
-            out.path().join("t").to_str().unwrap(),
-            "--json",
-            report.to_str().unwrap(),
-        ]);
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("t");
+        let (o, report) = run_books(&mirror, &ids.join(","), &out, &[]);
         assert!(o.status.success(), "{spec}: {}", stderr(&o));
-        let report = read_report(&report);
         let books = report["runs"][0]["books"].as_array().unwrap();
         for (c, book) in cases.iter().zip(books) {
-            let saved =
-                std::fs::read(out.path().join("t").join(format!("{}.txt", book["id"]))).unwrap();
+            let saved = std::fs::read(out.join(format!("{}.txt", book["id"]))).unwrap();
             assert!(saved == c.bytes, "{spec}: {} not saved as served", c.file);
             assert_eq!(book["encoding"], c.encoding, "{spec}: {}", c.file);
             let (tokens, distinct) = count(&c.text);

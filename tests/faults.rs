@@ -44,25 +44,11 @@ const QUICK: &[&str] = &[
 fn five_hundred_books_at_a_20_percent_fault_rate_arrive_byte_for_byte() {
     let corpus = TestCorpus::scaled(500, 20, 0.01);
     let mirror = faulty_mirror(corpus.path(), "mixed=0.2", 7);
-    let out = tempfile::tempdir().unwrap();
-    let texts = out.path().join("texts");
-    let report = out.path().join("r.json");
-    let base = mirror.base_url();
-    let mut args = vec![
-        "run",
-        "--source",
-        &base,
-        "--out",
-        texts.to_str().unwrap(),
-        "--json",
-        report.to_str().unwrap(),
-        "--download-workers",
-        "16",
-    ];
-    let ids = id_list(&corpus.catalog);
-    args.extend(["--ids", &ids]);
+    let dir = tempfile::tempdir().unwrap();
+    let texts = dir.path().join("texts");
+    let mut args = vec!["--download-workers", "16"];
     args.extend_from_slice(QUICK);
-    let o = gutenpipe(&args);
+    let (o, report) = run_books(&mirror, &id_list(&corpus.catalog), &texts, &args);
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
 
     for entry in &corpus.catalog {
@@ -83,7 +69,6 @@ fn five_hundred_books_at_a_20_percent_fault_rate_arrive_byte_for_byte() {
     for kind in Fault::ALL.into_iter().filter(|f| f.recoverable()) {
         assert!(faults.injected(kind) > 0, "no {kind} fault was injected");
     }
-    let report = read_report(&report);
     let run = &report["runs"][0];
     let retries = find_stage(run, "download")["retries"].as_u64().unwrap();
     assert!(retries > 50, "{retries} retries at a 20 % fault rate");
@@ -111,19 +96,10 @@ fn permanent_failures_are_each_explained_while_the_others_succeed() {
         ids[0], ids[1], ids[2], ids[3]
     );
     let mirror = faulty_mirror(corpus.path(), &spec, 1);
-    let out = tempfile::tempdir().unwrap();
-    let report = out.path().join("r.json");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t");
     let list = format!("{},123456789", id_list(&corpus.catalog));
-    let o = gutenpipe(&[
-        "run",
-        "--source",
-        &mirror.base_url(),
-        "--ids",
-        &list,
-        "--out",
-        out.path().join("t").to_str().unwrap(),
-        "--json",
-        report.to_str().unwrap(),
+    let flags = [
         "--max-bytes",
         "2MiB",
         "--retries",
@@ -134,11 +110,11 @@ fn permanent_failures_are_each_explained_while_the_others_succeed() {
         "500ms",
         "--download-workers",
         "4",
-    ]);
+    ];
+    let (o, report) = run_books(&mirror, &list, &out, &flags);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(text.contains("5 of 9 books failed"), "{text}");
-    let report = read_report(&report);
     let books = report["runs"][0]["books"].as_array().unwrap();
     let error = |i: usize| books[i]["error"].as_str().unwrap_or("").to_string();
     assert!(
@@ -174,18 +150,18 @@ fn permanent_failures_are_each_explained_while_the_others_succeed() {
     }
     for (i, entry) in corpus.catalog.iter().enumerate().skip(4) {
         assert_eq!(books[i]["status"], "ok");
-        let saved = std::fs::read(out.path().join("t").join(format!("{}.txt", entry.id))).unwrap();
+        let saved = std::fs::read(out.join(format!("{}.txt", entry.id))).unwrap();
         assert_eq!(saved, corpus.bytes(entry));
     }
     for i in [0, 1, 2, 3] {
-        let path = out.path().join("t").join(format!("{}.txt", ids[i]));
+        let path = out.join(format!("{}.txt", ids[i]));
         assert!(
             !path.exists(),
             "a failed book was saved: {}",
             path.display()
         );
     }
-    assert_eq!(assert_manifest_matches_files(&out.path().join("t")), 4);
+    assert_eq!(assert_manifest_matches_files(&out), 4);
 }
 
 /// A seed under which the first request of `path` gets `fault` and the

@@ -154,15 +154,9 @@ fn real_gutenberg_files_come_through_gzip_and_faults_byte_for_byte() {
     let ids: Vec<String> = expected.keys().map(u32::to_string).collect();
     for spec in ["gzip=1", "mixed=0.4"] {
         let mirror = faulty_mirror(&dir, spec, 11);
-        let out = tempfile::tempdir().unwrap();
-        let o = gutenpipe(&[
-            "run",
-            "--source",
-            &mirror.base_url(),
-            "--ids",
-            &ids.join(","),
-            "--out",
-            out.path().to_str().unwrap(),
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("t");
+        let quick = [
             "--retries",
             "10",
             "--retry-delay",
@@ -171,17 +165,18 @@ fn real_gutenberg_files_come_through_gzip_and_faults_byte_for_byte() {
             "10ms",
             "--read-timeout",
             "500ms",
-        ]);
+        ];
+        let (o, _) = run_books(&mirror, &ids.join(","), &out, &quick);
         assert!(o.status.success(), "{spec}: {}\n{}", stdout(&o), stderr(&o));
         for (id, file) in &expected {
-            let saved = std::fs::read(out.path().join(format!("{id}.txt"))).unwrap();
+            let saved = std::fs::read(out.join(format!("{id}.txt"))).unwrap();
             assert!(
                 saved == std::fs::read(file).unwrap(),
                 "{spec}: ebook {id} differs from {}",
                 file.display()
             );
         }
-        assert_eq!(assert_manifest_matches_files(out.path()), expected.len());
+        assert_eq!(assert_manifest_matches_files(&out), expected.len());
         assert!(mirror.faults().total() > 0, "{spec}: no fault injected");
     }
 }

@@ -11,32 +11,8 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use common::*;
-use gutenpipe::mirror::{LatencyModel, Mirror};
+use gutenpipe::mirror::LatencyModel;
 use serde_json::Value;
-
-fn run(mirror: &Mirror, ids: &str, out: &Path, extra: &[&str]) -> (std::process::Output, Value) {
-    let report = out.with_extension("json");
-    let base = mirror.base_url();
-    let mut args = vec![
-        "run",
-        "--source",
-        &base,
-        "--ids",
-        ids,
-        "--out",
-        out.to_str().unwrap(),
-        "--json",
-        report.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let o = gutenpipe(&args);
-    let value = if report.exists() {
-        read_report(&report)
-    } else {
-        Value::Null
-    };
-    (o, value)
-}
 
 fn resumed(report: &Value) -> usize {
     report["runs"][0]["books"]
@@ -77,7 +53,7 @@ fn a_rerun_resumes_refetches_what_is_damaged_and_force_fetches_all() {
     let ids = id_list(&corpus.catalog);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("t");
-    let (o, first) = run(&mirror, &ids, &out, &[]);
+    let (o, first) = run_books(&mirror, &ids, &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(assert_manifest_matches_files(&out), 20);
     let manifest = std::fs::read_to_string(out.join("manifest.jsonl")).unwrap();
@@ -88,7 +64,7 @@ fn a_rerun_resumes_refetches_what_is_damaged_and_force_fetches_all() {
 
     // Everything saved: no request at all, and the same results.
     let before = mirror.stats().requests.load(Ordering::Relaxed);
-    let (o, second) = run(&mirror, &ids, &out, &[]);
+    let (o, second) = run_books(&mirror, &ids, &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(mirror.stats().requests.load(Ordering::Relaxed), before);
     assert_eq!(resumed(&second), 20);
@@ -105,7 +81,7 @@ fn a_rerun_resumes_refetches_what_is_damaged_and_force_fetches_all() {
     let leftover = out.join(format!(".{}.txt.0.12.part", damaged.id));
     std::fs::write(&leftover, b"half a bo").unwrap();
     let before_served = mirror.stats().served.load(Ordering::Relaxed);
-    let (o, third) = run(&mirror, &ids, &out, &[]);
+    let (o, third) = run_books(&mirror, &ids, &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         mirror.stats().served.load(Ordering::Relaxed) - before_served,
@@ -124,7 +100,7 @@ fn a_rerun_resumes_refetches_what_is_damaged_and_force_fetches_all() {
 
     // --force fetches every book again.
     let before_served = mirror.stats().served.load(Ordering::Relaxed);
-    let (o, forced) = run(&mirror, &ids, &out, &["--force"]);
+    let (o, forced) = run_books(&mirror, &ids, &out, &["--force"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(resumed(&forced), 0);
     assert_eq!(
@@ -222,7 +198,7 @@ fn runs_killed_at_several_points_are_completed_by_a_rerun() {
     }
     assert!(killed >= 2, "only {killed} of the kill points were reached");
 
-    let (o, report) = run(&mirror, &ids, &out, &["--mode", "staged"]);
+    let (o, report) = run_books(&mirror, &ids, &out, &["--mode", "staged"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(report["runs"][0]["books_ok"], 150);
     assert_eq!(assert_only_whole_books(&corpus, &out, true), 150);

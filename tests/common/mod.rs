@@ -96,6 +96,38 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// Runs `gutenpipe run --source MIRROR --ids IDS --out OUT` with `extra`
+/// flags, the report going to `OUT.json` (so `out` should be a folder inside
+/// a temporary one); returns the output and the report (`Null` if none).
+pub fn run_books(
+    mirror: &Mirror,
+    ids: &str,
+    out: &Path,
+    extra: &[&str],
+) -> (Output, serde_json::Value) {
+    let report = out.with_extension("json");
+    let base = mirror.base_url();
+    let mut args = vec![
+        "run",
+        "--source",
+        &base,
+        "--ids",
+        ids,
+        "--out",
+        out.to_str().expect("UTF-8 path"),
+        "--json",
+        report.to_str().expect("UTF-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    let o = gutenpipe(&args);
+    let value = if report.exists() {
+        read_report(&report)
+    } else {
+        serde_json::Value::Null
+    };
+    (o, value)
+}
+
 /// Reads a JSON report.
 pub fn read_report(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path).expect("report written");
