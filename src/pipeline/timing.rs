@@ -121,9 +121,10 @@ mod tests {
             (Ok(()), 0)
         });
         let _: Result<u64, ()> = r.task("spin", "test", 1, || {
+            // Spin until this thread has used 50 ms of CPU, however loaded the machine is.
+            let cpu0 = thread_cpu_time();
             let mut x = 0u64;
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_millis(50) {
+            while thread_cpu_time() - cpu0 < Duration::from_millis(50) {
                 x = x.wrapping_add(std::hint::black_box(1));
             }
             (Ok(x), 10)
@@ -134,7 +135,11 @@ mod tests {
         let spin = &spans[1];
         assert!(sleep.end - sleep.start >= 0.05);
         assert!(sleep.cpu < 0.025, "sleeping uses little CPU: {}", sleep.cpu);
-        assert!(spin.cpu > 0.025, "spinning uses CPU: {}", spin.cpu);
+        assert!(spin.cpu >= 0.05, "spinning uses CPU: {}", spin.cpu);
+        assert!(
+            spin.end - spin.start >= spin.cpu * 0.99,
+            "CPU time never exceeds wall time on one thread"
+        );
         assert_eq!(spin.bytes, 10);
         assert_eq!(spin.worker, sleep.worker);
     }
