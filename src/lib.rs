@@ -11,11 +11,14 @@
 //! [`report::RunReport`] to the [`report`] printers.
 //!
 //! Offline, books come from the embedded [`mirror`] serving a synthetic
-//! [`corpus`]; with a network, from any Gutenberg mirror.
+//! [`corpus`]; with a network, from any Gutenberg mirror. Books can be
+//! named by ebook id or chosen from Gutenberg's [`catalog`] by language,
+//! author, title, subject or bookshelf.
 //!
 //! | module | what it is for |
 //! |---|---|
 //! | [`book`] | ebook ids, Gutenberg URL layouts, book requests |
+//! | [`catalog`] | Gutenberg's `pg_catalog.csv`: parsing, caching, choosing books |
 //! | [`clock`] | RFC 3339 timestamps and HTTP dates |
 //! | [`corpus`] | the synthetic Gutenberg-format corpus |
 //! | [`mirror`] | the embedded HTTP mirror with its latency model and fault injection |
@@ -29,6 +32,7 @@
 //! | [`rng`] | the seeded generator behind the corpus and the jitter |
 
 pub mod book;
+pub mod catalog;
 pub mod clock;
 pub mod corpus;
 pub mod decode;

@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-/// Parses a duration: a number followed by `ms`, `s`, `m` or `us`
-/// (`500ms`, `1.5s`, `2m`). A bare `0` is accepted.
+/// Parses a duration: a number followed by `us`, `ms`, `s`, `m`, `h` or `d`
+/// (`500ms`, `1.5s`, `2m`, `7d`). A bare `0` is accepted.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     if t == "0" {
@@ -25,9 +25,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "ms" => value / 1e3,
         "s" => value,
         "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        "d" => value * 86400.0,
         other => {
             return Err(format!(
-                "unknown time unit `{other}` in `{text}`; use us, ms, s or m"
+                "unknown time unit `{other}` in `{text}`; use us, ms, s, m, h or d"
             ));
         }
     };
@@ -106,6 +108,17 @@ pub fn format_duration(d: Duration) -> String {
     }
 }
 
+/// How old something is, for people: `40 s`, `12 min`, `5 h`, `3 days`.
+pub fn format_age(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..120 => format!("{s} s"),
+        120..7200 => format!("{} min", s / 60),
+        7200..172_800 => format!("{} h", s / 3600),
+        _ => format!("{} days", s / 86400),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,8 +130,10 @@ mod tests {
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
         assert!(parse_duration("500").unwrap_err().contains("no unit"));
+        assert_eq!(parse_duration("5h"), Ok(Duration::from_secs(5 * 3600)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86400)));
         assert!(
-            parse_duration("5h")
+            parse_duration("5y")
                 .unwrap_err()
                 .contains("unknown time unit")
         );
@@ -143,5 +158,9 @@ mod tests {
         assert_eq!(format_bytes(3_100_000), "3.10 MB");
         assert_eq!(format_duration(Duration::from_millis(42)), "42.0 ms");
         assert_eq!(format_duration(Duration::from_millis(3270)), "3.27 s");
+        assert_eq!(format_age(Duration::from_secs(40)), "40 s");
+        assert_eq!(format_age(Duration::from_secs(720)), "12 min");
+        assert_eq!(format_age(Duration::from_secs(5 * 3600 + 10)), "5 h");
+        assert_eq!(format_age(Duration::from_secs(3 * 86400)), "3 days");
     }
 }

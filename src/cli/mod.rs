@@ -1,12 +1,16 @@
-//! The command line: `gutenpipe corpus`, `gutenpipe mirror`, `gutenpipe run`.
+//! The command line: `gutenpipe corpus`, `gutenpipe mirror`, `gutenpipe run`,
+//! `gutenpipe books`.
 //! Each subcommand lives in its own file with its flags; flags shared by
 //! several (corpus shape, latency model) live here.
 
+pub mod books;
 pub mod corpus;
 pub mod download;
 pub mod faults;
 pub mod mirror;
 pub mod run;
+pub mod select;
+pub mod source;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -70,6 +74,8 @@ pub enum Command {
     Mirror(Box<mirror::MirrorCmd>),
     /// Download, save and process books, timing every stage.
     Run(Box<run::RunCmd>),
+    /// List the books of Gutenberg's catalog a selection matches, without downloading.
+    Books(Box<books::BooksCmd>),
 }
 
 impl Command {
@@ -78,6 +84,7 @@ impl Command {
             Command::Corpus(c) => c.execute(),
             Command::Mirror(c) => c.execute(),
             Command::Run(c) => c.execute(),
+            Command::Books(c) => c.execute(),
         }
     }
 }
@@ -89,7 +96,8 @@ pub struct CorpusShape {
     /// Number of books in the synthetic corpus.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub books: u32,
-    /// Seed of the synthetic corpus: the same seed gives the same bytes.
+    /// Seed of the synthetic corpus and of `--random`: the same seed gives
+    /// the same bytes and draws the same books.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Multiplies every synthetic book's size (1.0: Gutenberg's spread, median ~300 kB).

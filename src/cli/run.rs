@@ -10,7 +10,6 @@ use std::time::Duration;
 use anyhow::anyhow;
 use clap::Args;
 use gutenpipe::book::{BookId, BookRequest, Target, id_from_url, parse_id_list};
-use gutenpipe::corpus::open_or_generate;
 use gutenpipe::fetch::{FetchConfig, Fetcher, default_user_agent};
 use gutenpipe::mirror::{Mirror, MirrorConfig};
 use gutenpipe::pipeline::{Mode, Pipeline, PipelineConfig};
@@ -22,6 +21,8 @@ use serde_json::json;
 
 use super::download::DownloadArgs;
 use super::faults::FaultArgs;
+use super::select::SelectArgs;
+use super::source::{embedded_corpus, live_notice, remote_base};
 use super::{CorpusShape, Failure, LatencyArgs, exit, fatal, usage};
 
 #[derive(Debug, Args)]
@@ -37,8 +38,9 @@ pub struct RunCmd {
     #[arg(long, value_delimiter = ',')]
     pub urls: Vec<String>,
     /// Where books come from: `embedded` (a mirror started in-process on the
-    /// synthetic corpus) or the base URL of a Gutenberg mirror
-    /// (https://www.gutenberg.org, http://127.0.0.1:8080).
+    /// synthetic corpus), `gutenberg` (Project Gutenberg's main site,
+    /// https://www.gutenberg.org) or the base URL of a Gutenberg mirror
+    /// (https://gutenberg.pglaf.org, http://127.0.0.1:8080).
     #[arg(long, default_value = "embedded")]
     pub source: String,
     /// Corpus folder the embedded mirror serves (default: a cached synthetic corpus).
@@ -90,6 +92,8 @@ pub struct RunCmd {
     #[command(flatten)]
     pub download: DownloadArgs,
     #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
     pub latency: LatencyArgs,
     #[command(flatten)]
     pub faults: FaultArgs,
@@ -123,8 +127,14 @@ impl RunCmd {
         }
     }
 
-    /// The books asked for, in order, without repeats.
-    fn requests(&self, embedded_ids: Option<Vec<BookId>>) -> Result<Vec<BookRequest>, Failure> {
+    /// The books asked for, in order, without repeats: `--ids`, `--ids-file`
+    /// and `--urls`, then the books `chosen` from the catalog; with none of
+    /// these, every book of the embedded corpus (`embedded_ids`).
+    fn requests(
+        &self,
+        chosen: Option<Vec<BookId>>,
+        embedded_ids: Option<Vec<BookId>>,
+    ) -> Result<Vec<BookRequest>, Failure> {
         let mut wanted: Vec<(BookId, Target)> =
             self.ids.iter().map(|&id| (id, Target::Mirror)).collect();
         if let Some(path) = &self.ids_file {
@@ -153,12 +163,14 @@ impl RunCmd {
             })?;
             wanted.push((id, Target::Url(url.clone())));
         }
-        if wanted.is_empty() {
+        let chose_from_catalog = chosen.is_some();
+        wanted.extend(chosen.into_iter().flatten().map(|id| (id, Target::Mirror)));
+        if wanted.is_empty() && !chose_from_catalog {
             match embedded_ids {
                 Some(ids) => wanted.extend(ids.into_iter().map(|id| (id, Target::Mirror))),
                 None => {
                     return Err(usage(anyhow!(
-                        "no books chosen: pass --ids 84,1342, --ids-file FILE or --urls URL"
+                        "no books chosen: pass --ids 84,1342, --ids-file FILE or --urls URL, or choose from the catalog with --language, --author, --title, --subject, --bookshelf, --limit N or --random N"
                     )));
                 }
             }
@@ -181,37 +193,16 @@ impl RunCmd {
         Ok(requests)
     }
 
-    fn source(&self) -> Result<(Source, Option<Vec<BookId>>), Failure> {
-        if self.source != "embedded" {
-            let url = self.source.trim_end_matches('/');
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(usage(anyhow!(
-                    "--source `{}` is neither `embedded` nor an http:// or https:// URL",
-                    self.source
-                )));
-            }
+    fn source(&self, remote: Option<String>) -> Result<(Source, Option<Vec<BookId>>), Failure> {
+        if let Some(url) = remote {
             if self.faults.any() {
                 return Err(usage(anyhow!(
                     "--faults needs --source embedded: only the embedded mirror injects faults"
                 )));
             }
-            return Ok((Source::Remote(url.to_string()), None));
+            return Ok((Source::Remote(url), None));
         }
-        let dir = self.shape.dir(&self.corpus);
-        if self.corpus.is_some() && !dir.exists() {
-            return Err(usage(anyhow!(
-                "--corpus {} does not exist; create it with `gutenpipe corpus --out {0}`",
-                dir.display()
-            )));
-        }
-        if !dir.join(gutenpipe::corpus::CATALOG_FILE).exists() {
-            self.note(format!(
-                "generating a synthetic corpus of {} books in {} (once)",
-                self.shape.books,
-                dir.display()
-            ));
-        }
-        let (catalog, _) = open_or_generate(&dir, &self.shape.config()).map_err(fatal)?;
+        let (dir, catalog) = embedded_corpus(&self.corpus, &self.shape, |t| self.note(t))?;
         let mirror = Mirror::start(
             MirrorConfig {
                 corpus: dir.clone(),
@@ -269,11 +260,12 @@ impl RunCmd {
             self.note(note);
         }
         // Check the inputs that need no source before starting one.
-        if self.source != "embedded" {
-            self.requests(None)?;
+        let remote = remote_base(&self.source)?;
+        let selecting = self.select.is_active();
+        if remote.is_some() {
+            self.requests(selecting.then(Vec::new), None)?;
         }
-        let (source, embedded_ids) = self.source()?;
-        let requests = self.requests(embedded_ids)?;
+        let (source, embedded_ids) = self.source(remote)?;
 
         let cpu_workers = self.cpu_workers.map_or_else(
             || std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -296,7 +288,28 @@ impl RunCmd {
             politeness: self.download.politeness(),
         };
         let base = source.base_url();
+        // A live source is told what this run will do to it before the
+        // first request, which may be the catalog's.
+        let live = matches!(source, Source::Remote(_));
         let mut hosts = HashSet::new();
+        if live {
+            self.note(live_notice(&base, config.download_workers, &fetch_config));
+            if let Some(note) = fetch_config.politeness.note_for(&base) {
+                hosts.insert(gutenpipe::fetch::host_of(&base));
+                self.note(note);
+            }
+        }
+        let chosen = if selecting {
+            let note = |t: String| self.note(t);
+            let loaded = self.select.load(&base, !live, &fetch_config, &note)?;
+            Some(self.select.choose(&loaded, self.shape.seed, live, &note)?)
+        } else {
+            None
+        };
+        let chosen_ids = chosen
+            .as_ref()
+            .map(|c| c.books.iter().map(|b| b.id).collect());
+        let requests = self.requests(chosen_ids, embedded_ids)?;
         for url in requests.iter().map(|r| match &r.target {
             Target::Url(url) => url.as_str(),
             Target::Mirror => base.as_str(),
@@ -326,6 +339,7 @@ impl RunCmd {
                 "force": self.download.force,
                 "faults": matches!(source, Source::Embedded(_)).then(|| self.faults.plan().to_string()),
                 "fault_seed": matches!(source, Source::Embedded(_)).then_some(self.faults.fault_seed),
+                "selection": chosen.as_ref().map(|c| c.report.clone()),
             }),
             runs: Vec::new(),
         };

@@ -5,8 +5,9 @@
 //! A corpus folder holds one file per book, named as Gutenberg names them
 //! (`{id}-0.txt` UTF-8, `{id}-8.txt` ISO-8859-1, `{id}.txt` ASCII), plus
 //! `catalog.tsv` (id, file, title, author, language, encoding, bytes) and a
-//! `pg_catalog.csv` in the format of Gutenberg's own catalog. Ebook ids start
-//! at [`FIRST_ID`], far above any real Gutenberg number.
+//! `pg_catalog.csv` in the format of Gutenberg's own catalog, which also
+//! lists an audio book (type `Sound`, no text file) for every tenth book.
+//! Ebook ids start at [`FIRST_ID`], far above any real Gutenberg number.
 
 mod format;
 mod prose;
@@ -193,6 +194,8 @@ const SUBJECTS: [&str; 6] = [
     "Detective and mystery stories -- Synthetic",
     "Poetry -- Synthetic",
 ];
+/// The bookshelf of the audio books the catalog lists.
+const AUDIO_BOOKSHELF: &str = "Synthetic Audio Books";
 const BOOKSHELVES: [&str; 4] = [
     "Synthetic Adventure",
     "Synthetic Romance",
@@ -339,6 +342,23 @@ pub fn write_corpus(dir: &Path, config: &CorpusConfig) -> Result<Vec<CatalogEntr
     tsv.push('\n');
     let mut csv =
         String::from("Text#,Type,Issued,Title,Language,Authors,Subjects,LoCC,Bookshelves\n");
+    let mut csv_row = |id: BookId, kind: &str, b: &GeneratedBook, bookshelf: &str| {
+        let e = &b.entry;
+        let fields = [
+            &id.to_string(),
+            kind,
+            &b.issued,
+            &e.title,
+            &e.language,
+            &b.catalog_author,
+            &b.subjects,
+            "PZ",
+            bookshelf,
+        ];
+        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        csv.push_str(&row.join(","));
+        csv.push('\n');
+    };
     for b in &books {
         let e = &b.entry;
         let _ = writeln!(
@@ -346,20 +366,14 @@ pub fn write_corpus(dir: &Path, config: &CorpusConfig) -> Result<Vec<CatalogEntr
             "{}\t{}\t{}\t{}\t{}\t{}\t{}",
             e.id, e.file, e.title, e.author, e.language, e.encoding, e.bytes
         );
-        let fields = [
-            e.id.to_string(),
-            "Text".into(),
-            b.issued.clone(),
-            e.title.clone(),
-            e.language.clone(),
-            b.catalog_author.clone(),
-            b.subjects.clone(),
-            "PZ".into(),
-            b.bookshelf.clone(),
-        ];
-        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        csv.push_str(&row.join(","));
-        csv.push('\n');
+        csv_row(e.id, "Text", b, &b.bookshelf);
+    }
+    // Like Gutenberg's, the catalog also lists audio books, which have no
+    // text file: one for every tenth book, numbered after the last book.
+    let audio_books = books.iter().enumerate().filter(|(i, _)| i % 10 == 4);
+    for (k, (_, b)) in audio_books.enumerate() {
+        let id = BookId(FIRST_ID + (books.len() + k) as u32);
+        csv_row(id, "Sound", b, AUDIO_BOOKSHELF);
     }
     write_atomic(dir, PG_CATALOG_FILE, csv.as_bytes(), false)?;
     write_atomic(dir, CATALOG_FILE, tsv.as_bytes(), false)?;
@@ -418,16 +432,20 @@ pub fn read_catalog(dir: &Path) -> Result<Vec<CatalogEntry>, CorpusError> {
         .collect()
 }
 
-/// Where a corpus generated for `config` is cached when no folder is given:
-/// `$GUTENPIPE_CACHE`, else `$XDG_CACHE_HOME/gutenpipe`, else
-/// `~/.cache/gutenpipe`, then a folder named after the config.
-pub fn default_dir(config: &CorpusConfig) -> PathBuf {
-    let root = std::env::var_os("GUTENPIPE_CACHE")
+/// gutenpipe's cache folder: `$GUTENPIPE_CACHE`, else
+/// `$XDG_CACHE_HOME/gutenpipe`, else `~/.cache/gutenpipe`.
+pub fn cache_root() -> PathBuf {
+    std::env::var_os("GUTENPIPE_CACHE")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("gutenpipe")))
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/gutenpipe")))
-        .unwrap_or_else(|| std::env::temp_dir().join("gutenpipe"));
-    root.join(format!(
+        .unwrap_or_else(|| std::env::temp_dir().join("gutenpipe"))
+}
+
+/// Where a corpus generated for `config` is cached when no folder is given:
+/// a folder named after the config in [`cache_root`].
+pub fn default_dir(config: &CorpusConfig) -> PathBuf {
+    cache_root().join(format!(
         "corpus-books{}-seed{}-scale{}",
         config.books, config.seed, config.size_scale
     ))

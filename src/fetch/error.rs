@@ -141,6 +141,14 @@ pub(super) fn classify(url: &str, err: ureq::Error, max_redirects: u32) -> Fetch
                 detail: "read".into(),
             }
         }
+        // The system resolver's failure (no network, no such host): as
+        // final as ureq's own `HostNotFound`.
+        ureq::Error::Io(e) if e.to_string().starts_with("failed to lookup address") => {
+            FetchError::Connect {
+                url,
+                detail: e.to_string(),
+            }
+        }
         ureq::Error::Io(e) => FetchError::Transport {
             url,
             detail: describe_io(&e),
@@ -189,6 +197,18 @@ mod tests {
             limit: 1,
         };
         assert!(!too_large.is_transient());
+    }
+
+    #[test]
+    fn a_failed_name_lookup_is_final() {
+        let lookup = std::io::Error::other(
+            "failed to lookup address information: Name or service not known",
+        );
+        let e = classify("https://x/", ureq::Error::Io(lookup), 5);
+        assert!(matches!(e, FetchError::Connect { .. }), "{e:?}");
+        assert!(!e.is_transient());
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(classify("https://x/", ureq::Error::Io(reset), 5).is_transient());
     }
 
     #[test]

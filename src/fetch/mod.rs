@@ -20,7 +20,7 @@ use crate::book::{BookId, BookRequest, Layout, Target};
 use crate::rng::Rng;
 pub use error::FetchError;
 use error::classify;
-pub use politeness::{HostLimits, Politeness, PolitenessConfig, host_of};
+pub use politeness::{HostLimits, Politeness, PolitenessConfig, host_of, is_gutenberg};
 pub use retry::{RetryPolicy, parse_retry_after};
 
 /// Most redirects followed for one request; more is taken for a loop.
@@ -136,11 +136,25 @@ impl Fetcher {
     /// moving on only when a layout answers 404. Transient failures are
     /// retried; an error after retries says how many there were.
     pub fn fetch(&self, request: &BookRequest) -> Result<Fetched, FetchError> {
+        self.counting_retries(|retries| match &request.target {
+            Target::Url(url) => self.get_retrying(url, None, retries),
+            Target::Mirror => self.fetch_by_id(request.id, retries),
+        })
+    }
+
+    /// Downloads one exact URL that is not a book (the catalog, say), as
+    /// [`Fetcher::fetch`] would: retried, within the host's politeness limits.
+    pub fn fetch_url(&self, url: &str) -> Result<Fetched, FetchError> {
+        self.counting_retries(|retries| self.get_retrying(url, None, retries))
+    }
+
+    /// Runs `attempts` and records on the outcome how many retries it took.
+    fn counting_retries(
+        &self,
+        attempts: impl FnOnce(&mut u32) -> Result<Fetched, FetchError>,
+    ) -> Result<Fetched, FetchError> {
         let mut retries = 0;
-        let result = match &request.target {
-            Target::Url(url) => self.get_retrying(url, None, &mut retries),
-            Target::Mirror => self.fetch_by_id(request.id, &mut retries),
-        };
+        let result = attempts(&mut retries);
         match result {
             Ok(mut fetched) => {
                 fetched.retries = retries;

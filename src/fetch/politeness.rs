@@ -39,7 +39,8 @@ pub fn host_of(url: &str) -> String {
     host.to_ascii_lowercase()
 }
 
-fn is_gutenberg(host: &str) -> bool {
+/// Whether `host` (as [`host_of`] gives it) is Project Gutenberg itself.
+pub fn is_gutenberg(host: &str) -> bool {
     let name = host.split(':').next().unwrap_or(host);
     GUTENBERG_HOSTS.contains(&name)
 }

@@ -18,9 +18,22 @@ fn percent(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
 
+/// Which side a column's cells are padded to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+}
+
 /// Pads every column of `rows` to its widest cell; the first column is
 /// left-aligned, the others right-aligned.
 fn render(rows: &[Vec<String>]) -> String {
+    render_aligned(rows, &[Align::Left])
+}
+
+/// Pads every column of `rows` to its widest cell, column `c` aligned as
+/// `align[c]` says (right-aligned beyond the end of `align`).
+pub fn render_aligned(rows: &[Vec<String>], align: &[Align]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -36,11 +49,13 @@ fn render(rows: &[Vec<String>]) -> String {
         let mut line = String::new();
         for (c, cell) in row.iter().enumerate() {
             let pad = widths[c] - cell.chars().count();
-            if c == 0 {
+            if c > 0 {
+                line.push_str("  ");
+            }
+            if align.get(c) == Some(&Align::Left) {
                 line.push_str(cell);
                 line.push_str(&" ".repeat(pad));
             } else {
-                line.push_str("  ");
                 line.push_str(&" ".repeat(pad));
                 line.push_str(cell);
             }
