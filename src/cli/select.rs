@@ -151,7 +151,7 @@ impl SelectArgs {
                         let main = catalog_url(MAIN_SITE);
                         note(format!(
                             "{base} has no catalog at {url}; using Project Gutenberg's own, {main} (kept for {})",
-                            units::format_duration(self.catalog_max_age)
+                            units::format_age(self.catalog_max_age)
                         ));
                         fetch::from_url(&main, &fetcher, cache.as_ref()).map_err(no_catalog)?
                     }
