@@ -231,3 +231,45 @@ fn mirror_command_prints_its_address_and_serves() {
     assert!(response.starts_with(b"HTTP/1.1 200 OK\r\n"));
     assert!(response.ends_with(&corpus.bytes(entry)));
 }
+
+#[test]
+fn wrong_selection_flags_are_refused_before_any_request() {
+    refused(&["--language", "French"], "`French` is not a language code");
+    refused(&["--author", " "], "the value is empty");
+    refused(&["--limit", "0"], "--limit");
+    refused(&["--limit", "2", "--random", "2"], "cannot be used with");
+    refused(
+        &["--catalog", "/no/such/catalog.csv", "--language", "en"],
+        "--catalog: could not read the catalog /no/such/catalog.csv",
+    );
+    refused(
+        &["--ids", "84,x", "--language", "en"],
+        "`x` is not an ebook id",
+    );
+    refused(
+        &["--catalog", "/no/such/catalog.csv"],
+        "no books chosen: pass --ids 84,1342, --ids-file FILE or --urls URL, or choose from the catalog",
+    );
+}
+
+#[test]
+fn a_huge_selection_from_a_live_server_needs_a_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.csv");
+    let mut csv =
+        String::from("Text#,Type,Issued,Title,Language,Authors,Subjects,LoCC,Bookshelves\n");
+    for id in 1..=1001 {
+        csv.push_str(&format!(
+            "{id},Text,2000-01-01,Book {id},en,\"Writer, A.\",,,\n"
+        ));
+    }
+    std::fs::write(&file, csv).unwrap();
+    refused(
+        &["--catalog", file.to_str().unwrap(), "--language", "en"],
+        "1001 books match language en, type Text: too many to download from a live server without saying so; add --limit N or --random N",
+    );
+    refused(
+        &["--catalog", file.to_str().unwrap(), "--language", "de"],
+        "no book in the catalog (1001 entries) matches language de",
+    );
+}
