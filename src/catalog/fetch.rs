@@ -176,24 +176,24 @@ pub fn from_url(
     fetcher: &Fetcher,
     cache: Option<&CatalogCache>,
 ) -> Result<Loaded, CatalogError> {
-    let copy = cache.and_then(|c| cached(c, url).map(|copy| (c, copy)));
-    if let Some((c, (catalog, path, age))) = &copy {
-        if *age <= c.max_age {
+    let copy = match cache.and_then(|c| cached(c, url).map(|copy| (copy, c.max_age))) {
+        Some(((catalog, path, age), max_age)) if age <= max_age => {
             return Ok(Loaded {
-                catalog: catalog.clone(),
+                catalog,
                 origin: Origin::Cached {
                     url: url.to_string(),
-                    path: path.clone(),
-                    age: *age,
+                    path,
+                    age,
                 },
             });
         }
-    }
+        other => other.map(|(copy, _)| copy),
+    };
     let fetched = match fetcher.fetch_url(url) {
         Ok(fetched) => fetched,
         Err(error) => {
             return match copy {
-                Some((_, (catalog, path, age))) => Ok(Loaded {
+                Some((catalog, path, age)) => Ok(Loaded {
                     catalog,
                     origin: Origin::Stale {
                         url: url.to_string(),
