@@ -25,18 +25,26 @@
 //! | [`fetch`] | downloading: agent, timeouts, layouts, size limit, retries, politeness |
 //! | [`store`] | saving: atomic writes, the manifest, resume |
 //! | [`decode`] | bytes to text: UTF-8, BOM, 8-bit charsets |
+//! | [`gutenberg`] | Gutenberg's markers, licences and metadata header |
 //! | [`stages`] | the `Stage` trait and the processing stages |
+//! | [`emit`] | `--emit`: text, tokens and counts in the SPGC layout |
 //! | [`pipeline`] | modes, pools, timing |
 //! | [`report`] | tables and JSON |
 //! | [`units`] | parsing and printing durations, sizes, rates |
 //! | [`rng`] | the seeded generator behind the corpus and the jitter |
+
+// Lets code inside the crate name it `gutenpipe::…` as code outside does,
+// so the README's example stage compiles as it is, in `src/stages/` or out.
+extern crate self as gutenpipe;
 
 pub mod book;
 pub mod catalog;
 pub mod clock;
 pub mod corpus;
 pub mod decode;
+pub mod emit;
 pub mod fetch;
+pub mod gutenberg;
 pub mod mirror;
 pub mod pipeline;
 pub mod report;

@@ -53,8 +53,21 @@ fn an_unknown_mode() {
 fn an_unknown_stage_lists_the_known_ones() {
     refused(
         &["--ids", "84", "--stages", "tokenise"],
-        "unknown stage `tokenise`; the stages are: tokenize",
+        "unknown stage `tokenise`; the stages are: clean, tokenize, wordfreq, stats",
     );
+}
+
+#[test]
+fn a_stage_named_twice_or_an_unknown_output() {
+    refused(
+        &["--ids", "84", "--stages", "clean,tokenize,clean"],
+        "--stages: stage `clean` is named twice",
+    );
+    refused(
+        &["--ids", "84", "--emit", "txt"],
+        "invalid value 'txt' for '--emit",
+    );
+    refused(&["--ids", "84", "--top", "0"], "--top");
 }
 
 #[test]

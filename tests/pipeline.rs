@@ -48,6 +48,10 @@ fn both_modes_save_every_book_byte_for_byte_and_count_its_tokens() {
         "--json",
         report.to_str().unwrap(),
         "--no-sync",
+        // The raw files, licence and all, so that the counts can be checked
+        // against a direct count of the saved bytes.
+        "--stages",
+        "tokenize",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let report = read_report(&report);

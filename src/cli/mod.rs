@@ -8,6 +8,7 @@ pub mod corpus;
 pub mod download;
 pub mod faults;
 pub mod mirror;
+pub mod processing;
 pub mod run;
 pub mod select;
 pub mod source;

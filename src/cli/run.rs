@@ -21,6 +21,7 @@ use serde_json::json;
 
 use super::download::DownloadArgs;
 use super::faults::FaultArgs;
+use super::processing::ProcessingArgs;
 use super::select::SelectArgs;
 use super::source::{embedded_corpus, live_notice, remote_base};
 use super::{CorpusShape, Failure, LatencyArgs, exit, fatal, usage};
@@ -61,8 +62,9 @@ pub struct RunCmd {
     /// Threads of the rayon pool that decodes and processes (default: one per core).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub cpu_workers: Option<u16>,
-    /// Processing stages to run, in order, separated by commas.
-    #[arg(long, value_delimiter = ',', default_value = "tokenize")]
+    /// Processing stages to run, in order, separated by commas
+    /// (clean, tokenize, wordfreq, stats).
+    #[arg(long, value_delimiter = ',', default_value = "clean,tokenize")]
     pub stages: Vec<String>,
     /// Write the full report as JSON to this file.
     #[arg(long, value_name = "FILE")]
@@ -93,6 +95,8 @@ pub struct RunCmd {
     pub download: DownloadArgs,
     #[command(flatten)]
     pub select: SelectArgs,
+    #[command(flatten)]
+    pub processing: ProcessingArgs,
     #[command(flatten)]
     pub latency: LatencyArgs,
     #[command(flatten)]
@@ -239,7 +243,9 @@ impl RunCmd {
     }
 
     pub fn execute(self) -> Result<ExitCode, Failure> {
-        let stages = stages::select(&self.stages).map_err(|e| usage(anyhow!("--stages: {e}")))?;
+        let stages = stages::select_with(&self.stages, &self.processing.options())
+            .map_err(|e| usage(anyhow!("--stages: {e}")))?;
+        let emit = self.processing.emit(!self.no_sync);
         let mut modes = Vec::new();
         for m in &self.mode {
             if !modes.contains(m) {
@@ -259,6 +265,10 @@ impl RunCmd {
         for note in stores.iter().flat_map(|s| s.notes()) {
             self.note(note);
         }
+        for dir in &out_dirs {
+            emit.prepare(dir)
+                .map_err(|e| usage(anyhow!("--emit: {e}")))?;
+        }
         // Check the inputs that need no source before starting one.
         let remote = remote_base(&self.source)?;
         let selecting = self.select.is_active();
@@ -276,6 +286,7 @@ impl RunCmd {
             save_workers: self.save_workers.into(),
             cpu_workers,
             stages,
+            emit,
         };
         let fetch_config = FetchConfig {
             connect_timeout: self.connect_timeout,
@@ -331,6 +342,9 @@ impl RunCmd {
                 "save_workers": config.save_workers,
                 "cpu_workers": config.cpu_workers,
                 "stages": config.stages.iter().map(|s| s.name()).collect::<Vec<_>>(),
+                "keep_case": self.processing.keep_case,
+                "top": self.processing.top,
+                "emit": &config.emit.kinds,
                 "latency_seconds": matches!(source, Source::Embedded(_)).then(|| self.latency.latency.as_secs_f64()),
                 "jitter": matches!(source, Source::Embedded(_)).then_some(self.latency.jitter),
                 "bandwidth_bytes_per_second": if matches!(source, Source::Embedded(_)) { self.latency.bandwidth.0 } else { None },

@@ -9,7 +9,7 @@
 //! lists an audio book (type `Sound`, no text file) for every tenth book.
 //! Ebook ids start at [`FIRST_ID`], far above any real Gutenberg number.
 
-mod format;
+pub(crate) mod format;
 mod prose;
 mod vocab;
 

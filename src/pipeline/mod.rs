@@ -8,8 +8,10 @@
 //!
 //! Both modes run the same stage functions on the same books, so they save
 //! the same files and find the same tokens. A book that fails carries its
-//! error to the report; the others go on.
+//! error to the report; the others go on. With `--emit`, two more stages
+//! make and write the researcher's files ([`outputs`]).
 
+mod outputs;
 mod pool;
 mod timing;
 
@@ -24,6 +26,7 @@ use serde_json::Value;
 
 use crate::book::BookRequest;
 use crate::decode::decode;
+use crate::emit::{Emit, OutputFile};
 use crate::fetch::{Fetched, Fetcher};
 use crate::report::{BookReport, RunReport, StageReport, Status};
 use crate::stages::{AnyTotals, Document, SharedStage};
@@ -57,6 +60,8 @@ pub struct PipelineConfig {
     pub save_workers: usize,
     pub cpu_workers: usize,
     pub stages: Vec<SharedStage>,
+    /// The files `--emit` writes (none by default).
+    pub emit: Emit,
 }
 
 /// Why a run could not start.
@@ -69,6 +74,9 @@ pub enum PipelineError {
     /// stay whole under their names.
     #[error("run stopped: {0}")]
     Save(#[source] StoreError),
+    /// Writing an `--emit` file failed; like a failed save, it stops the run.
+    #[error("run stopped writing the --emit files: {0}")]
+    Emit(#[source] StoreError),
 }
 
 /// A book on its way through the stages.
@@ -81,6 +89,8 @@ struct Slot {
     doc: Option<Document>,
     encoding: Option<String>,
     results: BTreeMap<String, Value>,
+    /// The `--emit` files, between rendering and writing.
+    outputs: Vec<OutputFile>,
     failure: Option<(String, String)>,
     /// Download attempts repeated for this book.
     retries: u32,
@@ -211,6 +221,7 @@ impl Pipeline<'_> {
                 doc: None,
                 encoding: None,
                 results: BTreeMap::new(),
+                outputs: Vec::new(),
                 failure: None,
                 retries: 0,
                 resumed: false,
@@ -308,12 +319,8 @@ impl Pipeline<'_> {
                 };
                 let doc = rec.task("decode", pool, slot.request.index, || {
                     let d = decode(&fetched.bytes, fetched.charset.as_deref());
-                    let doc = Document {
-                        id: slot.request.id,
-                        text: d.text,
-                        encoding: d.encoding,
-                        warnings: d.warnings,
-                    };
+                    let mut doc = Document::new(slot.request.id, d.text, d.encoding);
+                    doc.warnings = d.warnings;
                     (Ok::<_, ()>(doc), fetched.bytes.len() as u64)
                 });
                 if let Ok(doc) = doc {
@@ -363,9 +370,34 @@ impl Pipeline<'_> {
             corpus.insert(name.to_string(), stage.summarize(totals));
         }
 
+        // What the headers state goes into the manifest too (written with
+        // the store's next flush).
+        for slot in &slots {
+            if let Some(doc) = slot.doc.as_ref().filter(|d| !d.metadata.is_empty()) {
+                self.store
+                    .manifest()
+                    .describe(slot.request.id, &doc.metadata);
+            }
+        }
+
+        // Outputs (--emit): made on the rayon pool, written on the save pool.
+        let mut emitted = None;
+        if !c.emit.is_empty() {
+            let (counts, wall) = self.render_outputs(&pools, rec, &mut slots);
+            walls.push(("render".into(), pool, workers(c.cpu_workers), wall));
+            let wall = self.emit_books(&pools, rec, &mut slots)?;
+            emitted = Some((counts, wall));
+        }
+        let retries: u64 = slots.iter().map(|s| u64::from(s.retries)).sum();
+        let books: Vec<BookReport> = slots.into_iter().map(book_report).collect();
+        if let Some((counts, wall)) = emitted {
+            let wall = wall + self.emit_corpus(&counts, &books)?;
+            let pool = pools.label("save");
+            walls.push(("emit".into(), pool, workers(c.save_workers), wall));
+        }
+
         let wall = recorder.origin().elapsed().as_secs_f64();
         let spans = recorder.into_spans();
-        let retries: u64 = slots.iter().map(|s| u64::from(s.retries)).sum();
         let stages = walls
             .iter()
             .map(|(name, pool, workers, wall)| {
@@ -376,7 +408,6 @@ impl Pipeline<'_> {
                 stage
             })
             .collect();
-        let books: Vec<BookReport> = slots.into_iter().map(book_report).collect();
         let failed = books.iter().filter(|b| b.status == Status::Failed).count();
         Ok(RunReport {
             mode,
@@ -414,6 +445,11 @@ fn book_report(slot: Slot) -> BookReport {
         retries: slot.retries,
         resumed: slot.resumed,
         results: slot.results,
+        metadata: slot
+            .doc
+            .as_ref()
+            .map(|d| d.metadata.clone())
+            .unwrap_or_default(),
         warnings: slot.doc.map(|d| d.warnings).unwrap_or_default(),
     }
 }

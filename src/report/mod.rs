@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::book::BookId;
+use crate::gutenberg::Metadata;
 use crate::pipeline::{Mode, Span};
 
 /// One stage of one run.
@@ -106,6 +107,10 @@ pub struct BookReport {
     /// Encoding the text was decoded from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
+    /// What the book's header says (read by the `clean` stage); fields it
+    /// does not state are absent.
+    #[serde(skip_serializing_if = "Metadata::is_empty")]
+    pub metadata: Metadata,
     /// The stage that failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failed_stage: Option<String>,

@@ -3,9 +3,20 @@
 //! pipeline runs it on the rayon pool and times it like the built-in stages.
 //!
 //! Adding a stage is one new file in this folder plus one line in
-//! [`registry`].
+//! [`registry`] (and the `mod` line that declares the file); the README's
+//! "Write your own stage" walks through it.
+//!
+//! | stage | what it does to a book |
+//! |---|---|
+//! | `clean` | removes Gutenberg's header, licence and footer; reads the metadata |
+//! | `tokenize` | counts its Unicode words, lowercased unless `--keep-case` |
+//! | `wordfreq` | its most frequent words; the corpus's |
+//! | `stats` | sentences, mean word length, type/token ratio, hapax legomena |
 
+mod clean;
+mod stats;
 mod tokenize;
+mod wordfreq;
 
 use std::any::Any;
 use std::sync::Arc;
@@ -14,18 +25,78 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::book::BookId;
-pub use tokenize::{Tokenize, TokenizeTotals, count_words};
+use crate::gutenberg::Metadata;
+pub use clean::{Clean, CleanReport};
+pub use stats::{BookStats, Stats, count_sentences};
+pub use tokenize::{
+    BookTokens, TOP_WORDS, Tokenize, TokenizeTotals, WordCounts, count_words, ranked, words,
+};
+pub use wordfreq::WordFreq;
 
 /// A book's text on its way through the processing stages. Stages may
 /// change it (a cleaning stage removes the licence) for the stages after.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
     pub id: BookId,
+    /// The text. A stage that changes it uses [`Document::set_text`], so
+    /// that word counts made from the old text are not reused.
     pub text: String,
     /// The encoding the bytes were decoded from.
     pub encoding: &'static str,
+    /// What the book's header says (filled in by `clean`).
+    pub metadata: Metadata,
     /// Things a stage noticed that did not stop it.
     pub warnings: Vec<String>,
+    /// The words of `text`, counted once by the first stage that needs them.
+    words: Option<Arc<WordCounts>>,
+}
+
+impl Document {
+    pub fn new(id: BookId, text: String, encoding: &'static str) -> Document {
+        Document {
+            id,
+            text,
+            encoding,
+            metadata: Metadata::default(),
+            warnings: Vec::new(),
+            words: None,
+        }
+    }
+
+    /// Replaces the text, forgetting the word counts of the old one.
+    pub fn set_text(&mut self, text: String) {
+        self.text = text;
+        self.words = None;
+    }
+
+    /// The book's word counts ([`count_words`]): those a stage before
+    /// counted (`tokenize` does), else counted now and kept for the stages
+    /// after. `keep_case` is the run's `--keep-case`.
+    pub fn word_counts(&mut self, keep_case: bool) -> Arc<WordCounts> {
+        let text = &self.text;
+        Arc::clone(
+            self.words
+                .get_or_insert_with(|| Arc::new(count_words(text, keep_case))),
+        )
+    }
+}
+
+/// Settings of the run that stages read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageOptions {
+    /// Count `The` and `the` apart (`--keep-case`).
+    pub keep_case: bool,
+    /// How many words `wordfreq` lists per book and for the corpus (`--top`).
+    pub top: usize,
+}
+
+impl Default for StageOptions {
+    fn default() -> Self {
+        StageOptions {
+            keep_case: false,
+            top: 10,
+        }
+    }
 }
 
 /// Why a stage could not process one book. The book is reported as failed
@@ -117,32 +188,60 @@ impl<S: Stage> DynStage for S {
 pub type SharedStage = Arc<dyn DynStage>;
 
 /// Every stage `--stages` can name, in the order they are listed.
-pub fn registry() -> Vec<SharedStage> {
-    vec![Arc::new(Tokenize::default())]
+pub fn registry(options: &StageOptions) -> Vec<SharedStage> {
+    vec![
+        Arc::new(Clean),
+        Arc::new(Tokenize {
+            keep_case: options.keep_case,
+        }),
+        Arc::new(WordFreq::new(options)),
+        Arc::new(Stats {
+            keep_case: options.keep_case,
+        }),
+    ]
+}
+
+/// The stages named in `names`, in that order, with the default options.
+pub fn select(names: &[String]) -> Result<Vec<SharedStage>, String> {
+    select_with(names, &StageOptions::default())
 }
 
 /// The stages named in `names`, in that order; an unknown name is an error
 /// listing the ones there are.
-pub fn select(names: &[String]) -> Result<Vec<SharedStage>, String> {
-    let all = registry();
-    let mut chosen = Vec::new();
-    for name in names {
-        match all.iter().find(|s| s.name() == name.trim()) {
+pub fn select_with(names: &[String], options: &StageOptions) -> Result<Vec<SharedStage>, String> {
+    let all = registry(options);
+    let known = || {
+        all.iter()
+            .map(|s| s.name())
+            .collect::<Vec<&str>>()
+            .join(", ")
+    };
+    let mut chosen: Vec<SharedStage> = Vec::new();
+    for name in names.iter().map(|n| n.trim()) {
+        match all.iter().find(|s| s.name() == name) {
+            Some(stage) if chosen.iter().any(|c| c.name() == name) => {
+                return Err(format!("stage `{}` is named twice", stage.name()));
+            }
             Some(stage) => chosen.push(Arc::clone(stage)),
             None => {
-                let known: Vec<&str> = all.iter().map(|s| s.name()).collect();
                 return Err(format!(
                     "unknown stage `{name}`; the stages are: {}",
-                    known.join(", ")
+                    known()
                 ));
             }
         }
     }
     if chosen.is_empty() {
-        return Err("no stages chosen; the stages are: tokenize".into());
+        return Err(format!("no stages chosen; the stages are: {}", known()));
     }
     Ok(chosen)
 }
+
+/// The README's example stage, compiled inside the crate as a user adds it
+/// to `src/stages/` (its `use gutenpipe::…` lines work here too).
+#[cfg(test)]
+#[path = "../../examples/stage/sentences.rs"]
+mod sentences;
 
 #[cfg(test)]
 mod tests {
@@ -155,6 +254,44 @@ mod tests {
             err.contains("unknown stage `tokenise`") && err.contains("tokenize"),
             "{err}"
         );
+        assert!(err.contains("clean, tokenize, wordfreq, stats"), "{err}");
         assert_eq!(select(&["tokenize".into()]).unwrap()[0].name(), "tokenize");
+        let err = select(&[]).err().unwrap();
+        assert!(err.contains("no stages chosen"), "{err}");
+        let err = select(&["clean".into(), "clean".into()]).err().unwrap();
+        assert!(err.contains("named twice"), "{err}");
+    }
+
+    #[test]
+    fn stages_run_in_the_order_named() {
+        let names: Vec<String> = ["stats", "clean"].map(String::from).to_vec();
+        let chosen = select(&names).unwrap();
+        assert_eq!(chosen.iter().map(|s| s.name()).collect::<Vec<_>>(), names);
+    }
+
+    #[test]
+    fn word_counts_are_made_once_and_forgotten_with_the_text() {
+        let mut doc = Document::new(BookId(1), "The the cat".into(), "UTF-8");
+        let first = doc.word_counts(false);
+        assert_eq!(first["the"], 2);
+        assert!(Arc::ptr_eq(&first, &doc.word_counts(true)));
+        doc.set_text("dog".into());
+        assert_eq!(doc.word_counts(false).get("the"), None);
+    }
+
+    #[test]
+    fn the_readme_example_stage_registers_in_one_line() {
+        let mut stages = registry(&StageOptions::default());
+        stages.push(Arc::new(sentences::Sentences)); // the README's line
+        let stage = stages.last().unwrap();
+        assert_eq!(stage.name(), "sentences");
+        let mut doc = Document::new(BookId(1), "One. Two and\nthree.\n\nFour".into(), "UTF-8");
+        let mut totals = stage.new_totals();
+        let result = stage.run(&mut doc, &mut totals).unwrap();
+        assert_eq!(result, serde_json::json!({ "sentences": 3, "longest": 3 }));
+        assert_eq!(
+            stage.summarize(totals),
+            serde_json::json!({ "sentences": 3, "longest": 3 })
+        );
     }
 }

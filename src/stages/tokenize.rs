@@ -1,7 +1,9 @@
 //! The `tokenize` stage: Unicode words (UAX #29, via `unicode-segmentation`),
-//! lowercased, counted per book and across the corpus.
+//! lowercased, counted per book and across the corpus. The counts are kept
+//! on the [`Document`] for the stages after (`wordfreq`, `stats`, `--emit`).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -27,18 +29,46 @@ pub struct BookTokens {
     /// Distinct words in the book.
     pub distinct: u64,
     #[serde(skip)]
-    counts: HashMap<String, u64>,
+    counts: Arc<WordCounts>,
 }
 
 /// Word counts across the corpus.
 #[derive(Debug, Default)]
 pub struct TokenizeTotals {
     pub tokens: u64,
-    pub counts: HashMap<String, u64>,
+    pub counts: WordCounts,
+}
+
+/// How many times each word occurs.
+pub type WordCounts = HashMap<String, u64>;
+
+/// The words of `text` in order, as [`count_words`] counts them: the token
+/// stream (`--emit tokens`).
+pub fn words(text: &str, keep_case: bool) -> impl Iterator<Item = String> + '_ {
+    text.unicode_words().map(move |word| {
+        if keep_case {
+            word.to_string()
+        } else {
+            word.to_lowercase()
+        }
+    })
+}
+
+/// Words with their counts, most frequent first, ties in alphabetical order
+/// (so the order is the same on every run); the first `n` of them.
+pub fn ranked(counts: &WordCounts, n: usize) -> Vec<(&str, u64)> {
+    let mut all: Vec<(&str, u64)> = counts.iter().map(|(w, &c)| (w.as_str(), c)).collect();
+    let by_rank = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
+    if n < all.len() {
+        all.select_nth_unstable_by(n, by_rank);
+        all.truncate(n);
+    }
+    all.sort_unstable_by(by_rank);
+    all
 }
 
 /// Counts the words of `text`: `unicode_words`, lowercased unless `keep_case`.
-pub fn count_words(text: &str, keep_case: bool) -> HashMap<String, u64> {
+pub fn count_words(text: &str, keep_case: bool) -> WordCounts {
     let mut counts: HashMap<String, u64> = HashMap::new();
     for word in text.unicode_words() {
         let word = if keep_case {
@@ -54,12 +84,46 @@ pub fn count_words(text: &str, keep_case: bool) -> HashMap<String, u64> {
 impl TokenizeTotals {
     /// The `n` most frequent words, most frequent first, ties alphabetical.
     pub fn top(&self, n: usize) -> Vec<(String, u64)> {
-        let mut all: Vec<(&String, &u64)> = self.counts.iter().collect();
-        all.sort_unstable_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-        all.into_iter()
-            .take(n)
-            .map(|(w, c)| (w.clone(), *c))
+        ranked(&self.counts, n)
+            .into_iter()
+            .map(|(w, c)| (w.to_string(), c))
             .collect()
+    }
+
+    /// The `n` most frequent words as JSON: `[{"word": …, "count": …}]`.
+    pub fn top_json(&self, n: usize) -> Value {
+        self.top(n)
+            .into_iter()
+            .map(|(word, count)| json!({ "word": word, "count": count }))
+            .collect()
+    }
+
+    /// Adds one book's counts.
+    pub fn add(&mut self, counts: &WordCounts) {
+        for (word, n) in counts {
+            self.tokens += n;
+            match self.counts.get_mut(word) {
+                Some(c) => *c += n,
+                None => {
+                    self.counts.insert(word.clone(), *n);
+                }
+            }
+        }
+    }
+
+    /// Adds totals gathered on another thread.
+    pub fn absorb(&mut self, other: TokenizeTotals) {
+        self.tokens += other.tokens;
+        if self.counts.len() < other.counts.len() {
+            let mine = std::mem::replace(&mut self.counts, other.counts);
+            for (word, n) in mine {
+                *self.counts.entry(word).or_insert(0) += n;
+            }
+        } else {
+            for (word, n) in other.counts {
+                *self.counts.entry(word).or_insert(0) += n;
+            }
+        }
     }
 }
 
@@ -72,7 +136,7 @@ impl Stage for Tokenize {
     }
 
     fn process(&self, doc: &mut Document) -> Result<BookTokens, StageError> {
-        let counts = count_words(&doc.text, self.keep_case);
+        let counts = doc.word_counts(self.keep_case);
         Ok(BookTokens {
             tokens: counts.values().sum(),
             distinct: counts.len() as u64,
@@ -81,41 +145,18 @@ impl Stage for Tokenize {
     }
 
     fn accumulate(&self, totals: &mut TokenizeTotals, output: &BookTokens) {
-        totals.tokens += output.tokens;
-        for (word, n) in &output.counts {
-            match totals.counts.get_mut(word) {
-                Some(c) => *c += n,
-                None => {
-                    totals.counts.insert(word.clone(), *n);
-                }
-            }
-        }
+        totals.add(&output.counts);
     }
 
     fn merge(&self, totals: &mut TokenizeTotals, other: TokenizeTotals) {
-        totals.tokens += other.tokens;
-        if totals.counts.len() < other.counts.len() {
-            let mine = std::mem::replace(&mut totals.counts, other.counts);
-            for (word, n) in mine {
-                *totals.counts.entry(word).or_insert(0) += n;
-            }
-        } else {
-            for (word, n) in other.counts {
-                *totals.counts.entry(word).or_insert(0) += n;
-            }
-        }
+        totals.absorb(other);
     }
 
     fn summarize(&self, totals: TokenizeTotals) -> Value {
-        let top: Vec<Value> = totals
-            .top(TOP_WORDS)
-            .into_iter()
-            .map(|(word, count)| json!({ "word": word, "count": count }))
-            .collect();
         json!({
             "tokens": totals.tokens,
             "vocabulary": totals.counts.len(),
-            "top": top,
+            "top": totals.top_json(TOP_WORDS),
         })
     }
 }
@@ -126,12 +167,7 @@ mod tests {
     use crate::book::BookId;
 
     fn doc(text: &str) -> Document {
-        Document {
-            id: BookId(1),
-            text: text.into(),
-            encoding: "UTF-8",
-            warnings: vec![],
-        }
+        Document::new(BookId(1), text.into(), "UTF-8")
     }
 
     #[test]
@@ -166,5 +202,25 @@ mod tests {
         Stage::merge(&t, &mut a, b);
         assert_eq!(a.tokens, 6);
         assert_eq!(a.top(2), vec![("b".to_string(), 3), ("a".to_string(), 2)]);
+    }
+
+    #[test]
+    fn the_token_stream_is_what_is_counted() {
+        let text = "The cat’s hat — the CAT's 3.5 hats. Café _café_";
+        for keep_case in [false, true] {
+            let mut counted = WordCounts::new();
+            for w in words(text, keep_case) {
+                *counted.entry(w).or_default() += 1;
+            }
+            assert_eq!(counted, count_words(text, keep_case));
+        }
+    }
+
+    #[test]
+    fn ranking_is_by_count_then_alphabetical() {
+        let counts = count_words("b a c b a d b", false);
+        assert_eq!(ranked(&counts, 3), vec![("b", 3), ("a", 2), ("c", 1)]);
+        assert_eq!(ranked(&counts, 10).len(), 4);
+        assert_eq!(ranked(&counts, 0), vec![]);
     }
 }

@@ -1,7 +1,7 @@
 //! The manifest of an output folder: one JSON line per saved book (id, URL,
-//! size, SHA-256, encoding, when it was saved), so that a rerun can tell a
-//! book already saved whole from one missing or damaged without asking the
-//! server.
+//! size, SHA-256, encoding, when it was saved, and the metadata its header
+//! states once `clean` has read it), so that a rerun can tell a book already
+//! saved whole from one missing or damaged without asking the server.
 //!
 //! The file is only ever replaced whole (written aside, synced, renamed), so
 //! it is never torn. It is rewritten in batches — when the books saved since
@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 
 use super::{StoreError, write_atomic};
 use crate::book::BookId;
+use crate::gutenberg::Metadata;
 
 /// The manifest's name in an output folder.
 pub const MANIFEST_FILE: &str = "manifest.jsonl";
@@ -47,6 +48,10 @@ pub struct Entry {
     pub encoding: String,
     /// When it was saved (RFC 3339, UTC).
     pub saved_at: String,
+    /// What the book's header states (title, author, …), once the `clean`
+    /// stage has read it; absent before, and in manifests of older runs.
+    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
+    pub metadata: Metadata,
 }
 
 /// SHA-256 of `bytes` in lower-case hex.
@@ -147,6 +152,19 @@ impl Manifest {
         Ok(())
     }
 
+    /// Records what book `id`'s header states; written with the next batch
+    /// (or flush). Nothing happens for a book without an entry or when the
+    /// entry already says the same.
+    pub fn describe(&self, id: BookId, metadata: &Metadata) {
+        let mut state = self.state();
+        if let Some(entry) = state.entries.get_mut(&id) {
+            if entry.metadata != *metadata {
+                entry.metadata = metadata.clone();
+                state.pending += 1;
+            }
+        }
+    }
+
     /// Drops the entry of a book whose file no longer matches it.
     pub fn forget(&self, id: BookId) {
         let mut state = self.state();
@@ -189,6 +207,7 @@ pub fn entry_for(id: BookId, url: &str, bytes: &[u8], encoding: &str) -> Entry {
         sha256: sha256_hex(bytes),
         encoding: encoding.to_string(),
         saved_at: crate::clock::rfc3339(SystemTime::now()),
+        metadata: Metadata::default(),
     }
 }
 
@@ -235,6 +254,36 @@ mod tests {
         assert_eq!(e.bytes, 3);
         assert_eq!(e.sha256, sha256_hex(b"abc"));
         assert!(e.saved_at.ends_with('Z'));
+    }
+
+    #[test]
+    fn metadata_is_recorded_once_described_and_old_lines_still_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(MANIFEST_FILE);
+        // A line as runs before metadata wrote it.
+        fs::write(
+            &path,
+            "{\"id\":84,\"url\":\"u\",\"bytes\":3,\"sha256\":\"x\",\"encoding\":\"UTF-8\",\"saved_at\":\"t\"}\n",
+        )
+        .unwrap();
+        let (m, notes) = Manifest::load(dir.path(), false).unwrap();
+        assert!(notes.is_empty(), "{notes:?}");
+        let metadata = Metadata {
+            title: Some("Frankenstein".into()),
+            ebook: Some(84),
+            ..Metadata::default()
+        };
+        m.describe(BookId(84), &metadata);
+        m.describe(BookId(85), &metadata); // no entry: nothing to describe
+        m.flush().unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(
+            text.ends_with(",\"metadata\":{\"title\":\"Frankenstein\",\"ebook\":84}}\n"),
+            "{text}"
+        );
+        let (again, _) = Manifest::load(dir.path(), false).unwrap();
+        assert_eq!(again.get(BookId(84)).unwrap().metadata, metadata);
+        assert_eq!(again.len(), 1);
     }
 
     #[test]

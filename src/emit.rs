@@ -1,0 +1,244 @@
+//! `--emit text,tokens,counts`: outputs a researcher can use, in the layout
+//! of the Standardized Project Gutenberg Corpus (SPGC, Gerlach & Font-Clos
+//! 2018), under the run's output folder:
+//!
+//! ```text
+//! OUT/text/PG84_text.txt        the book as the stages left it (cleaned by `clean`)
+//! OUT/tokens/PG84_tokens.txt    its words in order, one per line
+//! OUT/counts/PG84_counts.txt    word<TAB>count, most frequent first
+//! OUT/corpus_counts.txt         the same for the whole corpus (with `counts`)
+//! OUT/results.jsonl             every book's record, one JSON object a line
+//! ```
+//!
+//! Making the bytes ([`Emit::render`]) is CPU work and writing them
+//! ([`Emit::write`]) is disk work; the pipeline runs them as two timed
+//! stages, `render` on the rayon pool and `emit` on the save pool. Every file
+//! is written atomically ([`write_atomic`]), and the same books give the
+//! same bytes on every run: ties in counts are broken alphabetically, lines
+//! follow the input order.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::book::BookId;
+use crate::report::BookReport;
+use crate::stages::{Document, TokenizeTotals, WordCounts, ranked, words};
+use crate::store::{StoreError, write_atomic};
+
+/// One kind of output `--emit` can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum EmitKind {
+    /// `text/PG{id}_text.txt`: the text.
+    Text,
+    /// `tokens/PG{id}_tokens.txt`: one word a line.
+    Tokens,
+    /// `counts/PG{id}_counts.txt` and `corpus_counts.txt`: `word<TAB>count`.
+    Counts,
+}
+
+impl EmitKind {
+    /// The folder (under the output folder) and the SPGC suffix.
+    fn folder(self) -> &'static str {
+        match self {
+            EmitKind::Text => "text",
+            EmitKind::Tokens => "tokens",
+            EmitKind::Counts => "counts",
+        }
+    }
+
+    /// `PG{id}_{kind}.txt`, as the SPGC names it.
+    pub fn file_name(self, id: BookId) -> String {
+        format!("PG{id}_{}.txt", self.folder())
+    }
+
+    /// Where book `id`'s file of this kind goes under `out`.
+    pub fn path(self, out: &Path, id: BookId) -> std::path::PathBuf {
+        out.join(self.folder()).join(self.file_name(id))
+    }
+}
+
+/// The corpus-level counts file.
+pub const CORPUS_COUNTS_FILE: &str = "corpus_counts.txt";
+/// The per-book records, one JSON object a line.
+pub const RESULTS_FILE: &str = "results.jsonl";
+
+/// A file to write: a folder under the output folder (`""` for the output
+/// folder itself), a name, and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub folder: &'static str,
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What `--emit` asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Emit {
+    pub kinds: Vec<EmitKind>,
+    /// Tokens keep their case (`--keep-case`), as the stages count them.
+    pub keep_case: bool,
+    /// Sync each file to disk before renaming it into place.
+    pub sync: bool,
+}
+
+impl Emit {
+    /// Whether anything is to be written.
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+    }
+
+    pub fn wants(&self, kind: EmitKind) -> bool {
+        self.kinds.contains(&kind)
+    }
+
+    /// Creates the folders under `out` and proves them writable, so that a
+    /// wrong folder is reported before the first download.
+    pub fn prepare(&self, out: &Path) -> Result<(), StoreError> {
+        for kind in &self.kinds {
+            let dir = out.join(kind.folder());
+            std::fs::create_dir_all(&dir).map_err(|source| StoreError {
+                action: "create the folder",
+                path: dir.clone(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The files of one book (CPU work). With `counts`, adds the book's word
+    /// counts to `corpus`.
+    pub fn render(&self, doc: &mut Document, corpus: &mut TokenizeTotals) -> Vec<OutputFile> {
+        let mut files = Vec::new();
+        for &kind in &self.kinds {
+            let bytes = match kind {
+                EmitKind::Text => {
+                    let mut text = doc.text.clone();
+                    if !text.is_empty() && !text.ends_with('\n') {
+                        text.push('\n');
+                    }
+                    text.into_bytes()
+                }
+                EmitKind::Tokens => {
+                    let mut out = String::with_capacity(doc.text.len());
+                    for word in words(&doc.text, self.keep_case) {
+                        out.push_str(&word);
+                        out.push('\n');
+                    }
+                    out.into_bytes()
+                }
+                EmitKind::Counts => {
+                    let counts = doc.word_counts(self.keep_case);
+                    corpus.add(&counts);
+                    counts_file(&counts)
+                }
+            };
+            files.push(OutputFile {
+                folder: kind.folder(),
+                name: kind.file_name(doc.id),
+                bytes,
+            });
+        }
+        files
+    }
+
+    /// The corpus-level files: the corpus counts (with `counts`) and every
+    /// book's record as JSON Lines, in input order.
+    pub fn corpus_files(&self, corpus: &TokenizeTotals, books: &[BookReport]) -> Vec<OutputFile> {
+        let mut files = Vec::new();
+        if self.wants(EmitKind::Counts) {
+            files.push(OutputFile {
+                folder: "",
+                name: CORPUS_COUNTS_FILE.into(),
+                bytes: counts_file(&corpus.counts),
+            });
+        }
+        let mut lines = String::new();
+        for book in books {
+            let line = serde_json::to_string(book).expect("a book record always serialises");
+            let _ = writeln!(lines, "{line}");
+        }
+        files.push(OutputFile {
+            folder: "",
+            name: RESULTS_FILE.into(),
+            bytes: lines.into_bytes(),
+        });
+        files
+    }
+
+    /// Writes `files` under `out`, each atomically; returns the bytes written.
+    pub fn write(&self, out: &Path, files: &[OutputFile]) -> Result<u64, StoreError> {
+        let mut written = 0;
+        for f in files {
+            write_atomic(&out.join(f.folder), &f.name, &f.bytes, self.sync)?;
+            written += f.bytes.len() as u64;
+        }
+        Ok(written)
+    }
+}
+
+/// `word<TAB>count` lines, most frequent first, ties alphabetical.
+fn counts_file(counts: &WordCounts) -> Vec<u8> {
+    let mut out = String::with_capacity(counts.len() * 12);
+    for (word, count) in ranked(counts, counts.len()) {
+        let _ = writeln!(out, "{word}\t{count}");
+    }
+    out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_book_renders_to_the_spgc_files() {
+        let emit = Emit {
+            kinds: vec![EmitKind::Text, EmitKind::Tokens, EmitKind::Counts],
+            keep_case: false,
+            sync: false,
+        };
+        let mut doc = Document::new(BookId(84), "The cat.\nThe hat, the end".into(), "UTF-8");
+        let mut corpus = TokenizeTotals::default();
+        let files = emit.render(&mut doc, &mut corpus);
+        let file = |k: EmitKind| files.iter().find(|f| f.folder == k.folder()).unwrap();
+        assert_eq!(file(EmitKind::Text).name, "PG84_text.txt");
+        assert_eq!(file(EmitKind::Text).bytes, b"The cat.\nThe hat, the end\n");
+        assert_eq!(file(EmitKind::Tokens).name, "PG84_tokens.txt");
+        assert_eq!(
+            file(EmitKind::Tokens).bytes,
+            b"the\ncat\nthe\nhat\nthe\nend\n"
+        );
+        assert_eq!(file(EmitKind::Counts).name, "PG84_counts.txt");
+        assert_eq!(
+            file(EmitKind::Counts).bytes,
+            b"the\t3\ncat\t1\nend\t1\nhat\t1\n"
+        );
+        assert_eq!(corpus.tokens, 6);
+        let corpus_files = emit.corpus_files(&corpus, &[]);
+        assert_eq!(corpus_files[0].name, CORPUS_COUNTS_FILE);
+        assert_eq!(corpus_files[0].bytes, file(EmitKind::Counts).bytes);
+        assert_eq!(corpus_files[1].name, RESULTS_FILE);
+        assert!(corpus_files[1].bytes.is_empty());
+    }
+
+    #[test]
+    fn only_the_kinds_asked_for() {
+        let emit = Emit {
+            kinds: vec![EmitKind::Tokens],
+            keep_case: true,
+            sync: false,
+        };
+        let mut doc = Document::new(BookId(1), "The the".into(), "UTF-8");
+        let mut corpus = TokenizeTotals::default();
+        let files = emit.render(&mut doc, &mut corpus);
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].bytes, b"The\nthe\n");
+        assert_eq!(corpus.tokens, 0);
+        let names: Vec<String> = emit
+            .corpus_files(&corpus, &[])
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(names, vec![RESULTS_FILE.to_string()]);
+    }
+}

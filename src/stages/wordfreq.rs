@@ -1,0 +1,117 @@
+//! The `wordfreq` stage: word frequencies, per book and across the corpus.
+//! Each book's record lists its `--top` most frequent words; the corpus
+//! result lists the corpus's, with its vocabulary and hapax count. The words
+//! are the book's [`Document::word_counts`]: counted by `tokenize` when it
+//! ran before, else here, the same way.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::tokenize::{TokenizeTotals, WordCounts, ranked};
+use super::{Document, Stage, StageError, StageOptions};
+
+/// Counts word frequencies.
+#[derive(Debug, Clone)]
+pub struct WordFreq {
+    pub keep_case: bool,
+    /// How many words to list, per book and for the corpus.
+    pub top: usize,
+}
+
+impl WordFreq {
+    pub fn new(options: &StageOptions) -> WordFreq {
+        WordFreq {
+            keep_case: options.keep_case,
+            top: options.top,
+        }
+    }
+}
+
+/// A word and how often it occurs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WordCount {
+    pub word: String,
+    pub count: u64,
+}
+
+/// One book's most frequent words.
+#[derive(Debug, Clone, Serialize)]
+pub struct BookFreq {
+    pub top: Vec<WordCount>,
+    #[serde(skip)]
+    counts: Arc<WordCounts>,
+}
+
+impl Stage for WordFreq {
+    type Output = BookFreq;
+    type Totals = TokenizeTotals;
+
+    fn name(&self) -> &'static str {
+        "wordfreq"
+    }
+
+    fn process(&self, doc: &mut Document) -> Result<BookFreq, StageError> {
+        let counts = doc.word_counts(self.keep_case);
+        let top = ranked(&counts, self.top)
+            .into_iter()
+            .map(|(word, count)| WordCount {
+                word: word.to_string(),
+                count,
+            })
+            .collect();
+        Ok(BookFreq { top, counts })
+    }
+
+    fn accumulate(&self, totals: &mut TokenizeTotals, output: &BookFreq) {
+        totals.add(&output.counts);
+    }
+
+    fn merge(&self, totals: &mut TokenizeTotals, other: TokenizeTotals) {
+        totals.absorb(other);
+    }
+
+    fn summarize(&self, totals: TokenizeTotals) -> Value {
+        json!({
+            "tokens": totals.tokens,
+            "vocabulary": totals.counts.len(),
+            "hapax": totals.counts.values().filter(|&&c| c == 1).count(),
+            "top": totals.top_json(self.top),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::BookId;
+
+    #[test]
+    fn per_book_and_corpus_frequencies() {
+        let wf = WordFreq {
+            keep_case: false,
+            top: 2,
+        };
+        let mut totals = TokenizeTotals::default();
+        let mut other = TokenizeTotals::default();
+        let mut a = Document::new(BookId(1), "The cat and the hat. The end".into(), "UTF-8");
+        let mut b = Document::new(BookId(2), "A cat, a cat!".into(), "UTF-8");
+        let out = wf.process(&mut a).unwrap();
+        assert_eq!(
+            serde_json::to_value(&out).unwrap(),
+            json!({ "top": [{ "word": "the", "count": 3 }, { "word": "and", "count": 1 }] })
+        );
+        wf.accumulate(&mut totals, &out);
+        wf.accumulate(&mut other, &wf.process(&mut b).unwrap());
+        wf.merge(&mut totals, other);
+        let corpus = wf.summarize(totals);
+        assert_eq!(corpus["tokens"], 11);
+        assert_eq!(corpus["vocabulary"], 6);
+        assert_eq!(corpus["hapax"], 3); // and, hat, end
+        assert_eq!(
+            corpus["top"],
+            json!([{ "word": "cat", "count": 3 }, { "word": "the", "count": 3 }])
+        );
+    }
+}

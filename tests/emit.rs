@@ -1,0 +1,231 @@
+//! `--emit text,tokens,counts`: the Standardized Project Gutenberg Corpus
+//! layout under the output folder, the corpus counts and `results.jsonl`,
+//! the same bytes in every mode, written as stages of their own, and a
+//! refused write that stops the run without leaving half a file.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use common::*;
+use gutenpipe::decode::decode;
+use gutenpipe::gutenberg::clean;
+use serde_json::Value;
+use unicode_segmentation::UnicodeSegmentation;
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `word<TAB>count` lines, checked to be most frequent first, ties in
+/// alphabetical order.
+fn parse_counts(text: &str) -> HashMap<String, u64> {
+    let mut counts = HashMap::new();
+    let mut previous: Option<(String, u64)> = None;
+    for line in text.lines() {
+        let (word, count) = line.split_once('\t').expect("word<TAB>count");
+        let count: u64 = count.parse().unwrap();
+        if let Some((pw, pc)) = &previous {
+            assert!(
+                *pc > count || (*pc == count && pw.as_str() < word),
+                "`{pw} {pc}` before `{word} {count}`"
+            );
+        }
+        previous = Some((word.to_string(), count));
+        assert!(
+            counts.insert(word.to_string(), count).is_none(),
+            "{word} twice"
+        );
+    }
+    counts
+}
+
+fn stage<'a>(run: &'a Value, name: &str) -> &'a Value {
+    run["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no stage {name}"))
+}
+
+/// Every file under `dir`, relative path → bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                files.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn emit_writes_text_tokens_and_counts_in_the_spgc_layout() {
+    let corpus = TestCorpus::new(10, 33);
+    let mirror = mirror(corpus.path());
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("r.json");
+    let texts = out.path().join("t");
+    let o = gutenpipe(&[
+        "run",
+        "--source",
+        &mirror.base_url(),
+        "--ids",
+        &id_list(&corpus.catalog),
+        "--mode",
+        "sequential,staged",
+        "--out",
+        texts.to_str().unwrap(),
+        "--json",
+        report.to_str().unwrap(),
+        "--emit",
+        "text,tokens,counts",
+        "--cpu-workers",
+        "2",
+        "--no-sync",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = read_report(&report);
+    assert_eq!(
+        report["config"]["emit"],
+        serde_json::json!(["text", "tokens", "counts"])
+    );
+    for run in report["runs"].as_array().unwrap() {
+        let mode = run["mode"].as_str().unwrap();
+        let dir = texts.join(mode);
+        // Making the files is CPU work, writing them disk work: two stages.
+        let render = stage(run, "render");
+        let emit = stage(run, "emit");
+        assert_eq!(render["items"], 10);
+        assert_eq!(emit["items"], 10);
+        if mode == "staged" {
+            assert_eq!(render["pool"], "rayon");
+            assert_eq!(emit["pool"], "save");
+        }
+        let mut corpus_counts: HashMap<String, u64> = HashMap::new();
+        let mut written = 0;
+        for entry in &corpus.catalog {
+            let id = entry.id;
+            let cleaned = clean(&decode(&corpus.bytes(entry), None).text).text;
+            let text = read(&dir.join(format!("text/PG{id}_text.txt")));
+            assert_eq!(text, format!("{cleaned}\n"), "ebook {id}");
+            let tokens = read(&dir.join(format!("tokens/PG{id}_tokens.txt")));
+            let expected: Vec<String> = cleaned.unicode_words().map(str::to_lowercase).collect();
+            assert_eq!(tokens.lines().collect::<Vec<_>>(), expected, "ebook {id}");
+            let counts_text = read(&dir.join(format!("counts/PG{id}_counts.txt")));
+            let counts = parse_counts(&counts_text);
+            let mut direct: HashMap<String, u64> = HashMap::new();
+            for w in &expected {
+                *direct.entry(w.clone()).or_default() += 1;
+                *corpus_counts.entry(w.clone()).or_default() += 1;
+            }
+            assert_eq!(counts, direct, "ebook {id}");
+            written += text.len() + tokens.len() + counts_text.len();
+        }
+        assert_eq!(emit["bytes"], written as u64);
+        let corpus_file = read(&dir.join("corpus_counts.txt"));
+        assert_eq!(parse_counts(&corpus_file), corpus_counts);
+        // results.jsonl: the book records of the report, one a line.
+        let lines: Vec<Value> = read(&dir.join("results.jsonl"))
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(&Value::from(lines), &run["books"]);
+        let files = tree(&dir);
+        assert_eq!(files.len(), 10 + 3 * 10 + 2, "{:?}", files.keys());
+        assert!(files.keys().all(|f| !f.ends_with(".part")));
+    }
+    // The same bytes whichever the mode: nothing depends on thread timing.
+    let seq = tree(&texts.join("sequential"));
+    let staged = tree(&texts.join("staged"));
+    assert_eq!(
+        seq.keys().collect::<Vec<_>>(),
+        staged.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &seq {
+        if name != "results.jsonl" {
+            assert!(bytes == &staged[name], "{name} differs between modes");
+        }
+    }
+}
+
+#[test]
+fn a_refused_emit_write_stops_the_run_and_leaves_no_part_file() {
+    let corpus = TestCorpus::new(4, 8);
+    let mirror = mirror(corpus.path());
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("t");
+    // A folder where one book's token file should go: renaming onto it fails.
+    let victim = corpus.catalog[2].id;
+    let blocker = dir.join(format!("tokens/PG{victim}_tokens.txt"));
+    std::fs::create_dir_all(blocker.join("occupied")).unwrap();
+    let o = gutenpipe(&[
+        "run",
+        "--source",
+        &mirror.base_url(),
+        "--ids",
+        &id_list(&corpus.catalog),
+        "--mode",
+        "sequential",
+        "--out",
+        dir.to_str().unwrap(),
+        "--emit",
+        "tokens",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("run stopped writing the --emit files")
+            && err.contains(&format!("PG{victim}_tokens.txt")),
+        "{err}"
+    );
+    // The books were saved before; no temporary file is left anywhere.
+    for entry in &corpus.catalog {
+        assert_eq!(
+            std::fs::read(dir.join(format!("{}.txt", entry.id))).unwrap(),
+            corpus.bytes(entry)
+        );
+    }
+    assert!(tree(&dir).keys().all(|f| !f.ends_with(".part")));
+}
+
+#[test]
+fn an_unusable_emit_folder_is_refused_before_any_download() {
+    let corpus = TestCorpus::new(1, 2);
+    let mirror = mirror(corpus.path());
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(out.path().join("counts"), "a file, not a folder").unwrap();
+    let o = gutenpipe(&[
+        "run",
+        "--source",
+        &mirror.base_url(),
+        "--ids",
+        &id_list(&corpus.catalog),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--emit",
+        "counts",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--emit: could not create the folder"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        mirror
+            .stats()
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed),
+        0
+    );
+}

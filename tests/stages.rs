@@ -1,0 +1,235 @@
+//! The processing stages end to end on the synthetic corpus: by default
+//! books are cleaned before they are tokenized, so the licence is not
+//! counted; each book's record carries its header's metadata; `wordfreq`
+//! and `stats` add their results; every stage is timed in the table and the
+//! report like the built-in ones.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::*;
+use gutenpipe::decode::decode;
+use serde_json::Value;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// The book between the synthetic file's START and END lines, found by
+/// plain string search: blank lines around it dropped, CRLF and italic
+/// underscores undone (the synthetic prose only has `_word_` italics).
+fn body_between_markers(bytes: &[u8]) -> String {
+    let text = decode(bytes, None).text.replace("\r\n", "\n");
+    let start = text
+        .find("*** START OF THE PROJECT GUTENBERG EBOOK")
+        .unwrap();
+    let start = start + text[start..].find('\n').unwrap() + 1;
+    let end = text.find("*** END OF THE PROJECT GUTENBERG EBOOK").unwrap();
+    text[start..end].trim_matches('\n').replace('_', "")
+}
+
+fn lowercase_counts(text: &str) -> HashMap<String, u64> {
+    let mut counts = HashMap::new();
+    for w in text.unicode_words() {
+        *counts.entry(w.to_lowercase()).or_default() += 1;
+    }
+    counts
+}
+
+fn stage<'a>(run: &'a Value, name: &str) -> &'a Value {
+    run["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no stage {name} in {}", run["stages"]))
+}
+
+#[test]
+fn by_default_books_are_cleaned_then_tokenized_with_their_metadata() {
+    let corpus = TestCorpus::new(12, 21);
+    let mirror = mirror(corpus.path());
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("r.json");
+    let o = gutenpipe(&[
+        "run",
+        "--source",
+        &mirror.base_url(),
+        "--ids",
+        &id_list(&corpus.catalog),
+        "--out",
+        out.path().join("t").to_str().unwrap(),
+        "--json",
+        report.to_str().unwrap(),
+        "--no-sync",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = stdout(&o);
+    assert!(table.contains("\nclean "), "{table}");
+    let report = read_report(&report);
+    assert_eq!(
+        report["config"]["stages"],
+        serde_json::json!(["clean", "tokenize"])
+    );
+    let run = &report["runs"][0];
+    for name in ["clean", "tokenize"] {
+        assert_eq!(stage(run, name)["items"], 12, "{name}");
+        assert_eq!(stage(run, name)["pool"], "rayon", "{name}");
+    }
+    let mut total = 0;
+    for (entry, book) in corpus.catalog.iter().zip(run["books"].as_array().unwrap()) {
+        let raw = corpus.bytes(entry);
+        let body = body_between_markers(&raw);
+        let counts = lowercase_counts(&body);
+        let tokens: u64 = counts.values().sum();
+        total += tokens;
+        assert_eq!(
+            book["results"]["tokenize"]["tokens"], tokens,
+            "ebook {}",
+            entry.id
+        );
+        assert_eq!(
+            book["results"]["tokenize"]["distinct"],
+            counts.len() as u64,
+            "ebook {}",
+            entry.id
+        );
+        assert!(
+            tokens < lowercase_counts(&decode(&raw, None).text).values().sum(),
+            "the licence is no longer counted"
+        );
+        assert!(!counts.contains_key("license"), "ebook {}", entry.id);
+        let clean = &book["results"]["clean"];
+        assert_eq!(clean["kept_bytes"], body.len() as u64, "ebook {}", entry.id);
+        assert!(
+            clean["start_marker"]
+                .as_str()
+                .unwrap()
+                .starts_with("*** START OF THE PROJECT GUTENBERG EBOOK")
+        );
+        let m = &book["metadata"];
+        assert_eq!(m["title"], entry.title.as_str());
+        assert_eq!(m["author"], entry.author.as_str());
+        assert_eq!(m["ebook"], entry.id.0);
+        assert_eq!(m["charset"], entry.encoding.as_str());
+        assert!(m["release_date"].as_str().unwrap().contains(", "));
+        assert!(m.get("translator").is_none(), "not stated, so absent");
+        assert!(book.get("warnings").is_none(), "{book}");
+    }
+    assert_eq!(run["corpus"]["tokenize"]["tokens"], total);
+    assert_eq!(run["corpus"]["clean"]["books"], 12);
+    // The manifest's line of each book carries the same metadata.
+    let manifest = std::fs::read_to_string(out.path().join("t/manifest.jsonl")).unwrap();
+    let mut described = 0;
+    for line in manifest.lines() {
+        let entry: Value = serde_json::from_str(line).unwrap();
+        let book = run["books"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["id"] == entry["id"])
+            .unwrap();
+        assert_eq!(entry["metadata"], book["metadata"], "{line}");
+        described += 1;
+    }
+    assert_eq!(described, 12);
+}
+
+#[test]
+fn wordfreq_and_stats_report_per_book_and_for_the_corpus_in_both_modes() {
+    let corpus = TestCorpus::new(8, 5);
+    let mirror = mirror(corpus.path());
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("r.json");
+    let o = gutenpipe(&[
+        "run",
+        "--source",
+        &mirror.base_url(),
+        "--ids",
+        &id_list(&corpus.catalog),
+        "--mode",
+        "sequential,staged",
+        "--out",
+        out.path().join("t").to_str().unwrap(),
+        "--json",
+        report.to_str().unwrap(),
+        "--stages",
+        "clean,wordfreq,stats",
+        "--top",
+        "5",
+        "--keep-case",
+        "--no-sync",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = read_report(&report);
+    let runs = report["runs"].as_array().unwrap();
+    for run in runs {
+        let names: Vec<&str> = run["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            ["download", "save", "decode", "clean", "wordfreq", "stats"]
+        );
+        let mut corpus_counts: HashMap<String, u64> = HashMap::new();
+        for (entry, book) in corpus.catalog.iter().zip(run["books"].as_array().unwrap()) {
+            let body = body_between_markers(&corpus.bytes(entry));
+            // --keep-case: words as written.
+            let mut counts: HashMap<String, u64> = HashMap::new();
+            for w in body.unicode_words() {
+                *counts.entry(w.to_string()).or_default() += 1;
+                *corpus_counts.entry(w.to_string()).or_default() += 1;
+            }
+            let mut ranked: Vec<(&String, &u64)> = counts.iter().collect();
+            ranked.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let top: Vec<Value> = ranked
+                .iter()
+                .take(5)
+                .map(|(w, c)| serde_json::json!({ "word": w, "count": c }))
+                .collect();
+            assert_eq!(book["results"]["wordfreq"]["top"], Value::from(top));
+            let stats = &book["results"]["stats"];
+            let tokens: u64 = counts.values().sum();
+            assert_eq!(stats["tokens"], tokens);
+            assert_eq!(
+                stats["hapax"],
+                counts.values().filter(|&&c| c == 1).count() as u64
+            );
+            let chars: u64 = counts
+                .iter()
+                .map(|(w, c)| c * w.chars().count() as u64)
+                .sum();
+            let mean = stats["mean_word_length"].as_f64().unwrap();
+            assert!((mean - chars as f64 / tokens as f64).abs() < 1e-9);
+            let ttr = stats["type_token_ratio"].as_f64().unwrap();
+            assert!((ttr - counts.len() as f64 / tokens as f64).abs() < 1e-9);
+            // Every synthetic paragraph holds at least one sentence.
+            let paragraphs = body.split("\n\n").filter(|p| !p.trim().is_empty()).count();
+            assert!(stats["sentences"].as_u64().unwrap() >= paragraphs as u64);
+        }
+        let wordfreq = &run["corpus"]["wordfreq"];
+        assert_eq!(wordfreq["vocabulary"], corpus_counts.len() as u64);
+        assert_eq!(wordfreq["top"].as_array().unwrap().len(), 5);
+        assert_eq!(
+            wordfreq["hapax"],
+            corpus_counts.values().filter(|&&c| c == 1).count() as u64
+        );
+        assert!(
+            corpus_counts
+                .keys()
+                .any(|w| w.starts_with(char::is_uppercase))
+        );
+    }
+    // The modes agree on every result, corpus figures included.
+    assert_eq!(runs[0]["corpus"], runs[1]["corpus"]);
+    for (a, b) in runs[0]["books"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(runs[1]["books"].as_array().unwrap())
+    {
+        assert_eq!(a["results"], b["results"]);
+        assert_eq!(a["metadata"], b["metadata"]);
+    }
+}

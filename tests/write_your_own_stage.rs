@@ -1,0 +1,105 @@
+//! The README's "Write your own stage" walk-through, kept honest: its code
+//! is `examples/stage/sentences.rs` verbatim, and that stage, added to the
+//! pipeline's stages as the README's one registry line adds it, is run on
+//! the rayon pool, timed in the table and reported in the JSON like the
+//! built-in stages, with nothing else changed. (The same file is also
+//! compiled inside the crate, as `src/stages/` would hold it: see the unit
+//! test `stages::tests::the_readme_example_stage_registers_in_one_line`.)
+
+mod common;
+
+#[path = "../examples/stage/sentences.rs"]
+mod sentences;
+
+use std::sync::Arc;
+
+use common::*;
+use gutenpipe::book::{BookRequest, Target};
+use gutenpipe::fetch::{FetchConfig, Fetcher};
+use gutenpipe::pipeline::{Mode, Pipeline, PipelineConfig};
+use gutenpipe::report::{Report, table};
+use gutenpipe::stages::{self, SharedStage};
+use gutenpipe::store::Store;
+
+const README: &str = include_str!("../README.md");
+const EXAMPLE: &str = include_str!("../examples/stage/sentences.rs");
+
+#[test]
+fn the_readme_shows_the_example_file_verbatim_and_its_registry_line() {
+    let section = README
+        .split("## Write your own stage")
+        .nth(1)
+        .expect("README has a `Write your own stage` section");
+    assert!(
+        section.contains(&format!("```rust\n{EXAMPLE}```")),
+        "the README's example differs from examples/stage/sentences.rs"
+    );
+    assert!(section.contains("mod sentences;"));
+    assert!(section.contains("Arc::new(sentences::Sentences),"));
+    assert!(section.contains("--stages clean,sentences"));
+}
+
+#[test]
+fn the_example_stage_runs_and_reports_like_a_built_in_one() {
+    let corpus = TestCorpus::new(6, 17);
+    let mirror = mirror(corpus.path());
+    let out = tempfile::tempdir().unwrap();
+    let mut chosen: Vec<SharedStage> = stages::select(&["clean".to_string()]).unwrap();
+    chosen.push(Arc::new(sentences::Sentences)); // the README's registry line
+    let config = PipelineConfig {
+        download_workers: 3,
+        save_workers: 2,
+        cpu_workers: 2,
+        stages: chosen,
+        emit: Default::default(),
+    };
+    let base = mirror.base_url();
+    let fetcher = Fetcher::new(FetchConfig::default(), Some(&base));
+    let store = Store::open(out.path(), false).unwrap();
+    let requests: Vec<BookRequest> = corpus
+        .catalog
+        .iter()
+        .enumerate()
+        .map(|(index, e)| BookRequest {
+            index,
+            id: e.id,
+            target: Target::Mirror,
+        })
+        .collect();
+    let pipeline = Pipeline {
+        fetcher: &fetcher,
+        store: &store,
+        config: &config,
+    };
+    let run = pipeline.run(Mode::Staged, &requests).unwrap();
+
+    let stage = run.stage("sentences").expect("timed like any stage");
+    assert_eq!((stage.pool.as_str(), stage.items), ("rayon", 6));
+    let mut total = 0;
+    for book in &run.books {
+        let result = &book.results["sentences"];
+        let n = result["sentences"].as_u64().unwrap();
+        assert!(n > 0 && result["longest"].as_u64().unwrap() > 0, "{result}");
+        total += n;
+    }
+    assert_eq!(run.corpus["sentences"]["sentences"], total);
+    let longest = run
+        .books
+        .iter()
+        .map(|b| b.results["sentences"]["longest"].as_u64().unwrap());
+    assert_eq!(run.corpus["sentences"]["longest"], longest.max().unwrap());
+
+    let report = Report {
+        gutenpipe: "test",
+        config: serde_json::Value::Null,
+        runs: vec![run],
+    };
+    let text = table::render_report(&report);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("sentences ") && l.contains("rayon")),
+        "{text}"
+    );
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["runs"][0]["corpus"]["sentences"]["sentences"], total);
+}
