@@ -233,3 +233,45 @@ fn wordfreq_and_stats_report_per_book_and_for_the_corpus_in_both_modes() {
         assert_eq!(a["metadata"], b["metadata"]);
     }
 }
+
+#[test]
+fn a_book_without_markers_is_kept_whole_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "A short text with no Gutenberg header.\r\nIt is kept, _all_ of it.\r\n";
+    std::fs::write(dir.path().join("123.txt"), text).unwrap();
+    let mirror = mirror(dir.path());
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("r.json");
+    let o = gutenpipe(&[
+        "run",
+        "--source",
+        &mirror.base_url(),
+        "--ids",
+        "123",
+        "--out",
+        out.path().join("t").to_str().unwrap(),
+        "--json",
+        report.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("1 of 1 books with warnings:\n  ebook 123: no Gutenberg START marker"),
+        "{}",
+        stdout(&o)
+    );
+    let report = read_report(&report);
+    let book = &report["runs"][0]["books"][0];
+    assert_eq!(book["status"], "ok");
+    assert_eq!(book["warnings"].as_array().unwrap().len(), 2);
+    assert!(
+        book.get("metadata").is_none(),
+        "nothing stated, nothing guessed"
+    );
+    assert_eq!(book["results"]["tokenize"]["tokens"], 13);
+    let kept = "A short text with no Gutenberg header.\nIt is kept, all of it.";
+    assert_eq!(book["results"]["clean"]["kept_bytes"], kept.len() as u64);
+    assert_eq!(
+        report["runs"][0]["corpus"]["clean"]["books_without_start_marker"],
+        1
+    );
+}

@@ -12,19 +12,12 @@ pub fn normalise_newlines(text: &str) -> Cow<'_, str> {
     if !text.contains('\r') {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\r' {
-            if chars.peek() == Some(&'\n') {
-                chars.next();
-            }
-            out.push('\n');
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    let text = text.replace("\r\n", "\n");
+    Cow::Owned(if text.contains('\r') {
+        text.replace('\r', "\n")
+    } else {
+        text
+    })
 }
 
 /// `text` with Gutenberg's italic underscores removed: an underscore that
@@ -32,21 +25,23 @@ pub fn normalise_newlines(text: &str) -> Cow<'_, str> {
 /// Underscores inside a word (`snake_case`), runs of them (`____`, drawn
 /// lines) and a lone `_` between spaces are kept.
 pub fn undo_italics(text: &str) -> Cow<'_, str> {
-    if !text.contains('_') {
+    let mut out = String::new();
+    let mut kept_from = 0;
+    for (i, _) in text.match_indices('_') {
+        let before = text[..i].chars().next_back();
+        let after = text[i + 1..].chars().next();
+        if is_markup(before, after) {
+            if out.is_empty() {
+                out.reserve(text.len());
+            }
+            out.push_str(&text[kept_from..i]);
+            kept_from = i + 1;
+        }
+    }
+    if kept_from == 0 {
         return Cow::Borrowed(text);
     }
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    for (i, &c) in chars.iter().enumerate() {
-        if c == '_' {
-            let before = i.checked_sub(1).map(|j| chars[j]);
-            let after = chars.get(i + 1).copied();
-            if is_markup(before, after) {
-                continue;
-            }
-        }
-        out.push(c);
-    }
+    out.push_str(&text[kept_from..]);
     Cow::Owned(out)
 }
 

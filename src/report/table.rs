@@ -193,6 +193,24 @@ pub fn summary(run: &RunReport) -> String {
             out.push('\n');
         }
     }
+    let warned: Vec<_> = run
+        .books
+        .iter()
+        .filter(|b| !b.warnings.is_empty())
+        .collect();
+    if !warned.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} of {} books with warnings:",
+            warned.len(),
+            run.books.len()
+        );
+        for b in warned {
+            for w in &b.warnings {
+                let _ = writeln!(out, "  ebook {}: {w}", b.id);
+            }
+        }
+    }
     let failures: Vec<_> = run.failures().collect();
     if !failures.is_empty() {
         let _ = writeln!(

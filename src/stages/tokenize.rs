@@ -2,6 +2,7 @@
 //! lowercased, counted per book and across the corpus. The counts are kept
 //! on the [`Document`] for the stages after (`wordfreq`, `stats`, `--emit`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -43,13 +44,13 @@ pub struct TokenizeTotals {
 pub type WordCounts = HashMap<String, u64>;
 
 /// The words of `text` in order, as [`count_words`] counts them: the token
-/// stream (`--emit tokens`).
-pub fn words(text: &str, keep_case: bool) -> impl Iterator<Item = String> + '_ {
+/// stream (`--emit tokens`). Words already in lowercase ASCII are borrowed.
+pub fn words(text: &str, keep_case: bool) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     text.unicode_words().map(move |word| {
-        if keep_case {
-            word.to_string()
+        if keep_case || (word.is_ascii() && !word.bytes().any(|b| b.is_ascii_uppercase())) {
+            Cow::Borrowed(word)
         } else {
-            word.to_lowercase()
+            Cow::Owned(word.to_lowercase())
         }
     })
 }
@@ -210,7 +211,7 @@ mod tests {
         for keep_case in [false, true] {
             let mut counted = WordCounts::new();
             for w in words(text, keep_case) {
-                *counted.entry(w).or_default() += 1;
+                *counted.entry(w.into_owned()).or_default() += 1;
             }
             assert_eq!(counted, count_words(text, keep_case));
         }
