@@ -41,15 +41,6 @@ fn parse_counts(text: &str) -> HashMap<String, u64> {
     counts
 }
 
-fn stage<'a>(run: &'a Value, name: &str) -> &'a Value {
-    run["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == name)
-        .unwrap_or_else(|| panic!("no stage {name}"))
-}
-
 /// Every file under `dir`, relative path → bytes.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
@@ -73,28 +64,18 @@ fn emit_writes_text_tokens_and_counts_in_the_spgc_layout() {
     let corpus = TestCorpus::new(10, 33);
     let mirror = mirror(corpus.path());
     let out = tempfile::tempdir().unwrap();
-    let report = out.path().join("r.json");
     let texts = out.path().join("t");
-    let o = gutenpipe(&[
-        "run",
-        "--source",
-        &mirror.base_url(),
-        "--ids",
-        &id_list(&corpus.catalog),
+    let extra = [
         "--mode",
         "sequential,staged",
-        "--out",
-        texts.to_str().unwrap(),
-        "--json",
-        report.to_str().unwrap(),
         "--emit",
         "text,tokens,counts",
         "--cpu-workers",
         "2",
         "--no-sync",
-    ]);
+    ];
+    let (o, report) = run_books(&mirror, &id_list(&corpus.catalog), &texts, &extra);
     assert!(o.status.success(), "{}", stderr(&o));
-    let report = read_report(&report);
     assert_eq!(
         report["config"]["emit"],
         serde_json::json!(["text", "tokens", "counts"])
@@ -170,19 +151,8 @@ fn a_refused_emit_write_stops_the_run_and_leaves_no_part_file() {
     let victim = corpus.catalog[2].id;
     let blocker = dir.join(format!("tokens/PG{victim}_tokens.txt"));
     std::fs::create_dir_all(blocker.join("occupied")).unwrap();
-    let o = gutenpipe(&[
-        "run",
-        "--source",
-        &mirror.base_url(),
-        "--ids",
-        &id_list(&corpus.catalog),
-        "--mode",
-        "sequential",
-        "--out",
-        dir.to_str().unwrap(),
-        "--emit",
-        "tokens",
-    ]);
+    let extra = ["--mode", "sequential", "--emit", "tokens"];
+    let (o, _) = run_books(&mirror, &id_list(&corpus.catalog), &dir, &extra);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
@@ -205,18 +175,15 @@ fn an_unusable_emit_folder_is_refused_before_any_download() {
     let corpus = TestCorpus::new(1, 2);
     let mirror = mirror(corpus.path());
     let out = tempfile::tempdir().unwrap();
-    std::fs::write(out.path().join("counts"), "a file, not a folder").unwrap();
-    let o = gutenpipe(&[
-        "run",
-        "--source",
-        &mirror.base_url(),
-        "--ids",
+    let dir = out.path().join("t");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("counts"), "a file, not a folder").unwrap();
+    let (o, _) = run_books(
+        &mirror,
         &id_list(&corpus.catalog),
-        "--out",
-        out.path().to_str().unwrap(),
-        "--emit",
-        "counts",
-    ]);
+        &dir,
+        &["--emit", "counts"],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("--emit: could not create the folder"),

@@ -449,27 +449,18 @@ fn real_files_through_the_pipeline_come_out_clean_with_their_metadata() {
     let Some(dir) = real_corpus() else { return };
     let served = first_served(&dir);
     let mirror = mirror(&dir);
-    let out = tempfile::tempdir().unwrap();
-    let report_path = out.path().join("r.json");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("t");
     let ids: Vec<String> = served.keys().map(u32::to_string).collect();
-    let o = gutenpipe(&[
-        "run",
-        "--source",
-        &mirror.base_url(),
-        "--ids",
-        &ids.join(","),
-        "--out",
-        out.path().join("t").to_str().unwrap(),
-        "--json",
-        report_path.to_str().unwrap(),
+    let extra = [
         "--stages",
         "clean,tokenize,wordfreq,stats",
         "--emit",
         "text,counts",
         "--no-sync",
-    ]);
+    ];
+    let (o, report) = run_books(&mirror, &ids.join(","), &out, &extra);
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
-    let report = read_report(&report_path);
     let run = &report["runs"][0];
     for (book, (id, file)) in run["books"].as_array().unwrap().iter().zip(&served) {
         assert_eq!(book["id"], *id);
@@ -485,8 +476,7 @@ fn real_files_through_the_pipeline_come_out_clean_with_their_metadata() {
         let tokens = cleaned.text.unicode_words().count() as u64;
         assert_eq!(book["results"]["tokenize"]["tokens"], tokens, "ebook {id}");
         assert_eq!(book["results"]["stats"]["tokens"], tokens, "ebook {id}");
-        let emitted =
-            std::fs::read_to_string(out.path().join(format!("t/text/PG{id}_text.txt"))).unwrap();
+        let emitted = std::fs::read_to_string(out.join(format!("text/PG{id}_text.txt"))).unwrap();
         assert_eq!(emitted, format!("{}\n", cleaned.text), "ebook {id}");
     }
     assert_eq!(run["corpus"]["clean"]["books_without_start_marker"], 0);

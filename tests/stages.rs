@@ -34,37 +34,16 @@ fn lowercase_counts(text: &str) -> HashMap<String, u64> {
     counts
 }
 
-fn stage<'a>(run: &'a Value, name: &str) -> &'a Value {
-    run["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == name)
-        .unwrap_or_else(|| panic!("no stage {name} in {}", run["stages"]))
-}
-
 #[test]
 fn by_default_books_are_cleaned_then_tokenized_with_their_metadata() {
     let corpus = TestCorpus::new(12, 21);
     let mirror = mirror(corpus.path());
     let out = tempfile::tempdir().unwrap();
-    let report = out.path().join("r.json");
-    let o = gutenpipe(&[
-        "run",
-        "--source",
-        &mirror.base_url(),
-        "--ids",
-        &id_list(&corpus.catalog),
-        "--out",
-        out.path().join("t").to_str().unwrap(),
-        "--json",
-        report.to_str().unwrap(),
-        "--no-sync",
-    ]);
+    let dir = out.path().join("t");
+    let (o, report) = run_books(&mirror, &id_list(&corpus.catalog), &dir, &["--no-sync"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let table = stdout(&o);
     assert!(table.contains("\nclean "), "{table}");
-    let report = read_report(&report);
     assert_eq!(
         report["config"]["stages"],
         serde_json::json!(["clean", "tokenize"])
@@ -117,7 +96,7 @@ fn by_default_books_are_cleaned_then_tokenized_with_their_metadata() {
     assert_eq!(run["corpus"]["tokenize"]["tokens"], total);
     assert_eq!(run["corpus"]["clean"]["books"], 12);
     // The manifest's line of each book carries the same metadata.
-    let manifest = std::fs::read_to_string(out.path().join("t/manifest.jsonl")).unwrap();
+    let manifest = std::fs::read_to_string(dir.join("manifest.jsonl")).unwrap();
     let mut described = 0;
     for line in manifest.lines() {
         let entry: Value = serde_json::from_str(line).unwrap();
@@ -138,28 +117,19 @@ fn wordfreq_and_stats_report_per_book_and_for_the_corpus_in_both_modes() {
     let corpus = TestCorpus::new(8, 5);
     let mirror = mirror(corpus.path());
     let out = tempfile::tempdir().unwrap();
-    let report = out.path().join("r.json");
-    let o = gutenpipe(&[
-        "run",
-        "--source",
-        &mirror.base_url(),
-        "--ids",
-        &id_list(&corpus.catalog),
+    let extra = [
         "--mode",
         "sequential,staged",
-        "--out",
-        out.path().join("t").to_str().unwrap(),
-        "--json",
-        report.to_str().unwrap(),
         "--stages",
         "clean,wordfreq,stats",
         "--top",
         "5",
         "--keep-case",
         "--no-sync",
-    ]);
+    ];
+    let ids = id_list(&corpus.catalog);
+    let (o, report) = run_books(&mirror, &ids, &out.path().join("t"), &extra);
     assert!(o.status.success(), "{}", stderr(&o));
-    let report = read_report(&report);
     let runs = report["runs"].as_array().unwrap();
     for run in runs {
         let names: Vec<&str> = run["stages"]
@@ -241,25 +211,13 @@ fn a_book_without_markers_is_kept_whole_with_a_warning() {
     std::fs::write(dir.path().join("123.txt"), text).unwrap();
     let mirror = mirror(dir.path());
     let out = tempfile::tempdir().unwrap();
-    let report = out.path().join("r.json");
-    let o = gutenpipe(&[
-        "run",
-        "--source",
-        &mirror.base_url(),
-        "--ids",
-        "123",
-        "--out",
-        out.path().join("t").to_str().unwrap(),
-        "--json",
-        report.to_str().unwrap(),
-    ]);
+    let (o, report) = run_books(&mirror, "123", &out.path().join("t"), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stdout(&o).contains("1 of 1 books with warnings:\n  ebook 123: no Gutenberg START marker"),
         "{}",
         stdout(&o)
     );
-    let report = read_report(&report);
     let book = &report["runs"][0]["books"][0];
     assert_eq!(book["status"], "ok");
     assert_eq!(book["warnings"].as_array().unwrap().len(), 2);

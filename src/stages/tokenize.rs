@@ -91,12 +91,15 @@ impl TokenizeTotals {
             .collect()
     }
 
-    /// The `n` most frequent words as JSON: `[{"word": …, "count": …}]`.
-    pub fn top_json(&self, n: usize) -> Value {
-        self.top(n)
+    /// The corpus result: `tokens`, `vocabulary` and the `n` most frequent
+    /// words as `top: [{"word": …, "count": …}]`.
+    pub fn summary(&self, n: usize) -> Value {
+        let top: Vec<Value> = self
+            .top(n)
             .into_iter()
             .map(|(word, count)| json!({ "word": word, "count": count }))
-            .collect()
+            .collect();
+        json!({ "tokens": self.tokens, "vocabulary": self.counts.len(), "top": top })
     }
 
     /// Adds one book's counts.
@@ -154,11 +157,7 @@ impl Stage for Tokenize {
     }
 
     fn summarize(&self, totals: TokenizeTotals) -> Value {
-        json!({
-            "tokens": totals.tokens,
-            "vocabulary": totals.counts.len(),
-            "top": totals.top_json(TOP_WORDS),
-        })
+        totals.summary(TOP_WORDS)
     }
 }
 

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::tokenize::{TokenizeTotals, WordCounts, ranked};
 use super::{Document, Stage, StageError, StageOptions};
@@ -73,12 +73,9 @@ impl Stage for WordFreq {
     }
 
     fn summarize(&self, totals: TokenizeTotals) -> Value {
-        json!({
-            "tokens": totals.tokens,
-            "vocabulary": totals.counts.len(),
-            "hapax": totals.counts.values().filter(|&&c| c == 1).count(),
-            "top": totals.top_json(self.top),
-        })
+        let mut result = totals.summary(self.top);
+        result["hapax"] = totals.counts.values().filter(|&&c| c == 1).count().into();
+        result
     }
 }
 
@@ -86,6 +83,7 @@ impl Stage for WordFreq {
 mod tests {
     use super::*;
     use crate::book::BookId;
+    use serde_json::json;
 
     #[test]
     fn per_book_and_corpus_frequencies() {

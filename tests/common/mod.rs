@@ -178,3 +178,13 @@ pub fn assert_manifest_matches_files(dir: &Path) -> usize {
     }
     n
 }
+
+/// The stage `name` of a run in a JSON report.
+pub fn stage<'a>(run: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    run["stages"]
+        .as_array()
+        .expect("stages array")
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no stage {name} in {}", run["stages"]))
+}
