@@ -1,5 +1,5 @@
 //! gutenpipe downloads Project Gutenberg ebooks, saves them, and processes
-//! them (tokenizing first), each stage on the kind of pool that suits its
+//! them (cleaning and tokenizing first), each stage on the kind of pool that suits its
 //! work, and it times every stage so that I/O-bound work (download, save) and
 //! CPU-bound work (decoding, tokenizing) can be seen side by side.
 //!

@@ -246,6 +246,11 @@ impl RunCmd {
         let stages = stages::select_with(&self.stages, &self.processing.options())
             .map_err(|e| usage(anyhow!("--stages: {e}")))?;
         let emit = self.processing.emit(!self.no_sync);
+        if !emit.is_empty() && !stages.iter().any(|s| s.name() == "clean") {
+            self.note(
+                "note: --emit without the clean stage writes each text whole, licence and all",
+            );
+        }
         let mut modes = Vec::new();
         for m in &self.mode {
             if !modes.contains(m) {

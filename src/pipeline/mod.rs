@@ -9,7 +9,7 @@
 //! Both modes run the same stage functions on the same books, so they save
 //! the same files and find the same tokens. A book that fails carries its
 //! error to the report; the others go on. With `--emit`, two more stages
-//! make and write the researcher's files ([`outputs`]).
+//! make and write the researcher's files (`outputs.rs`, [`crate::emit`]).
 
 mod outputs;
 mod pool;
