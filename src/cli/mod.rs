@@ -1,5 +1,5 @@
 //! The command line: `gutenpipe corpus`, `gutenpipe mirror`, `gutenpipe run`,
-//! `gutenpipe books`.
+//! `gutenpipe books`, `gutenpipe sweep`.
 //! Each subcommand lives in its own file with its flags; flags shared by
 //! several (corpus shape, latency model) live here.
 
@@ -7,11 +7,14 @@ pub mod books;
 pub mod corpus;
 pub mod download;
 pub mod faults;
+pub mod measure;
 pub mod mirror;
 pub mod processing;
+pub mod progress;
 pub mod run;
 pub mod select;
 pub mod source;
+pub mod sweep;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,6 +80,9 @@ pub enum Command {
     Run(Box<run::RunCmd>),
     /// List the books of Gutenberg's catalog a selection matches, without downloading.
     Books(Box<books::BooksCmd>),
+    /// Run the pipeline for each pool size against the embedded mirror and
+    /// plot time against workers beside the latency model's ideal.
+    Sweep(Box<sweep::SweepCmd>),
 }
 
 impl Command {
@@ -86,6 +92,7 @@ impl Command {
             Command::Mirror(c) => c.execute(),
             Command::Run(c) => c.execute(),
             Command::Books(c) => c.execute(),
+            Command::Sweep(c) => c.execute(),
         }
     }
 }

@@ -12,8 +12,8 @@ use clap::Args;
 use gutenpipe::book::{BookId, BookRequest, Target, id_from_url, parse_id_list};
 use gutenpipe::fetch::{FetchConfig, Fetcher, default_user_agent};
 use gutenpipe::mirror::{Mirror, MirrorConfig};
-use gutenpipe::pipeline::{Mode, Pipeline, PipelineConfig};
-use gutenpipe::report::{Report, json, table};
+use gutenpipe::pipeline::{Mode, PipelineConfig};
+use gutenpipe::report::{Report, json, stats, table};
 use gutenpipe::stages;
 use gutenpipe::store::Store;
 use gutenpipe::units;
@@ -103,6 +103,8 @@ pub struct RunCmd {
     pub faults: FaultArgs,
     #[command(flatten)]
     pub shape: CorpusShape,
+    #[command(flatten)]
+    pub measure: super::measure::MeasureArgs,
 }
 
 fn parse_id(text: &str) -> Result<BookId, String> {
@@ -292,6 +294,7 @@ impl RunCmd {
             cpu_workers,
             stages,
             emit,
+            in_flight: self.measure.in_flight as usize,
         };
         let fetch_config = FetchConfig {
             connect_timeout: self.connect_timeout,
@@ -362,33 +365,30 @@ impl RunCmd {
             }),
             runs: Vec::new(),
         };
+        self.measure.describe(&mut report.config);
+        let new_fetcher = || Fetcher::new(fetch_config.clone(), Some(&base));
         for (mode, store) in modes.iter().zip(&stores) {
-            self.note(format!(
-                "{} run: {} books → {}",
-                mode.name(),
-                requests.len(),
-                store.dir().display()
-            ));
-            // A fresh fetcher per run: no connection or layout carried over.
-            let fetcher = Fetcher::new(fetch_config.clone(), Some(&base));
-            let pipeline = Pipeline {
-                fetcher: &fetcher,
+            let run = self.measure.run_mode(
+                *mode,
                 store,
-                config: &config,
-            };
-            let run = pipeline.run(*mode, &requests);
-            // Record what was saved, even when the run stopped on an error.
-            let flushed = store.flush();
-            let run = run.map_err(fatal)?;
-            flushed.map_err(fatal)?;
+                !self.no_sync,
+                &requests,
+                &config,
+                &new_fetcher,
+                self.quiet,
+            )?;
             report.runs.push(run);
         }
         drop(source);
+        stats::compare(&mut report.runs);
 
         print!("{}", table::render_report(&report));
         if let Some(path) = &self.json {
             json::write(&report, path).map_err(fatal)?;
             self.note(format!("report written to {}", path.display()));
+        }
+        for path in self.measure.write_pictures(&report)? {
+            self.note(format!("written: {}", path.display()));
         }
         let failed = report.runs.iter().any(|r| r.books_failed > 0);
         Ok(ExitCode::from(if failed {

@@ -41,18 +41,31 @@ impl WorkerPool {
         let threads = self.size.min(count);
         let work = &work;
         std::thread::scope(|scope| {
-            for i in 0..threads {
-                let rx = rx.clone();
-                std::thread::Builder::new()
-                    .name(format!("{}-{i}", self.name))
-                    .spawn_scoped(scope, move || {
-                        for item in rx.iter() {
-                            work(item);
-                        }
-                    })
-                    .expect("the system refused to start a worker thread");
-            }
+            self.spawn_scoped(scope, threads, |_| {
+                for item in rx.iter() {
+                    work(item);
+                }
+            });
         });
+    }
+
+    /// Starts `threads` of the pool's threads (at most its size) in `scope`,
+    /// each running `work(i)`, and returns at once; `scope` waits for them.
+    /// The streamed mode's long-lived workers are started this way.
+    pub fn spawn_scoped<'scope, 'env>(
+        &self,
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        threads: usize,
+        work: impl Fn(usize) + Send + Sync + 'scope,
+    ) {
+        let work = std::sync::Arc::new(work);
+        for i in 0..threads.min(self.size) {
+            let work = std::sync::Arc::clone(&work);
+            std::thread::Builder::new()
+                .name(format!("{}-{i}", self.name))
+                .spawn_scoped(scope, move || work(i))
+                .expect("the system refused to start a worker thread");
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! thread, when, how many bytes, how much CPU time), from which the per-stage
 //! figures are summed. CPU time is the thread's own clock (user + system),
 //! read before and after each task, so it is right whatever else runs.
+//! An optional [`TaskObserver`] hears of every task as it ends (progress bars).
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -40,18 +41,32 @@ pub struct Span {
     pub ok: bool,
 }
 
-/// Collects the spans of one run.
-#[derive(Debug)]
-pub struct Recorder {
-    origin: Instant,
-    spans: Mutex<Vec<Span>>,
+/// Told of every task as it ends, on the worker that ran it.
+pub trait TaskObserver: Sync {
+    /// A task has ended; `span` says which, when, and how it went.
+    fn task_done(&self, span: &Span);
 }
 
-impl Recorder {
-    pub fn new() -> Recorder {
+/// Collects the spans of one run.
+pub struct Recorder<'a> {
+    origin: Instant,
+    spans: Mutex<Vec<Span>>,
+    observer: Option<&'a dyn TaskObserver>,
+}
+
+impl Recorder<'static> {
+    pub fn new() -> Recorder<'static> {
+        Recorder::observed(None)
+    }
+}
+
+impl<'a> Recorder<'a> {
+    /// A recorder that also tells `observer` of every task.
+    pub fn observed(observer: Option<&'a dyn TaskObserver>) -> Recorder<'a> {
         Recorder {
             origin: Instant::now(),
             spans: Mutex::new(Vec::new()),
+            observer,
         }
     }
 
@@ -89,6 +104,9 @@ impl Recorder {
             bytes,
             ok: result.is_ok(),
         };
+        if let Some(observer) = self.observer {
+            observer.task_done(&span);
+        }
         if let Ok(mut spans) = self.spans.lock() {
             spans.push(span);
         }
@@ -103,7 +121,7 @@ impl Recorder {
     }
 }
 
-impl Default for Recorder {
+impl Default for Recorder<'static> {
     fn default() -> Self {
         Recorder::new()
     }
@@ -142,5 +160,25 @@ mod tests {
         );
         assert_eq!(spin.bytes, 10);
         assert_eq!(spin.worker, sleep.worker);
+    }
+
+    #[test]
+    fn the_observer_hears_of_every_task() {
+        struct Count(Mutex<Vec<(String, u64, bool)>>);
+        impl TaskObserver for Count {
+            fn task_done(&self, span: &Span) {
+                let mut seen = self.0.lock().unwrap();
+                seen.push((span.stage.clone(), span.bytes, span.ok));
+            }
+        }
+        let count = Count(Mutex::new(Vec::new()));
+        let r = Recorder::observed(Some(&count));
+        let _: Result<(), ()> = r.task("download", "test", 0, || (Ok(()), 7));
+        let _: Result<(), ()> = r.task("save", "test", 0, || (Err(()), 0));
+        assert_eq!(r.into_spans().len(), 2);
+        assert_eq!(
+            count.0.into_inner().unwrap(),
+            vec![("download".into(), 7, true), ("save".into(), 0, false)]
+        );
     }
 }

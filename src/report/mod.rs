@@ -3,9 +3,15 @@
 //! programs; the JSON schema is documented in the README.
 
 pub mod json;
+pub mod stats;
+pub mod svg;
+pub mod sweep;
 pub mod table;
+pub mod timeline;
+pub mod trace;
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -13,6 +19,7 @@ use serde_json::Value;
 use crate::book::BookId;
 use crate::gutenberg::Metadata;
 use crate::pipeline::{Mode, Span};
+use crate::store::{StoreError, write_atomic};
 
 /// One stage of one run.
 #[derive(Debug, Clone, Serialize)]
@@ -144,6 +151,16 @@ pub struct RunReport {
     pub corpus: BTreeMap<String, Value>,
     /// Every book, in input order.
     pub books: Vec<BookReport>,
+    /// Highest resident memory of the process during the run, in bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
+    /// Every timed run's figures, when the mode was run with `--runs`
+    /// (this report's other fields are the last run's).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repeats: Vec<stats::Repeat>,
+    /// Mean ± σ, min … max over `repeats`, and speed against the first mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<stats::Statistics>,
     /// One span per task; written by `--trace`, not in the JSON report.
     #[serde(skip)]
     pub spans: Vec<Span>,
@@ -167,6 +184,11 @@ impl RunReport {
     pub fn retries(&self) -> u64 {
         self.books.iter().map(|b| u64::from(b.retries)).sum()
     }
+
+    /// CPU seconds of all the run's stages.
+    pub fn cpu_seconds(&self) -> f64 {
+        self.stages.iter().map(|s| s.cpu_seconds).sum()
+    }
 }
 
 /// Everything one invocation of `gutenpipe run` did.
@@ -178,4 +200,23 @@ pub struct Report {
     pub config: Value,
     /// One entry per mode run, in the order run.
     pub runs: Vec<RunReport>,
+}
+
+/// Writes `bytes` to `path` atomically (a reader sees the old file or the
+/// whole new one), creating its folder if need be: reports, traces, pictures.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report.json".into());
+    std::fs::create_dir_all(dir).map_err(|source| StoreError {
+        action: "create the folder",
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    write_atomic(dir, &name, bytes, false).map(|_| ())
 }

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::stats::{Speedup, Summary};
 use super::{Report, RunReport};
 use crate::units::format_bytes;
 
@@ -27,7 +28,7 @@ pub enum Align {
 
 /// Pads every column of `rows` to its widest cell; the first column is
 /// left-aligned, the others right-aligned.
-fn render(rows: &[Vec<String>]) -> String {
+pub fn render(rows: &[Vec<String>]) -> String {
     render_aligned(rows, &[Align::Left])
 }
 
@@ -66,8 +67,56 @@ pub fn render_aligned(rows: &[Vec<String>], align: &[Align]) -> String {
     out
 }
 
+/// Whether `run` stands for several timed runs.
+fn repeated(run: &RunReport) -> bool {
+    run.statistics.as_ref().is_some_and(|s| s.runs > 1)
+}
+
+/// `mean ± σ` in one unit (`43.77 ± 0.20 s`, `152.3 ± 4.1 ms`).
+fn mean_sd(s: &Summary) -> String {
+    let (scale, unit, decimals) = if s.mean < 1.0 {
+        (1e3, "ms", 1)
+    } else {
+        (1.0, "s", 2)
+    };
+    match s.stddev {
+        Some(sd) => format!(
+            "{:.decimals$} ± {:.decimals$} {unit}",
+            s.mean * scale,
+            sd * scale
+        ),
+        None => secs(s.mean),
+    }
+}
+
+/// `min … max`.
+fn range(s: &Summary) -> String {
+    format!("{} … {}", secs(s.min), secs(s.max))
+}
+
+/// `7.12 ± 0.30× faster` (or slower, when below 1).
+pub fn speedup_text(s: &Speedup) -> String {
+    let sd = |x: f64| {
+        s.stddev
+            .map_or(String::new(), |sd| format!(" ± {:.2}", sd * x))
+    };
+    if s.factor >= 1.0 {
+        format!("{:.2}{}× faster", s.factor, sd(1.0))
+    } else {
+        // 1/f, its σ propagated: σ/f².
+        format!(
+            "{:.2}{}× slower",
+            1.0 / s.factor,
+            sd(1.0 / (s.factor * s.factor))
+        )
+    }
+}
+
 /// The stage table of one run.
 pub fn run_table(run: &RunReport) -> String {
+    if repeated(run) {
+        return repeated_table(run);
+    }
     let mut rows = vec![
         [
             "stage", "pool", "workers", "books", "bytes", "wall", "cpu", "cpu/wall", "MB/s",
@@ -120,9 +169,176 @@ pub fn run_table(run: &RunReport) -> String {
     out
 }
 
+/// The stage table of a mode run several times: mean ± σ and min … max of
+/// the wall times, mean CPU time.
+fn repeated_table(run: &RunReport) -> String {
+    let Some(stats) = run.statistics.as_ref() else {
+        return String::new();
+    };
+    let mut rows = vec![
+        [
+            "stage",
+            "pool",
+            "workers",
+            "books",
+            "bytes",
+            "wall (mean ± σ)",
+            "min … max",
+            "cpu",
+            "cpu/wall",
+            "MB/s",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for s in &run.stages {
+        let Some(f) = stats.stages.iter().find(|f| f.name == s.name) else {
+            continue;
+        };
+        let per_wall = |x: f64| {
+            if f.wall.mean > 0.0 {
+                x / f.wall.mean
+            } else {
+                0.0
+            }
+        };
+        rows.push(vec![
+            s.name.clone(),
+            s.pool.clone(),
+            s.workers.to_string(),
+            if s.failed > 0 {
+                format!("{} (+{} failed)", s.items, s.failed)
+            } else {
+                s.items.to_string()
+            },
+            format_bytes(s.bytes),
+            mean_sd(&f.wall),
+            range(&f.wall),
+            secs(f.cpu.mean),
+            percent(per_wall(f.cpu.mean)),
+            format!("{:.1}", per_wall(s.bytes as f64 / 1e6)),
+        ]);
+    }
+    rows.push(vec![
+        "total".into(),
+        String::new(),
+        String::new(),
+        format!("{} ok", run.books_ok),
+        String::new(),
+        mean_sd(&stats.total.wall),
+        range(&stats.total.wall),
+    ]);
+    let warmup = if stats.warmup > 0 {
+        format!(" (+{} warmup)", stats.warmup)
+    } else {
+        String::new()
+    };
+    let mut out = format!(
+        "{} mode, {} runs{warmup}, the last saved to {}\n",
+        run.mode.name(),
+        stats.runs,
+        run.out
+    );
+    out.push_str(&render(&rows));
+    out
+}
+
+/// Stage by stage, each mode's mean ± σ and min … max over repeated runs,
+/// CPU time, and speed relative to the first mode with its σ.
+fn repeated_comparison(runs: &[RunReport]) -> String {
+    let Some(base) = runs.first() else {
+        return String::new();
+    };
+    let mut out = String::new();
+    let mut names: Vec<&str> = base.stages.iter().map(|s| s.name.as_str()).collect();
+    names.push("total");
+    for name in names {
+        let mut rows = vec![vec![
+            name.to_string(),
+            "wall (mean ± σ)".into(),
+            "min … max".into(),
+            "cpu".into(),
+            "cpu/wall".into(),
+            format!("vs {}", base.mode.name()),
+        ]];
+        for run in runs {
+            let Some(stats) = run.statistics.as_ref() else {
+                continue;
+            };
+            let figures = if name == "total" {
+                Some(&stats.total)
+            } else {
+                stats.stages.iter().find(|f| f.name == name)
+            };
+            let Some(f) = figures else { continue };
+            let speed = if std::ptr::eq(run, base) {
+                "baseline".to_string()
+            } else {
+                f.speedup.as_ref().map_or("-".into(), speedup_text)
+            };
+            rows.push(vec![
+                format!("  {}", run.mode.name()),
+                mean_sd(&f.wall),
+                range(&f.wall),
+                secs(f.cpu.mean),
+                percent(if f.wall.mean > 0.0 {
+                    f.cpu.mean / f.wall.mean
+                } else {
+                    0.0
+                }),
+                speed,
+            ]);
+        }
+        out.push_str(&render(&rows));
+        out.push('\n');
+    }
+    out
+}
+
+/// The modes' total wall times against the first, in hyperfine's manner:
+/// `staged: 7.12 ± 0.30× faster than sequential`.
+pub fn speed_summary(runs: &[RunReport]) -> String {
+    let mut lines = Vec::new();
+    for run in runs.iter().skip(1) {
+        if let Some(s) = run
+            .statistics
+            .as_ref()
+            .and_then(|s| s.total.speedup.as_ref())
+        {
+            lines.push(format!(
+                "  {}: {} than {}",
+                run.mode.name(),
+                speedup_text(s),
+                s.baseline
+            ));
+        }
+    }
+    if lines.is_empty() {
+        return String::new();
+    }
+    let runs_each = runs
+        .first()
+        .and_then(|r| r.statistics.as_ref())
+        .map_or(1, |s| s.runs);
+    let mut out = if runs_each > 1 {
+        format!("Total wall time, mean ± σ of {runs_each} runs each:\n")
+    } else {
+        "Total wall time:\n".to_string()
+    };
+    for line in lines {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push('\n');
+    out
+}
+
 /// Stage by stage, each mode's wall time, CPU time, CPU ÷ wall, and speed
 /// relative to the first mode.
 pub fn comparison(runs: &[RunReport]) -> String {
+    if runs.iter().any(repeated) {
+        return repeated_comparison(runs);
+    }
     let Some(base) = runs.first() else {
         return String::new();
     };
@@ -242,6 +458,7 @@ pub fn render_report(report: &Report) -> String {
     if report.runs.len() > 1 {
         out.push_str("Comparison, stage by stage:\n\n");
         out.push_str(&comparison(&report.runs));
+        out.push_str(&speed_summary(&report.runs));
     }
     if let Some(last) = report.runs.last() {
         out.push_str(&summary(last));

@@ -1,0 +1,84 @@
+//! The spans of one or more runs in Chrome's trace-event format, which
+//! Perfetto (ui.perfetto.dev) and `chrome://tracing` open: one process per
+//! pool of each run ("staged · download pool"), one track per worker thread,
+//! one complete event per task with the book, bytes and CPU time in its args.
+//! Every run starts at time 0, so runs can be compared one above the other.
+
+use serde_json::{Value, json};
+
+use super::RunReport;
+use super::timeline::worker_number;
+
+/// The trace of `runs` as a JSON document.
+pub fn render(runs: &[RunReport]) -> Value {
+    let mut events = Vec::new();
+    let mut pid = 0u64;
+    for run in runs {
+        let ids: std::collections::HashMap<usize, u32> =
+            run.books.iter().map(|b| (b.index, b.id.0)).collect();
+        let mut pools: Vec<&str> = Vec::new();
+        for s in &run.spans {
+            if !pools.contains(&s.pool) {
+                pools.push(s.pool);
+            }
+        }
+        for pool in pools {
+            pid += 1;
+            let threads = run
+                .stages
+                .iter()
+                .filter(|s| s.pool == pool)
+                .map(|s| s.workers)
+                .max()
+                .unwrap_or(1);
+            events.push(json!({
+                "name": "process_name", "ph": "M", "pid": pid,
+                "args": { "name": format!("{} · {pool} pool ({threads} threads)", run.mode.name()) }
+            }));
+            events.push(json!({
+                "name": "process_sort_index", "ph": "M", "pid": pid,
+                "args": { "sort_index": pid }
+            }));
+            let mut workers: Vec<&str> = run
+                .spans
+                .iter()
+                .filter(|s| s.pool == pool)
+                .map(|s| s.worker.as_str())
+                .collect();
+            workers.sort_by_key(|w| (worker_number(w), w.to_string()));
+            workers.dedup();
+            for (tid, worker) in workers.iter().enumerate() {
+                events.push(json!({
+                    "name": "thread_name", "ph": "M", "pid": pid, "tid": tid,
+                    "args": { "name": worker }
+                }));
+                events.push(json!({
+                    "name": "thread_sort_index", "ph": "M", "pid": pid, "tid": tid,
+                    "args": { "sort_index": tid }
+                }));
+            }
+            for s in run.spans.iter().filter(|s| s.pool == pool) {
+                let tid = workers.iter().position(|w| *w == s.worker).unwrap_or(0);
+                let id = ids.get(&s.book);
+                events.push(json!({
+                    "name": s.stage, "cat": s.stage, "ph": "X",
+                    "ts": micros(s.start), "dur": micros(s.end - s.start),
+                    "pid": pid, "tid": tid,
+                    "args": {
+                        "ebook": id, "book_index": s.book, "bytes": s.bytes,
+                        "cpu_ms": (s.cpu * 1e6).round() / 1e3, "ok": s.ok,
+                    }
+                }));
+            }
+        }
+    }
+    json!({
+        "traceEvents": events,
+        "displayTimeUnit": "ms",
+        "otherData": { "gutenpipe": env!("CARGO_PKG_VERSION") },
+    })
+}
+
+fn micros(seconds: f64) -> f64 {
+    (seconds.max(0.0) * 1e7).round() / 10.0
+}
