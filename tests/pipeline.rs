@@ -1,5 +1,5 @@
 //! End to end through the embedded mirror: what `gutenpipe run` saves and
-//! counts, in both modes, with and without failing books.
+//! counts, in every mode, with and without failing books.
 
 mod common;
 
@@ -26,7 +26,7 @@ fn books(run: &Value) -> &Vec<Value> {
 }
 
 #[test]
-fn both_modes_save_every_book_byte_for_byte_and_count_its_tokens() {
+fn every_mode_saves_every_book_byte_for_byte_and_counts_its_tokens() {
     let corpus = TestCorpus::new(24, 7);
     let mirror = mirror(corpus.path());
     let out = tempfile::tempdir().unwrap();
@@ -38,7 +38,9 @@ fn both_modes_save_every_book_byte_for_byte_and_count_its_tokens() {
         "--ids",
         &id_list(&corpus.catalog),
         "--mode",
-        "sequential,staged",
+        "sequential,staged,streamed",
+        "--in-flight",
+        "3",
         "--out",
         out.path().join("texts").to_str().unwrap(),
         "--download-workers",
@@ -56,9 +58,10 @@ fn both_modes_save_every_book_byte_for_byte_and_count_its_tokens() {
     assert!(o.status.success(), "{}", stderr(&o));
     let report = read_report(&report);
     let runs = report["runs"].as_array().unwrap();
-    assert_eq!(runs.len(), 2);
+    assert_eq!(runs.len(), 3);
     assert_eq!(runs[0]["mode"], "sequential");
     assert_eq!(runs[1]["mode"], "staged");
+    assert_eq!(runs[2]["mode"], "streamed");
 
     for run in runs {
         let dir = out.path().join("texts").join(run["mode"].as_str().unwrap());
@@ -97,10 +100,14 @@ fn both_modes_save_every_book_byte_for_byte_and_count_its_tokens() {
             assert!(s["wall_seconds"].as_f64().unwrap() > 0.0);
         }
     }
-    // The two modes agree on everything they computed.
-    assert_eq!(runs[0]["corpus"], runs[1]["corpus"]);
-    for (a, b) in books(&runs[0]).iter().zip(books(&runs[1])) {
-        assert_eq!(a["results"], b["results"]);
+    // The modes agree on everything they computed.
+    for other in &runs[1..] {
+        assert_eq!(runs[0]["corpus"], other["corpus"], "{}", other["mode"]);
+        for (a, b) in books(&runs[0]).iter().zip(books(other)) {
+            assert_eq!(a["results"], b["results"], "{}", other["mode"]);
+            assert_eq!(a["encoding"], b["encoding"], "{}", other["mode"]);
+            assert_eq!(a["bytes"], b["bytes"], "{}", other["mode"]);
+        }
     }
     let total: u64 = corpus
         .catalog
@@ -115,10 +122,13 @@ fn both_modes_save_every_book_byte_for_byte_and_count_its_tokens() {
             .len(),
         20
     );
-    // The staged run used its pools.
-    let staged_download = &runs[1]["stages"][0];
-    assert_eq!(staged_download["pool"], "download");
-    assert_eq!(staged_download["workers"], 5);
+    // The staged and streamed runs used their pools.
+    for run in &runs[1..] {
+        let download = &run["stages"][0];
+        assert_eq!(download["pool"], "download");
+        assert_eq!(download["workers"], 5);
+        assert_eq!(run["stages"][3]["pool"], "rayon");
+    }
 }
 
 #[test]

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::stats::{Speedup, Summary};
 use super::{Report, RunReport};
+use crate::pipeline::Mode;
 use crate::units::format_bytes;
 
 fn secs(s: f64) -> String {
@@ -151,6 +152,18 @@ pub fn run_table(run: &RunReport) -> String {
     ]);
     let mut out = format!("{} run, saved to {}\n", run.mode.name(), run.out);
     out.push_str(&render(&rows));
+    out.push_str(&notes(run));
+    out
+}
+
+/// The lines under a run's table: in streamed mode, that the stages
+/// overlap (the reader must know it to read a stage's wall time); books
+/// resumed and downloads retried.
+fn notes(run: &RunReport) -> String {
+    let mut out = String::new();
+    if run.mode == Mode::Streamed {
+        out.push_str("(stages overlap: a stage's wall runs from its first task's start to its last task's end)\n");
+    }
     let resumed = run.resumed();
     if resumed > 0 {
         let _ = writeln!(
@@ -240,6 +253,7 @@ fn repeated_table(run: &RunReport) -> String {
         run.out
     );
     out.push_str(&render(&rows));
+    out.push_str(&notes(run));
     out
 }
 

@@ -1,0 +1,212 @@
+//! Repeated runs, the trace, the timeline pictures and the sweep, as a user
+//! gets them from the command line: fresh folders per run, statistics in the
+//! report, files that open in Perfetto and in a browser, and output without
+//! terminal escape codes when it is not a terminal.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn events<'a>(trace: &'a Value, ph: &str) -> Vec<&'a Value> {
+    trace["traceEvents"]
+        .as_array()
+        .expect("traceEvents")
+        .iter()
+        .filter(|e| e["ph"] == ph)
+        .collect()
+}
+
+#[test]
+fn repeated_runs_pictures_and_trace() {
+    let corpus = TestCorpus::new(8, 17);
+    let mirror = mirror(corpus.path());
+    let out = tempfile::tempdir().unwrap();
+    let texts = out.path().join("texts");
+    let report = out.path().join("report.json");
+    let trace = out.path().join("trace.json");
+    let timeline = out.path().join("pictures/timeline.svg");
+    let o = gutenpipe(&[
+        "run",
+        "--source",
+        &mirror.base_url(),
+        "--ids",
+        &id_list(&corpus.catalog),
+        "--mode",
+        "staged,streamed",
+        "--runs",
+        "2",
+        "--warmup",
+        "1",
+        "--out",
+        texts.to_str().unwrap(),
+        "--json",
+        report.to_str().unwrap(),
+        "--trace",
+        trace.to_str().unwrap(),
+        "--timeline",
+        timeline.to_str().unwrap(),
+        "--no-sync",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (text, err) = (stdout(&o), stderr(&o));
+    assert!(
+        !text.contains('\x1b') && !err.contains('\x1b'),
+        "no escape codes when not on a terminal:\n{err}"
+    );
+    assert!(text.contains("wall (mean ± σ)"), "{text}");
+    assert!(text.contains("than staged"), "{text}");
+
+    // Every timed run on a fresh folder of its own; the warmup's books gone.
+    for mode in ["staged", "streamed"] {
+        for run in ["run-1", "run-2"] {
+            let dir = texts.join(mode).join(run);
+            assert_eq!(
+                files_in(&dir).len(),
+                9,
+                "8 books and the manifest in {}",
+                dir.display()
+            );
+        }
+        assert!(!texts.join(mode).join("warmup-1").exists());
+    }
+
+    let report = read_report(&report);
+    assert_eq!(report["config"]["runs"], 2);
+    assert_eq!(report["config"]["warmup"], 1);
+    let runs = report["runs"].as_array().unwrap();
+    for run in runs {
+        let repeats = run["repeats"].as_array().unwrap();
+        assert_eq!(repeats.len(), 2);
+        assert!(repeats[0]["out"].as_str().unwrap().ends_with("run-1"));
+        assert_eq!(run["out"], repeats[1]["out"], "the run shown is the last");
+        let stats = &run["statistics"];
+        assert_eq!(stats["runs"], 2);
+        assert_eq!(stats["warmup"], 1);
+        let walls: Vec<f64> = repeats
+            .iter()
+            .map(|r| r["wall_seconds"].as_f64().unwrap())
+            .collect();
+        let mean = stats["total"]["wall"]["mean"].as_f64().unwrap();
+        assert!((mean - (walls[0] + walls[1]) / 2.0).abs() < 1e-9);
+        let min = stats["total"]["wall"]["min"].as_f64().unwrap();
+        assert_eq!(min, walls[0].min(walls[1]));
+        assert!(stats["total"]["wall"]["stddev"].as_f64().unwrap() >= 0.0);
+        let names: Vec<&str> = stats["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["download", "save", "decode", "tokenize"]);
+    }
+    assert!(runs[0]["statistics"]["total"].get("speedup").is_none());
+    let speedup = &runs[1]["statistics"]["total"]["speedup"];
+    assert_eq!(speedup["baseline"], "staged");
+    let expected = runs[0]["statistics"]["total"]["wall"]["mean"]
+        .as_f64()
+        .unwrap()
+        / runs[1]["statistics"]["total"]["wall"]["mean"]
+            .as_f64()
+            .unwrap();
+    assert!((speedup["factor"].as_f64().unwrap() - expected).abs() < 1e-9);
+
+    // The trace: one complete event per task, on named worker tracks.
+    let trace: Value = serde_json::from_str(&std::fs::read_to_string(&trace).unwrap()).unwrap();
+    let tasks = events(&trace, "X");
+    assert_eq!(
+        tasks.len(),
+        2 * 8 * 4,
+        "two modes × eight books × four stages"
+    );
+    for e in &tasks {
+        assert!(e["ts"].as_f64().unwrap() >= 0.0 && e["dur"].as_f64().unwrap() >= 0.0);
+        assert!(e["pid"].is_u64() && e["tid"].is_u64());
+        assert!(e["args"]["ebook"].is_u64());
+    }
+    let threads: Vec<&str> = events(&trace, "M")
+        .iter()
+        .filter(|e| e["name"] == "thread_name")
+        .map(|e| e["args"]["name"].as_str().unwrap())
+        .collect();
+    assert!(threads.contains(&"download-0") && threads.contains(&"rayon-0"));
+    let processes: Vec<&str> = events(&trace, "M")
+        .iter()
+        .filter(|e| e["name"] == "process_name")
+        .map(|e| e["args"]["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        processes
+            .iter()
+            .any(|p| p.starts_with("streamed · save pool"))
+    );
+
+    // One timeline per mode, a bar per task, pools named with their load.
+    for mode in ["staged", "streamed"] {
+        let path = out.path().join(format!("pictures/timeline-{mode}.svg"));
+        let svg = std::fs::read_to_string(&path).unwrap();
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(svg.trim_end().ends_with("</svg>"));
+        assert_eq!(svg.matches("<title>").count(), 8 * 4, "{mode}");
+        assert!(svg.contains("download pool — 16 threads, busy"), "{mode}");
+        assert_eq!(svg.contains("download done"), mode == "staged");
+    }
+}
+
+#[test]
+fn sweep_measures_each_setting_beside_the_model() {
+    let corpus = TestCorpus::new(6, 4);
+    let out = tempfile::tempdir().unwrap();
+    let json = out.path().join("sweep.json");
+    let svg = out.path().join("sweep.svg");
+    let books = out.path().join("books");
+    let o = gutenpipe(&[
+        "sweep",
+        "--out",
+        books.to_str().unwrap(),
+        "--corpus",
+        corpus.path().to_str().unwrap(),
+        "--download-workers",
+        "3,1",
+        "--cpu-workers",
+        "1,2",
+        "--latency",
+        "30ms",
+        "--jitter",
+        "0",
+        "--bandwidth",
+        "0",
+        "--json",
+        json.to_str().unwrap(),
+        "--svg",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("download workers"), "{}", stdout(&o));
+    let report = read_report(&json);
+    let download = report["download"].as_array().unwrap();
+    let workers: Vec<u64> = download
+        .iter()
+        .map(|p| p["download_workers"].as_u64().unwrap())
+        .collect();
+    assert_eq!(workers, [1, 3]);
+    // Six books of 30 ms each, no bandwidth limit: ⌈6/W⌉ × 30 ms.
+    for (p, ideal) in download.iter().zip([0.18, 0.06]) {
+        assert!((p["ideal_download_seconds"].as_f64().unwrap() - ideal).abs() < 1e-9);
+        assert_eq!(p["cpu_workers"], 2);
+        // Every response really waits its latency, so nothing beats the model.
+        assert!(p["download_seconds"]["mean"].as_f64().unwrap() >= ideal);
+    }
+    let cpu = report["cpu"].as_array().unwrap();
+    assert_eq!(cpu.len(), 2);
+    assert!(cpu.iter().all(|p| p["download_workers"] == 3));
+    assert!(
+        cpu.iter()
+            .all(|p| p["process_seconds"]["mean"].as_f64().unwrap() > 0.0)
+    );
+    let plot = std::fs::read_to_string(&svg).unwrap();
+    assert!(plot.starts_with("<svg") && plot.trim_end().ends_with("</svg>"));
+    assert!(plot.contains("Download stage: time") && plot.contains("latency model ideal"));
+    // The books each run saved are deleted after it.
+    assert!(files_in(&books).is_empty(), "{:?}", files_in(&books));
+}
