@@ -3,16 +3,21 @@
 # Every setting below can be changed on the command line: make run BOOKS=200 LATENCY=500ms
 
 CARGO            ?= cargo
-BOOKS            ?= 100
+BOOKS            ?= 60
 SEED             ?= 42
 SCALE            ?= 1.0
-LATENCY          ?= 200ms
+LATENCY          ?= 100ms
 JITTER           ?= 0.2
-BANDWIDTH        ?= 4MB/s
+BANDWIDTH        ?= 8MB/s
 DOWNLOAD_WORKERS ?= 16
 SAVE_WORKERS     ?= 4
 CPU_WORKERS      ?= $(shell nproc 2>/dev/null || echo 2)
-MODES            ?= sequential,staged
+MODES            ?= sequential,staged,streamed
+RUNS             ?= 3
+WARMUP           ?= 0
+IN_FLIGHT        ?= 32
+SWEEP_DOWNLOAD   ?= 1,2,4,8,16,32,64
+SWEEP_CPU        ?= 1,2,4
 RESULTS          ?= results
 # make run-live: a real mirror, a small selection from Gutenberg's catalog, few connections.
 LIVE_SOURCE      ?= https://gutenberg.pglaf.org
@@ -22,7 +27,7 @@ LIVE_WORKERS     ?= 4
 BIN    := target/release/gutenpipe
 CORPUS := target/gutenpipe/corpus-books$(BOOKS)-seed$(SEED)-scale$(SCALE)
 
-.PHONY: all run run-live test build corpus clean-results
+.PHONY: all run run-live test build corpus clean-results pictures memory
 
 all: run
 
@@ -38,10 +43,55 @@ corpus: build $(CORPUS)/catalog.tsv
 run: build $(CORPUS)/catalog.tsv
 	@rm -rf $(RESULTS)/texts
 	$(BIN) run --source embedded --corpus $(CORPUS) --seed $(SEED) \
-	  --mode $(MODES) --out $(RESULTS)/texts --json $(RESULTS)/report.json \
+	  --mode $(MODES) --runs $(RUNS) --warmup $(WARMUP) --in-flight $(IN_FLIGHT) \
+	  --out $(RESULTS)/texts --json $(RESULTS)/report.json \
+	  --trace $(RESULTS)/trace.json --timeline $(RESULTS)/timeline.svg \
 	  --latency $(LATENCY) --jitter $(JITTER) --bandwidth $(BANDWIDTH) \
 	  --download-workers $(DOWNLOAD_WORKERS) --save-workers $(SAVE_WORKERS) --cpu-workers $(CPU_WORKERS)
-	@echo "books saved under $(RESULTS)/texts/, full report in $(RESULTS)/report.json"
+	$(BIN) sweep --corpus $(CORPUS) --seed $(SEED) \
+	  --download-workers $(SWEEP_DOWNLOAD) --cpu-workers $(SWEEP_CPU) --save-workers $(SAVE_WORKERS) \
+	  --latency $(LATENCY) --jitter $(JITTER) --bandwidth $(BANDWIDTH) \
+	  --json $(RESULTS)/sweep.json --svg $(RESULTS)/sweep.svg
+	@echo
+	@echo "books saved under $(RESULTS)/texts/<mode>/run-<k>/"
+	@echo "full report:  $(RESULTS)/report.json"
+	@echo "timelines:    $(RESULTS)/timeline-<mode>.svg (open in a browser)"
+	@echo "trace:        $(RESULTS)/trace.json (open in https://ui.perfetto.dev or chrome://tracing)"
+	@echo "sweep:        $(RESULTS)/sweep.svg and $(RESULTS)/sweep.json"
+
+# The example pictures in docs/ (shown in the README): a small corpus, so the
+# files stay small. Regenerate after changing the pictures' code.
+DOCS_CORPUS := target/gutenpipe/corpus-docs
+pictures: build
+	@test -f $(DOCS_CORPUS)/catalog.tsv || $(BIN) corpus --out $(DOCS_CORPUS) --books 24 --seed 7 --size-scale 0.5
+	@rm -rf target/gutenpipe/docs-texts
+	$(BIN) run --corpus $(DOCS_CORPUS) --mode staged,streamed --in-flight 8 --no-sync --quiet \
+	  --latency 100ms --bandwidth 8MB/s --download-workers 8 --save-workers 2 --cpu-workers 2 \
+	  --out target/gutenpipe/docs-texts --timeline docs/timeline.svg > /dev/null
+	$(BIN) sweep --corpus $(DOCS_CORPUS) --quiet --download-workers 1,2,4,8,16,32 --cpu-workers 1,2,4 \
+	  --latency 100ms --bandwidth 8MB/s --json target/gutenpipe/docs-sweep.json --svg docs/sweep.svg > /dev/null
+	@ls -l docs/*.svg
+
+# Peak resident memory of each mode on 250 and 1,000 synthetic books (no
+# latency, so the CPU stages dominate). One process per measurement; the
+# figure is the process's high-water mark during the run (VmHWM).
+MEMORY_CORPUS := target/gutenpipe/corpus-memory-1000
+memory: build
+	@test -f $(MEMORY_CORPUS)/catalog.tsv || $(BIN) corpus --out $(MEMORY_CORPUS) --books 1000 --seed $(SEED)
+	@mkdir -p $(RESULTS)
+	@printf '%-11s %6s %10s %10s %10s\n' mode books in-flight wall peak-RSS
+	@for books in 250 1000; do \
+	  ids=$$(cut -f1 $(MEMORY_CORPUS)/catalog.tsv | sed 1d | head -n $$books | paste -sd, -); \
+	  for run in sequential:- staged:- streamed:8 streamed:32 streamed:128; do \
+	    mode=$${run%%:*}; inflight=$${run##*:}; flag=""; [ "$$inflight" = - ] || flag="--in-flight $$inflight"; \
+	    rm -rf $(RESULTS)/memory-texts; \
+	    $(BIN) run --corpus $(MEMORY_CORPUS) --ids $$ids --mode $$mode $$flag --no-sync --quiet \
+	      --latency 0 --bandwidth 0 --out $(RESULTS)/memory-texts --json $(RESULTS)/memory.json > /dev/null || exit 1; \
+	    peak=$$(sed -n 's/.*"peak_rss_bytes": \([0-9]*\).*/\1/p' $(RESULTS)/memory.json | head -1); \
+	    wall=$$(sed -n 's/^      "wall_seconds": \([0-9.]*\).*/\1/p' $(RESULTS)/memory.json | head -1); \
+	    printf '%-11s %6s %10s %9.1fs %7d MB\n' $$mode $$books $$inflight $$wall $$((peak / 1000000)); \
+	  done; \
+	done; rm -rf $(RESULTS)/memory-texts $(RESULTS)/memory.json
 
 # Without a network the catalog download fails at once: gutenpipe says so and exits 3.
 run-live: build

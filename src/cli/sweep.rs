@@ -3,7 +3,8 @@
 //! pool at its largest size) and once for each CPU pool size (the download
 //! pool at its largest), then prints and writes (JSON and an SVG plot) the
 //! download stage's time beside what the mirror's latency model predicts,
-//! and the processing stages' time against the CPU workers.
+//! and the processing stages' time against the CPU workers. Books are
+//! fetched by their exact URLs, one request each, as the model assumes.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -124,13 +125,16 @@ impl SweepCmd {
             "127.0.0.1:0",
         )
         .map_err(fatal)?;
+        // Each book by its exact URL: one request per book, as the model
+        // assumes (fetching by id may first try layouts that answer 404).
+        let base = mirror.base_url();
         let requests: Vec<BookRequest> = catalog
             .iter()
             .enumerate()
             .map(|(index, e)| BookRequest {
                 index,
                 id: e.id,
-                target: Target::Mirror,
+                target: Target::Url(format!("{base}/files/{}/{}", e.id, e.file)),
             })
             .collect();
         let (books_dir, temporary) = match &self.out {
@@ -173,7 +177,7 @@ impl SweepCmd {
                 };
                 let m = self.measure(d, c, &config, &books_dir, &requests, &mirror.base_url())?;
                 self.note(format!(
-                    "  {d:>4} download × {c:>3} cpu workers: download {:.2} s (model {:.2} s), {} {:.2} s{}",
+                    "  download workers {d:>3}, cpu workers {c:>2}: download {:.2} s (model {:.2} s), {} {:.2} s{}",
                     mean(&m.download),
                     ideal_download_seconds(&model, &m.sizes, d),
                     process_names.join(" + "),

@@ -295,7 +295,7 @@ impl Chart {
             svg.line((px(*at), top), (px(*at), bottom), "#888", Some("2 3"));
             svg.text(
                 px(*at) + 4.0,
-                top + 10.0,
+                bottom - 6.0,
                 "start",
                 10.0,
                 label,
@@ -306,10 +306,14 @@ impl Chart {
             let points: Vec<(f64, f64)> = s.points.iter().map(|(a, b)| (px(*a), py(*b))).collect();
             svg.series(&points, s.colour, s.dashed);
         }
-        // Legend, top right inside the plot.
+        // Legend inside the plot, top right, or top left when the first
+        // line rises (it would run through the legend on the right).
+        let rising = self.series.first().is_some_and(
+            |s| matches!((s.points.first(), s.points.last()), (Some(a), Some(b)) if b.1 > a.1),
+        );
         for (i, s) in self.series.iter().enumerate() {
             let ly = top + 8.0 + 14.0 * i as f64;
-            let lx = right - 150.0;
+            let lx = if rising { left + 10.0 } else { right - 150.0 };
             svg.line(
                 (lx, ly),
                 (lx + 20.0, ly),

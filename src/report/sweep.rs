@@ -69,7 +69,7 @@ pub fn ideal_download_seconds(model: &LatencyModel, sizes: &[u64], workers: usiz
 /// processing time against the pool sizes.
 pub fn render_svg(report: &SweepReport) -> String {
     let (w, h) = (340.0, 300.0);
-    let mut svg = Svg::new(3.0 * w + 20.0, h + 40.0);
+    let mut svg = Svg::new(3.0 * w + 20.0, h + 56.0);
     let books = report.config["books"].as_u64().unwrap_or(0);
     svg.text(
         10.0,
@@ -77,10 +77,18 @@ pub fn render_svg(report: &SweepReport) -> String {
         "start",
         15.0,
         &format!(
-            "gutenpipe sweep: {books} books, staged mode, {} cores — I/O scales with threads up to the model's limit, CPU work up to the cores",
+            "gutenpipe sweep: {books} books, staged mode, on {} cores",
             report.cores
         ),
         r#"font-weight="bold""#,
+    );
+    svg.text(
+        10.0,
+        38.0,
+        "start",
+        12.0,
+        "Threads waiting on the network help until the latency model's limit; threads computing help only up to the cores.",
+        r##"fill="#444""##,
     );
     let ideal_colour = "#555555";
     let d = &report.download;
@@ -179,24 +187,27 @@ pub fn render_svg(report: &SweepReport) -> String {
                     .collect(),
             },
             Series {
-                label: "perfect scaling".into(),
+                label: "ideal: ÷ min(workers, cores)".into(),
                 colour: ideal_colour,
                 dashed: true,
                 points: c
                     .iter()
                     .map(|p| {
-                        let base = cpu_first
-                            .map_or(0.0, |f| f.process_seconds.mean * f.cpu_workers as f64);
-                        (p.cpu_workers as f64, base / p.cpu_workers.max(1) as f64)
+                        // The work of one worker, shared by as many as can run at once.
+                        let work = cpu_first.map_or(0.0, |f| {
+                            f.process_seconds.mean * f.cpu_workers.min(report.cores) as f64
+                        });
+                        let parallel = p.cpu_workers.min(report.cores).max(1);
+                        (p.cpu_workers as f64, work / parallel as f64)
                     })
                     .collect(),
             },
         ],
         marker: Some((report.cores as f64, format!("{} cores", report.cores))),
     };
-    download_time.draw(&mut svg, 0.0, 34.0, w, h);
-    download_speedup.draw(&mut svg, w + 10.0, 34.0, w, h);
-    cpu_time.draw(&mut svg, 2.0 * w + 20.0, 34.0, w, h);
+    download_time.draw(&mut svg, 0.0, 50.0, w, h);
+    download_speedup.draw(&mut svg, w + 10.0, 50.0, w, h);
+    cpu_time.draw(&mut svg, 2.0 * w + 20.0, 50.0, w, h);
     svg.finish()
 }
 

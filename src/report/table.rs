@@ -156,6 +156,14 @@ pub fn run_table(run: &RunReport) -> String {
     out
 }
 
+/// What the comparison says of a streamed stage: its wall time is a window
+/// shared with the other stages, so a ratio to a stage run alone misleads.
+const OVERLAPPED: &str = "(overlaps others)";
+
+fn overlapped(run: &RunReport, stage: &str) -> bool {
+    run.mode == Mode::Streamed && stage != "total"
+}
+
 /// The lines under a run's table: in streamed mode, that the stages
 /// overlap (the reader must know it to read a stage's wall time); books
 /// resumed and downloads retried.
@@ -287,6 +295,8 @@ fn repeated_comparison(runs: &[RunReport]) -> String {
             let Some(f) = figures else { continue };
             let speed = if std::ptr::eq(run, base) {
                 "baseline".to_string()
+            } else if overlapped(run, name) {
+                OVERLAPPED.to_string()
             } else {
                 f.speedup.as_ref().map_or("-".into(), speedup_text)
             };
@@ -384,6 +394,8 @@ pub fn comparison(runs: &[RunReport]) -> String {
             };
             let speed = if std::ptr::eq(run, base) {
                 "baseline".to_string()
+            } else if overlapped(run, name) {
+                OVERLAPPED.to_string()
             } else if wall > 0.0 && base_wall >= wall {
                 format!("{:.2}× faster", base_wall / wall)
             } else if base_wall > 0.0 {
