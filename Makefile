@@ -61,14 +61,14 @@ run: build $(CORPUS)/catalog.tsv
 
 # The example pictures in docs/ (shown in the README): a small corpus, so the
 # files stay small. Regenerate after changing the pictures' code.
-DOCS_CORPUS := target/gutenpipe/corpus-docs
+DOCS_CORPUS := target/gutenpipe/corpus-docs-24
 pictures: build
-	@test -f $(DOCS_CORPUS)/catalog.tsv || $(BIN) corpus --out $(DOCS_CORPUS) --books 24 --seed 7 --size-scale 0.5
+	@test -f $(DOCS_CORPUS)/catalog.tsv || $(BIN) corpus --out $(DOCS_CORPUS) --books 24 --seed 7
 	@rm -rf target/gutenpipe/docs-texts
 	$(BIN) run --corpus $(DOCS_CORPUS) --mode staged,streamed --in-flight 8 --no-sync --quiet \
 	  --latency 100ms --bandwidth 8MB/s --download-workers 8 --save-workers 2 --cpu-workers 2 \
 	  --out target/gutenpipe/docs-texts --timeline docs/timeline.svg > /dev/null
-	$(BIN) sweep --corpus $(DOCS_CORPUS) --quiet --download-workers 1,2,4,8,16,32 --cpu-workers 1,2,4 \
+	$(BIN) sweep --corpus $(DOCS_CORPUS) --quiet --runs 2 --download-workers 1,2,4,8,16,32 --cpu-workers 1,2,4 \
 	  --latency 100ms --bandwidth 8MB/s --json target/gutenpipe/docs-sweep.json --svg docs/sweep.svg > /dev/null
 	@ls -l docs/*.svg
 

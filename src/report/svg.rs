@@ -311,9 +311,20 @@ impl Chart {
         let rising = self.series.first().is_some_and(
             |s| matches!((s.points.first(), s.points.last()), (Some(a), Some(b)) if b.1 > a.1),
         );
+        let longest = self
+            .series
+            .iter()
+            .map(|s| s.label.chars().count())
+            .max()
+            .unwrap_or(0);
+        let legend_width = 30.0 + 5.6 * longest as f64;
         for (i, s) in self.series.iter().enumerate() {
             let ly = top + 8.0 + 14.0 * i as f64;
-            let lx = if rising { left + 10.0 } else { right - 150.0 };
+            let lx = if rising {
+                left + 10.0
+            } else {
+                right - legend_width
+            };
             svg.line(
                 (lx, ly),
                 (lx + 20.0, ly),
