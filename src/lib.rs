@@ -28,8 +28,8 @@
 //! | [`gutenberg`] | Gutenberg's markers, licences and metadata header |
 //! | [`stages`] | the `Stage` trait and the processing stages |
 //! | [`emit`] | `--emit`: text, tokens and counts in the SPGC layout |
-//! | [`pipeline`] | modes, pools, timing |
-//! | [`report`] | tables and JSON |
+//! | [`pipeline`] | the per-book steps, the modes that schedule them (sequential, staged, streamed), pools, timing |
+//! | [`report`] | tables, JSON, statistics of repeated runs, the trace, the SVG pictures |
 //! | [`units`] | parsing and printing durations, sizes, rates |
 //! | [`rng`] | the seeded generator behind the corpus and the jitter |
 
