@@ -23,31 +23,26 @@ fn repeated_runs_pictures_and_trace() {
     let mirror = mirror(corpus.path());
     let out = tempfile::tempdir().unwrap();
     let texts = out.path().join("texts");
-    let report = out.path().join("report.json");
     let trace = out.path().join("trace.json");
     let timeline = out.path().join("pictures/timeline.svg");
-    let o = gutenpipe(&[
-        "run",
-        "--source",
-        &mirror.base_url(),
-        "--ids",
+    let (o, report) = run_books(
+        &mirror,
         &id_list(&corpus.catalog),
-        "--mode",
-        "staged,streamed",
-        "--runs",
-        "2",
-        "--warmup",
-        "1",
-        "--out",
-        texts.to_str().unwrap(),
-        "--json",
-        report.to_str().unwrap(),
-        "--trace",
-        trace.to_str().unwrap(),
-        "--timeline",
-        timeline.to_str().unwrap(),
-        "--no-sync",
-    ]);
+        &texts,
+        &[
+            "--mode",
+            "staged,streamed",
+            "--runs",
+            "2",
+            "--warmup",
+            "1",
+            "--trace",
+            trace.to_str().unwrap(),
+            "--timeline",
+            timeline.to_str().unwrap(),
+            "--no-sync",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let (text, err) = (stdout(&o), stderr(&o));
     assert!(
@@ -71,7 +66,6 @@ fn repeated_runs_pictures_and_trace() {
         assert!(!texts.join(mode).join("warmup-1").exists());
     }
 
-    let report = read_report(&report);
     assert_eq!(report["config"]["runs"], 2);
     assert_eq!(report["config"]["warmup"], 1);
     let runs = report["runs"].as_array().unwrap();

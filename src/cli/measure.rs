@@ -99,6 +99,9 @@ impl MeasureArgs {
                 let folder = Store::open(&dir, sync)
                     .and_then(|f| config.emit.prepare(&dir).map(|()| f))
                     .map_err(|e| fatal(anyhow!("could not prepare a folder for run {k}: {e}")))?;
+                for n in folder.notes() {
+                    note(n.clone());
+                }
                 (folder, label)
             };
             note(format!(

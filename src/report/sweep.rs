@@ -65,6 +65,29 @@ pub fn ideal_download_seconds(model: &LatencyModel, sizes: &[u64], workers: usiz
     free_at.into_iter().fold(0.0, f64::max)
 }
 
+/// A measured line in `stage`'s colour and a model's dashed line beside it.
+fn measured_and_ideal(
+    stage: &str,
+    measured: Vec<(f64, f64)>,
+    ideal_label: &str,
+    ideal: Vec<(f64, f64)>,
+) -> Vec<Series> {
+    vec![
+        Series {
+            label: "measured".into(),
+            colour: stage_colour(stage),
+            dashed: false,
+            points: measured,
+        },
+        Series {
+            label: ideal_label.into(),
+            colour: "#555555",
+            dashed: true,
+            points: ideal,
+        },
+    ]
+}
+
 /// The sweep as an SVG plot: download time, download speedup, and
 /// processing time against the pool sizes.
 pub fn render_svg(report: &SweepReport) -> String {
@@ -90,7 +113,6 @@ pub fn render_svg(report: &SweepReport) -> String {
         "Threads waiting on the network help until the latency model's limit; threads computing help only up to the cores.",
         r##"fill="#444""##,
     );
-    let ideal_colour = "#555555";
     let d = &report.download;
     let first = d.first();
     let speedup = |base: f64, x: f64| if x > 0.0 { base / x } else { 0.0 };
@@ -99,26 +121,16 @@ pub fn render_svg(report: &SweepReport) -> String {
         x_label: "download workers".into(),
         y_label: "seconds".into(),
         log2_x: true,
-        series: vec![
-            Series {
-                label: "measured".into(),
-                colour: stage_colour("download"),
-                dashed: false,
-                points: d
-                    .iter()
-                    .map(|p| (p.download_workers as f64, p.download_seconds.mean))
-                    .collect(),
-            },
-            Series {
-                label: "latency model ideal".into(),
-                colour: ideal_colour,
-                dashed: true,
-                points: d
-                    .iter()
-                    .map(|p| (p.download_workers as f64, p.ideal_download_seconds))
-                    .collect(),
-            },
-        ],
+        series: measured_and_ideal(
+            "download",
+            d.iter()
+                .map(|p| (p.download_workers as f64, p.download_seconds.mean))
+                .collect(),
+            "latency model ideal",
+            d.iter()
+                .map(|p| (p.download_workers as f64, p.ideal_download_seconds))
+                .collect(),
+        ),
         marker: None,
     };
     let download_speedup = Chart {
@@ -134,38 +146,28 @@ pub fn render_svg(report: &SweepReport) -> String {
         x_label: "download workers".into(),
         y_label: "times faster".into(),
         log2_x: true,
-        series: vec![
-            Series {
-                label: "measured".into(),
-                colour: stage_colour("download"),
-                dashed: false,
-                points: d
-                    .iter()
-                    .map(|p| {
-                        let base = first.map_or(0.0, |f| f.download_seconds.mean);
-                        (
-                            p.download_workers as f64,
-                            speedup(base, p.download_seconds.mean),
-                        )
-                    })
-                    .collect(),
-            },
-            Series {
-                label: "latency model ideal".into(),
-                colour: ideal_colour,
-                dashed: true,
-                points: d
-                    .iter()
-                    .map(|p| {
-                        let base = first.map_or(0.0, |f| f.ideal_download_seconds);
-                        (
-                            p.download_workers as f64,
-                            speedup(base, p.ideal_download_seconds),
-                        )
-                    })
-                    .collect(),
-            },
-        ],
+        series: measured_and_ideal(
+            "download",
+            d.iter()
+                .map(|p| {
+                    let base = first.map_or(0.0, |f| f.download_seconds.mean);
+                    (
+                        p.download_workers as f64,
+                        speedup(base, p.download_seconds.mean),
+                    )
+                })
+                .collect(),
+            "latency model ideal",
+            d.iter()
+                .map(|p| {
+                    let base = first.map_or(0.0, |f| f.ideal_download_seconds);
+                    (
+                        p.download_workers as f64,
+                        speedup(base, p.ideal_download_seconds),
+                    )
+                })
+                .collect(),
+        ),
         marker: None,
     };
     let c = &report.cpu;
@@ -176,33 +178,23 @@ pub fn render_svg(report: &SweepReport) -> String {
         x_label: "CPU workers (rayon threads)".into(),
         y_label: "seconds".into(),
         log2_x: false,
-        series: vec![
-            Series {
-                label: "measured".into(),
-                colour: stage_colour(report.process_stages.first().map_or("", String::as_str)),
-                dashed: false,
-                points: c
-                    .iter()
-                    .map(|p| (p.cpu_workers as f64, p.process_seconds.mean))
-                    .collect(),
-            },
-            Series {
-                label: "ideal: ÷ min(workers, cores)".into(),
-                colour: ideal_colour,
-                dashed: true,
-                points: c
-                    .iter()
-                    .map(|p| {
-                        // The work of one worker, shared by as many as can run at once.
-                        let work = cpu_first.map_or(0.0, |f| {
-                            f.process_seconds.mean * f.cpu_workers.min(report.cores) as f64
-                        });
-                        let parallel = p.cpu_workers.min(report.cores).max(1);
-                        (p.cpu_workers as f64, work / parallel as f64)
-                    })
-                    .collect(),
-            },
-        ],
+        series: measured_and_ideal(
+            report.process_stages.first().map_or("", String::as_str),
+            c.iter()
+                .map(|p| (p.cpu_workers as f64, p.process_seconds.mean))
+                .collect(),
+            "ideal: ÷ min(workers, cores)",
+            c.iter()
+                .map(|p| {
+                    // The work of one worker, shared by as many as can run at once.
+                    let work = cpu_first.map_or(0.0, |f| {
+                        f.process_seconds.mean * f.cpu_workers.min(report.cores) as f64
+                    });
+                    let parallel = p.cpu_workers.min(report.cores).max(1);
+                    (p.cpu_workers as f64, work / parallel as f64)
+                })
+                .collect(),
+        ),
         marker: Some((report.cores as f64, format!("{} cores", report.cores))),
     };
     download_time.draw(&mut svg, 0.0, 50.0, w, h);

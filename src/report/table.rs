@@ -113,20 +113,63 @@ pub fn speedup_text(s: &Speedup) -> String {
     }
 }
 
-/// The stage table of one run.
-pub fn run_table(run: &RunReport) -> String {
-    if repeated(run) {
-        return repeated_table(run);
+/// Wall and CPU time of stage `name` (or of the whole run, `total`) in
+/// `run`: over its timed runs when it was repeated, else of its one run.
+fn figures(run: &RunReport, name: &str) -> Option<(Summary, Summary)> {
+    if let Some(stats) = run.statistics.as_ref() {
+        let f = if name == "total" {
+            Some(&stats.total)
+        } else {
+            stats.stages.iter().find(|f| f.name == name)
+        };
+        return f.map(|f| (f.wall, f.cpu));
     }
-    let mut rows = vec![
-        [
-            "stage", "pool", "workers", "books", "bytes", "wall", "cpu", "cpu/wall", "MB/s",
-        ]
+    let (wall, cpu) = if name == "total" {
+        (run.wall_seconds, run.cpu_seconds())
+    } else {
+        run.stage(name).map(|s| (s.wall_seconds, s.cpu_seconds))?
+    };
+    Some((Summary::of(&[wall])?, Summary::of(&[cpu])?))
+}
+
+/// The wall-time columns' titles: one run's wall, or mean ± σ and min … max.
+fn wall_titles(repeated: bool) -> Vec<String> {
+    if repeated {
+        vec!["wall (mean ± σ)".into(), "min … max".into()]
+    } else {
+        vec!["wall".into()]
+    }
+}
+
+/// The wall-time cells matching [`wall_titles`].
+fn wall_cells(wall: &Summary, repeated: bool) -> Vec<String> {
+    if repeated {
+        vec![mean_sd(wall), range(wall)]
+    } else {
+        vec![secs(wall.mean)]
+    }
+}
+
+fn ratio(x: f64, wall: f64) -> f64 {
+    if wall > 0.0 { x / wall } else { 0.0 }
+}
+
+/// The stage table of one run, or of a mode run several times (mean ± σ
+/// and min … max of the wall times, mean CPU time).
+pub fn run_table(run: &RunReport) -> String {
+    let many = repeated(run);
+    let mut head = vec!["stage", "pool", "workers", "books", "bytes"]
+        .into_iter()
         .map(String::from)
-        .to_vec(),
-    ];
+        .collect::<Vec<_>>();
+    head.extend(wall_titles(many));
+    head.extend(["cpu", "cpu/wall", "MB/s"].map(String::from));
+    let mut rows = vec![head];
     for s in &run.stages {
-        rows.push(vec![
+        let Some((wall, cpu)) = figures(run, &s.name) else {
+            continue;
+        };
+        let mut row = vec![
             s.name.clone(),
             s.pool.clone(),
             s.workers.to_string(),
@@ -136,21 +179,40 @@ pub fn run_table(run: &RunReport) -> String {
                 s.items.to_string()
             },
             format_bytes(s.bytes),
-            secs(s.wall_seconds),
-            secs(s.cpu_seconds),
-            percent(s.cpu_utilisation),
-            format!("{:.1}", s.mb_per_second),
+        ];
+        row.extend(wall_cells(&wall, many));
+        row.extend([
+            secs(cpu.mean),
+            percent(ratio(cpu.mean, wall.mean)),
+            format!("{:.1}", ratio(s.bytes as f64 / 1e6, wall.mean)),
         ]);
+        rows.push(row);
     }
-    rows.push(vec![
+    let mut total = vec![
         "total".into(),
         String::new(),
         String::new(),
         format!("{} ok", run.books_ok),
         String::new(),
-        secs(run.wall_seconds),
-    ]);
-    let mut out = format!("{} run, saved to {}\n", run.mode.name(), run.out);
+    ];
+    if let Some((wall, _)) = figures(run, "total") {
+        total.extend(wall_cells(&wall, many));
+    }
+    rows.push(total);
+    let mut out = match run.statistics.as_ref().filter(|_| many) {
+        Some(stats) => format!(
+            "{} mode, {} runs{}, the last saved to {}\n",
+            run.mode.name(),
+            stats.runs,
+            if stats.warmup > 0 {
+                format!(" (+{} warmup)", stats.warmup)
+            } else {
+                String::new()
+            },
+            run.out
+        ),
+        None => format!("{} run, saved to {}\n", run.mode.name(), run.out),
+    };
     out.push_str(&render(&rows));
     out.push_str(&notes(run));
     out
@@ -186,135 +248,6 @@ fn notes(run: &RunReport) -> String {
             out,
             "retries: {retries} download attempts repeated after transient failures, for {books} books"
         );
-    }
-    out
-}
-
-/// The stage table of a mode run several times: mean ± σ and min … max of
-/// the wall times, mean CPU time.
-fn repeated_table(run: &RunReport) -> String {
-    let Some(stats) = run.statistics.as_ref() else {
-        return String::new();
-    };
-    let mut rows = vec![
-        [
-            "stage",
-            "pool",
-            "workers",
-            "books",
-            "bytes",
-            "wall (mean ± σ)",
-            "min … max",
-            "cpu",
-            "cpu/wall",
-            "MB/s",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
-    for s in &run.stages {
-        let Some(f) = stats.stages.iter().find(|f| f.name == s.name) else {
-            continue;
-        };
-        let per_wall = |x: f64| {
-            if f.wall.mean > 0.0 {
-                x / f.wall.mean
-            } else {
-                0.0
-            }
-        };
-        rows.push(vec![
-            s.name.clone(),
-            s.pool.clone(),
-            s.workers.to_string(),
-            if s.failed > 0 {
-                format!("{} (+{} failed)", s.items, s.failed)
-            } else {
-                s.items.to_string()
-            },
-            format_bytes(s.bytes),
-            mean_sd(&f.wall),
-            range(&f.wall),
-            secs(f.cpu.mean),
-            percent(per_wall(f.cpu.mean)),
-            format!("{:.1}", per_wall(s.bytes as f64 / 1e6)),
-        ]);
-    }
-    rows.push(vec![
-        "total".into(),
-        String::new(),
-        String::new(),
-        format!("{} ok", run.books_ok),
-        String::new(),
-        mean_sd(&stats.total.wall),
-        range(&stats.total.wall),
-    ]);
-    let warmup = if stats.warmup > 0 {
-        format!(" (+{} warmup)", stats.warmup)
-    } else {
-        String::new()
-    };
-    let mut out = format!(
-        "{} mode, {} runs{warmup}, the last saved to {}\n",
-        run.mode.name(),
-        stats.runs,
-        run.out
-    );
-    out.push_str(&render(&rows));
-    out.push_str(&notes(run));
-    out
-}
-
-/// Stage by stage, each mode's mean ± σ and min … max over repeated runs,
-/// CPU time, and speed relative to the first mode with its σ.
-fn repeated_comparison(runs: &[RunReport]) -> String {
-    let Some(base) = runs.first() else {
-        return String::new();
-    };
-    let mut out = String::new();
-    let mut names: Vec<&str> = base.stages.iter().map(|s| s.name.as_str()).collect();
-    names.push("total");
-    for name in names {
-        let mut rows = vec![vec![
-            name.to_string(),
-            "wall (mean ± σ)".into(),
-            "min … max".into(),
-            "cpu".into(),
-            "cpu/wall".into(),
-            format!("vs {}", base.mode.name()),
-        ]];
-        for run in runs {
-            let Some(stats) = run.statistics.as_ref() else {
-                continue;
-            };
-            let figures = if name == "total" {
-                Some(&stats.total)
-            } else {
-                stats.stages.iter().find(|f| f.name == name)
-            };
-            let Some(f) = figures else { continue };
-            let speed = if std::ptr::eq(run, base) {
-                "baseline".to_string()
-            } else if overlapped(run, name) {
-                OVERLAPPED.to_string()
-            } else {
-                f.speedup.as_ref().map_or("-".into(), speedup_text)
-            };
-            rows.push(vec![
-                format!("  {}", run.mode.name()),
-                mean_sd(&f.wall),
-                range(&f.wall),
-                secs(f.cpu.mean),
-                percent(if f.wall.mean > 0.0 {
-                    f.cpu.mean / f.wall.mean
-                } else {
-                    0.0
-                }),
-                speed,
-            ]);
-        }
-        out.push_str(&render(&rows));
-        out.push('\n');
     }
     out
 }
@@ -357,59 +290,45 @@ pub fn speed_summary(runs: &[RunReport]) -> String {
     out
 }
 
-/// Stage by stage, each mode's wall time, CPU time, CPU ÷ wall, and speed
-/// relative to the first mode.
+/// Stage by stage, each mode's wall time (mean ± σ and min … max when
+/// repeated), CPU time, CPU ÷ wall, and speed relative to the first mode
+/// (with its σ when repeated).
 pub fn comparison(runs: &[RunReport]) -> String {
-    if runs.iter().any(repeated) {
-        return repeated_comparison(runs);
-    }
     let Some(base) = runs.first() else {
         return String::new();
     };
+    let many = runs.iter().any(repeated);
     let mut out = String::new();
     let mut names: Vec<&str> = base.stages.iter().map(|s| s.name.as_str()).collect();
     names.push("total");
     for name in names {
-        let mut rows = vec![vec![
-            name.to_string(),
-            "wall".into(),
+        let Some((base_wall, _)) = figures(base, name) else {
+            continue;
+        };
+        let mut head = vec![name.to_string()];
+        head.extend(wall_titles(many));
+        head.extend([
             "cpu".into(),
             "cpu/wall".into(),
             format!("vs {}", base.mode.name()),
-        ]];
-        let figures = |r: &RunReport| -> Option<(f64, f64)> {
-            if name == "total" {
-                let cpu = r.stages.iter().map(|s| s.cpu_seconds).sum();
-                Some((r.wall_seconds, cpu))
-            } else {
-                r.stage(name).map(|s| (s.wall_seconds, s.cpu_seconds))
-            }
-        };
-        let Some((base_wall, _)) = figures(base) else {
-            continue;
-        };
+        ]);
+        let mut rows = vec![head];
         for run in runs {
-            let Some((wall, cpu)) = figures(run) else {
+            let Some((wall, cpu)) = figures(run, name) else {
                 continue;
             };
             let speed = if std::ptr::eq(run, base) {
                 "baseline".to_string()
             } else if overlapped(run, name) {
                 OVERLAPPED.to_string()
-            } else if wall > 0.0 && base_wall >= wall {
-                format!("{:.2}× faster", base_wall / wall)
-            } else if base_wall > 0.0 {
-                format!("{:.2}× slower", wall / base_wall)
             } else {
-                "-".to_string()
+                Speedup::of(base.mode.name(), &base_wall, &wall)
+                    .map_or("-".into(), |s| speedup_text(&s))
             };
-            rows.push(vec![
-                format!("  {}", run.mode.name()),
-                secs(wall),
-                secs(cpu),
-                percent(if wall > 0.0 { cpu / wall } else { 0.0 }),
-                speed,
-            ]);
+            let mut row = vec![format!("  {}", run.mode.name())];
+            row.extend(wall_cells(&wall, many));
+            row.extend([secs(cpu.mean), percent(ratio(cpu.mean, wall.mean)), speed]);
+            rows.push(row);
         }
         out.push_str(&render(&rows));
         out.push('\n');

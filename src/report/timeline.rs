@@ -32,20 +32,31 @@ pub(crate) fn worker_number(name: &str) -> usize {
         .unwrap_or(0)
 }
 
-fn pools(run: &RunReport) -> Vec<PoolRows<'_>> {
+/// The pools a run used, in the order of its stages.
+pub(crate) fn pools_of(run: &RunReport) -> Vec<&str> {
     let mut order: Vec<&str> = Vec::new();
-    for s in &run.stages {
-        if !order.contains(&s.pool.as_str()) {
-            order.push(&s.pool);
+    let names = run.stages.iter().map(|s| s.pool.as_str());
+    for pool in names.chain(run.spans.iter().map(|s| s.pool)) {
+        if !order.contains(&pool) {
+            order.push(pool);
         }
     }
-    for s in &run.spans {
-        if !order.contains(&s.pool) {
-            order.push(s.pool);
-        }
-    }
-    let wall = run.wall_seconds.max(1e-9);
     order
+}
+
+/// The threads of `pool` in `run` (its size, as the stages report it).
+pub(crate) fn pool_threads(run: &RunReport, pool: &str) -> usize {
+    run.stages
+        .iter()
+        .filter(|s| s.pool == pool)
+        .map(|s| s.workers)
+        .max()
+        .unwrap_or(1)
+}
+
+fn pools(run: &RunReport) -> Vec<PoolRows<'_>> {
+    let wall = run.wall_seconds.max(1e-9);
+    pools_of(run)
         .into_iter()
         .map(|pool| {
             let mut by_worker: BTreeMap<(usize, &str), Vec<&Span>> = BTreeMap::new();
@@ -55,15 +66,7 @@ fn pools(run: &RunReport) -> Vec<PoolRows<'_>> {
                     .or_default()
                     .push(s);
             }
-            let threads = run
-                .stages
-                .iter()
-                .filter(|s| s.pool == pool)
-                .map(|s| s.workers)
-                .max()
-                .unwrap_or(0)
-                .max(by_worker.len())
-                .max(1);
+            let threads = pool_threads(run, pool).max(by_worker.len());
             let busy: f64 = by_worker
                 .values()
                 .flatten()

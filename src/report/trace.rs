@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use super::RunReport;
-use super::timeline::worker_number;
+use super::timeline::{pool_threads, pools_of, worker_number};
 
 /// The trace of `runs` as a JSON document.
 pub fn render(runs: &[RunReport]) -> Value {
@@ -16,21 +16,12 @@ pub fn render(runs: &[RunReport]) -> Value {
     for run in runs {
         let ids: std::collections::HashMap<usize, u32> =
             run.books.iter().map(|b| (b.index, b.id.0)).collect();
-        let mut pools: Vec<&str> = Vec::new();
-        for s in &run.spans {
-            if !pools.contains(&s.pool) {
-                pools.push(s.pool);
+        for pool in pools_of(run) {
+            if !run.spans.iter().any(|s| s.pool == pool) {
+                continue;
             }
-        }
-        for pool in pools {
             pid += 1;
-            let threads = run
-                .stages
-                .iter()
-                .filter(|s| s.pool == pool)
-                .map(|s| s.workers)
-                .max()
-                .unwrap_or(1);
+            let threads = pool_threads(run, pool);
             events.push(json!({
                 "name": "process_name", "ph": "M", "pid": pid,
                 "args": { "name": format!("{} · {pool} pool ({threads} threads)", run.mode.name()) }
