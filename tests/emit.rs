@@ -67,7 +67,9 @@ fn emit_writes_text_tokens_and_counts_in_the_spgc_layout() {
     let texts = out.path().join("t");
     let extra = [
         "--mode",
-        "sequential,staged",
+        "sequential,staged,streamed",
+        "--in-flight",
+        "3",
         "--emit",
         "text,tokens,counts",
         "--cpu-workers",
@@ -88,7 +90,7 @@ fn emit_writes_text_tokens_and_counts_in_the_spgc_layout() {
         let emit = stage(run, "emit");
         assert_eq!(render["items"], 10);
         assert_eq!(emit["items"], 10);
-        if mode == "staged" {
+        if mode != "sequential" {
             assert_eq!(render["pool"], "rayon");
             assert_eq!(emit["pool"], "save");
         }
@@ -128,15 +130,17 @@ fn emit_writes_text_tokens_and_counts_in_the_spgc_layout() {
     }
     // The same bytes whichever the mode: nothing depends on thread timing.
     let seq = tree(&texts.join("sequential"));
-    let staged = tree(&texts.join("staged"));
-    assert_eq!(
-        seq.keys().collect::<Vec<_>>(),
-        staged.keys().collect::<Vec<_>>()
-    );
-    for (name, bytes) in &seq {
-        // The records name the mode's folder and the time of saving.
-        if name != "results.jsonl" && name != "manifest.jsonl" {
-            assert!(bytes == &staged[name], "{name} differs between modes");
+    for mode in ["staged", "streamed"] {
+        let other = tree(&texts.join(mode));
+        assert_eq!(
+            seq.keys().collect::<Vec<_>>(),
+            other.keys().collect::<Vec<_>>()
+        );
+        for (name, bytes) in &seq {
+            // The records name the mode's folder and the time of saving.
+            if name != "results.jsonl" && name != "manifest.jsonl" {
+                assert!(bytes == &other[name], "{name} differs in {mode}");
+            }
         }
     }
 }
@@ -146,28 +150,33 @@ fn a_refused_emit_write_stops_the_run_and_leaves_no_part_file() {
     let corpus = TestCorpus::new(4, 8);
     let mirror = mirror(corpus.path());
     let out = tempfile::tempdir().unwrap();
-    let dir = out.path().join("t");
     // A folder where one book's token file should go: renaming onto it fails.
     let victim = corpus.catalog[2].id;
-    let blocker = dir.join(format!("tokens/PG{victim}_tokens.txt"));
-    std::fs::create_dir_all(blocker.join("occupied")).unwrap();
-    let extra = ["--mode", "sequential", "--emit", "tokens"];
-    let (o, _) = run_books(&mirror, &id_list(&corpus.catalog), &dir, &extra);
-    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    let err = stderr(&o);
-    assert!(
-        err.contains("run stopped writing the --emit files")
-            && err.contains(&format!("PG{victim}_tokens.txt")),
-        "{err}"
-    );
-    // The books were saved before; no temporary file is left anywhere.
-    for entry in &corpus.catalog {
-        assert_eq!(
-            std::fs::read(dir.join(format!("{}.txt", entry.id))).unwrap(),
-            corpus.bytes(entry)
+    for mode in ["sequential", "streamed"] {
+        let dir = out.path().join(mode);
+        let blocker = dir.join(format!("tokens/PG{victim}_tokens.txt"));
+        std::fs::create_dir_all(blocker.join("occupied")).unwrap();
+        let extra = ["--mode", mode, "--emit", "tokens", "--in-flight", "1"];
+        let (o, _) = run_books(&mirror, &id_list(&corpus.catalog), &dir, &extra);
+        assert_eq!(o.status.code(), Some(3), "{mode}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("run stopped writing the --emit files")
+                && err.contains(&format!("PG{victim}_tokens.txt")),
+            "{mode}: {err}"
         );
+        // The books were saved before (in streamed mode, those downloaded
+        // before the stop); no temporary file is left anywhere.
+        for entry in &corpus.catalog {
+            let saved = std::fs::read(dir.join(format!("{}.txt", entry.id)));
+            if mode == "sequential" || entry.id <= victim {
+                assert_eq!(saved.unwrap(), corpus.bytes(entry), "{mode}");
+            } else if let Ok(saved) = saved {
+                assert_eq!(saved, corpus.bytes(entry), "{mode}");
+            }
+        }
+        assert!(tree(&dir).keys().all(|f| !f.ends_with(".part")));
     }
-    assert!(tree(&dir).keys().all(|f| !f.ends_with(".part")));
 }
 
 #[test]

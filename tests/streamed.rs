@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use common::*;
 use gutenpipe::book::{BookId, BookRequest, Target};
+use gutenpipe::emit::Emit;
 use gutenpipe::fetch::{FetchConfig, Fetcher};
 use gutenpipe::mirror::LatencyModel;
 use gutenpipe::pipeline::{Mode, Pipeline, PipelineConfig};
@@ -90,6 +91,7 @@ fn config(stages: Vec<SharedStage>, in_flight: usize) -> PipelineConfig {
         save_workers: 2,
         cpu_workers: 2,
         stages,
+        emit: Emit::default(),
         in_flight,
     }
 }

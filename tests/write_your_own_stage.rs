@@ -52,6 +52,7 @@ fn the_example_stage_runs_and_reports_like_a_built_in_one() {
         cpu_workers: 2,
         stages: chosen,
         emit: Default::default(),
+        in_flight: gutenpipe::pipeline::DEFAULT_IN_FLIGHT,
     };
     let base = mirror.base_url();
     let fetcher = Fetcher::new(FetchConfig::default(), Some(&base));
