@@ -23,6 +23,7 @@ RESULTS          ?= results
 LIVE_SOURCE      ?= https://gutenberg.pglaf.org
 LIVE_SELECT      ?= --language en --random 10
 LIVE_WORKERS     ?= 4
+LIVE_MODES       ?= sequential,staged
 
 BIN    := target/release/gutenpipe
 CORPUS := target/gutenpipe/corpus-books$(BOOKS)-seed$(SEED)-scale$(SCALE)
@@ -97,7 +98,7 @@ memory: build
 run-live: build
 	@rm -rf $(RESULTS)/live
 	$(BIN) run --source $(LIVE_SOURCE) $(LIVE_SELECT) --seed $(SEED) \
-	  --mode $(MODES) --out $(RESULTS)/live/texts --json $(RESULTS)/live/report.json \
+	  --mode $(LIVE_MODES) --out $(RESULTS)/live/texts --json $(RESULTS)/live/report.json \
 	  --download-workers $(LIVE_WORKERS) --save-workers $(SAVE_WORKERS) --cpu-workers $(CPU_WORKERS)
 	@echo "books saved under $(RESULTS)/live/texts/, full report in $(RESULTS)/live/report.json"
 

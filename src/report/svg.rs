@@ -12,12 +12,16 @@ pub fn stage_colour(stage: &str) -> &'static str {
         "download" => "#4e79a7",
         "save" => "#f28e2b",
         "decode" => "#59a14f",
+        "clean" => "#b07aa1",
         "tokenize" => "#e15759",
+        "wordfreq" => "#76b7b2",
+        "stats" => "#edc948",
+        "render" => "#ff9da7",
+        "emit" => "#9c755f",
         other => {
-            // Further stages get the rest of the Tableau 10 palette, by name.
-            const REST: [&str; 6] = [
-                "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
-            ];
+            // Any other stage gets one of these, by name; none is the grey
+            // of a failed task.
+            const REST: [&str; 4] = ["#8cd17d", "#d37295", "#499894", "#f1ce63"];
             let h = other
                 .bytes()
                 .fold(0usize, |h, b| h.wrapping_mul(31) + b as usize);
