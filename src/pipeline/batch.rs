@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use super::steps::{Slot, Steps};
 use super::{Outcome, PipelineConfig, PipelineError, StageRun, WorkerPool};
 use crate::stages::{AnyTotals, TokenizeTotals};
+use crate::store::StoreError;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -45,6 +46,28 @@ impl Pools {
                 IoPool::Save => save.for_each(alive, work),
             },
         }
+    }
+
+    /// Runs `write` on every live book on the save pool until a write is
+    /// refused: every later one would be refused the same way, so the books
+    /// not yet started are left alone and the first refusal is returned.
+    fn write_each(
+        &self,
+        slots: &mut [Slot],
+        write: impl Fn(&mut Slot) -> Result<(), StoreError> + Sync,
+    ) -> Option<StoreError> {
+        let refused = Mutex::new(None);
+        self.io_each(IoPool::Save, slots, |slot| {
+            if refused.lock().map_or(true, |e| e.is_some()) {
+                return; // the run is stopping
+            }
+            if let Err(e) = write(slot) {
+                if let Ok(mut first) = refused.lock() {
+                    first.get_or_insert(e);
+                }
+            }
+        });
+        refused.into_inner().ok().flatten()
     }
 
     /// Runs `work` on every live book on the CPU pool, folding per-thread
@@ -119,18 +142,7 @@ pub(super) fn run(
 
     let pool = pools.label("save");
     let t = Instant::now();
-    let save_error = Mutex::new(None);
-    pools.io_each(IoPool::Save, &mut slots, |slot| {
-        if save_error.lock().map_or(true, |e| e.is_some()) {
-            return; // the run is stopping
-        }
-        if let Err(e) = steps.save(pool, slot) {
-            if let Ok(mut first) = save_error.lock() {
-                first.get_or_insert(e);
-            }
-        }
-    });
-    if let Some(e) = save_error.into_inner().ok().flatten() {
+    if let Some(e) = pools.write_each(&mut slots, |slot| steps.save(pool, slot)) {
         return Err(PipelineError::Save(e));
     }
     timed("save", pool, c.save_workers, t);
@@ -201,18 +213,7 @@ pub(super) fn run(
 
         let pool = pools.label("save");
         let t = Instant::now();
-        let refused = Mutex::new(None);
-        pools.io_each(IoPool::Save, &mut slots, |slot| {
-            if refused.lock().map_or(true, |e| e.is_some()) {
-                return; // the run is stopping
-            }
-            if let Err(e) = steps.emit(pool, emit, slot) {
-                if let Ok(mut first) = refused.lock() {
-                    first.get_or_insert(e);
-                }
-            }
-        });
-        if let Some(e) = refused.into_inner().ok().flatten() {
+        if let Some(e) = pools.write_each(&mut slots, |slot| steps.emit(pool, emit, slot)) {
             return Err(PipelineError::Emit(e));
         }
         timed("emit", pool, c.save_workers, t);
