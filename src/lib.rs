@@ -30,6 +30,7 @@
 //! | [`emit`] | `--emit`: text, tokens and counts in the SPGC layout |
 //! | [`pipeline`] | the per-book steps, the modes that schedule them (sequential, staged, streamed), pools, timing |
 //! | [`report`] | tables, JSON, statistics of repeated runs, the trace, the SVG pictures |
+//! | [`tokenizer`] | words as `unicode_words` finds them, fast; lowercasing; counting |
 //! | [`units`] | parsing and printing durations, sizes, rates |
 //! | [`rng`] | the seeded generator behind the corpus and the jitter |
 
@@ -51,4 +52,5 @@ pub mod report;
 pub mod rng;
 pub mod stages;
 pub mod store;
+pub mod tokenizer;
 pub mod units;

@@ -1,0 +1,315 @@
+//! The word scanner for pure-ASCII text: finds the words of an ASCII slice
+//! exactly where UAX #29 (and so `unicode_words`) finds them, 64 bytes at a
+//! time, without a branch per byte.
+//!
+//! For ASCII the word-boundary rules come down to this. Letters (ALetter),
+//! digits (Numeric) and `_` (ExtendNumLet) join with each other (WB5, WB8,
+//! WB9, WB10, WB13a, WB13b). `:` (MidLetter), `.` (MidNumLet) and `'`
+//! (Single_Quote) join two letters (WB6, WB7); `,` `;` (MidNum), `.` and `'`
+//! join two digits (WB11, WB12). Everything else ends a word: space (WB3d
+//! only joins spaces with spaces), CR, LF, VT and FF (WB3, WB3a, WB3b) and
+//! every other punctuation mark (WB999). No ASCII character is Extend,
+//! Format or ZWJ, so WB4 never applies, and `"` only matters next to Hebrew
+//! letters (WB7b, WB7c). A word is therefore a maximal run of bytes that are
+//! letters, digits, `_`, or a joining mark between two letters or two digits;
+//! `unicode_words` keeps the runs holding at least one letter or digit (a run
+//! of underscores alone is not a word).
+//!
+//! The scanner classifies a block of 64 bytes into bit masks (one bit per
+//! byte: SSE2 on x86_64, a table elsewhere), computes the joining marks from
+//! their neighbours' bits, and walks the edges of the runs with
+//! `trailing_zeros`.
+
+/// Bit masks of one block of 64 bytes: bit `i` describes byte `i`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Masks {
+    /// `A`–`Z`, `a`–`z`.
+    pub letter: u64,
+    /// `0`–`9`.
+    pub digit: u64,
+    /// `_`.
+    pub underscore: u64,
+    /// Marks that join two letters: `:` `.` `'`.
+    pub mid_letter: u64,
+    /// Marks that join two digits: `,` `;` `.` `'`.
+    pub mid_num: u64,
+}
+
+/// What one byte is, for the table-driven classifier and for the byte after a block.
+const LETTER: u8 = 1;
+const DIGIT: u8 = 2;
+const UNDERSCORE: u8 = 4;
+const MID_LETTER: u8 = 8;
+const MID_NUM: u8 = 16;
+
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphabetic() {
+            LETTER
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else {
+            match c {
+                b'_' => UNDERSCORE,
+                b':' => MID_LETTER,
+                b'.' | b'\'' => MID_LETTER | MID_NUM,
+                b',' | b';' => MID_NUM,
+                _ => 0,
+            }
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Classifies 64 bytes with a table, one byte at a time.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))] // tested against SSE2
+pub(crate) fn classify_scalar(block: &[u8; 64]) -> Masks {
+    let mut m = Masks::default();
+    for (i, &b) in block.iter().enumerate() {
+        let c = CLASS[b as usize];
+        let bit = 1u64 << i;
+        if c & LETTER != 0 {
+            m.letter |= bit;
+        }
+        if c & DIGIT != 0 {
+            m.digit |= bit;
+        }
+        if c & UNDERSCORE != 0 {
+            m.underscore |= bit;
+        }
+        if c & MID_LETTER != 0 {
+            m.mid_letter |= bit;
+        }
+        if c & MID_NUM != 0 {
+            m.mid_num |= bit;
+        }
+    }
+    m
+}
+
+/// Classifies 64 bytes with SSE2 (part of every x86_64 CPU), 16 at a time.
+/// Bytes above 0x7F are negative as `i8` and fall in no class.
+#[cfg(target_arch = "x86_64")]
+#[allow(unused_unsafe)] // the intrinsics are safe to call from Rust 1.87 on; 1.85 needs the block
+pub(crate) fn classify_sse2(block: &[u8; 64]) -> Masks {
+    use std::arch::x86_64::*;
+    let mut m = Masks::default();
+    // SAFETY: SSE2 is enabled on every x86_64 target; each load reads 16
+    // bytes inside `block` (offsets 0, 16, 32, 48 of 64).
+    unsafe {
+        let splat = |b: u8| _mm_set1_epi8(b as i8);
+        let in_range = |v: __m128i, lo: u8, hi: u8| {
+            _mm_and_si128(
+                _mm_cmpgt_epi8(v, splat(lo - 1)),
+                _mm_cmplt_epi8(v, splat(hi + 1)),
+            )
+        };
+        let bits = |v: __m128i| _mm_movemask_epi8(v) as u32 as u64;
+        for k in 0..4 {
+            let v = _mm_loadu_si128(block.as_ptr().add(16 * k).cast::<__m128i>());
+            let letter = in_range(_mm_or_si128(v, splat(0x20)), b'a', b'z');
+            let digit = in_range(v, b'0', b'9');
+            let underscore = _mm_cmpeq_epi8(v, splat(b'_'));
+            let both = _mm_or_si128(
+                _mm_cmpeq_epi8(v, splat(b'.')),
+                _mm_cmpeq_epi8(v, splat(b'\'')),
+            );
+            let mid_letter = _mm_or_si128(both, _mm_cmpeq_epi8(v, splat(b':')));
+            let mid_num = _mm_or_si128(
+                both,
+                _mm_or_si128(
+                    _mm_cmpeq_epi8(v, splat(b',')),
+                    _mm_cmpeq_epi8(v, splat(b';')),
+                ),
+            );
+            let shift = 16 * k;
+            m.letter |= bits(letter) << shift;
+            m.digit |= bits(digit) << shift;
+            m.underscore |= bits(underscore) << shift;
+            m.mid_letter |= bits(mid_letter) << shift;
+            m.mid_num |= bits(mid_num) << shift;
+        }
+    }
+    m
+}
+
+#[inline(always)]
+fn classify(block: &[u8; 64]) -> Masks {
+    #[cfg(target_arch = "x86_64")]
+    {
+        classify_sse2(block)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        classify_scalar(block)
+    }
+}
+
+/// The words of an ASCII slice, as `(start, end)` byte ranges in order.
+///
+/// The slice must be one that UAX #29 breaks around on both sides (the whole
+/// text, or a piece cut where [`super::split`] says it may be cut); bytes
+/// above 0x7F are treated as separators, which is right only for slices
+/// without any (the caller sends those to `unicode-segmentation`).
+#[derive(Debug, Clone)]
+pub(crate) struct AsciiWords<'a> {
+    bytes: &'a [u8],
+    /// Offset of the next block to classify.
+    next_block: usize,
+    /// Offset of the block whose edges are in `edges`.
+    block: usize,
+    /// Edges of word runs in the current block not yet reported: a bit
+    /// where a run starts and a bit just after where it ends.
+    edges: u64,
+    /// Whether the last byte of the previous block is in a word; a letter; a digit.
+    prev_word: bool,
+    prev_letter: bool,
+    prev_digit: bool,
+    /// Inside a word that started at `start`.
+    in_word: bool,
+    start: usize,
+}
+
+impl<'a> AsciiWords<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        AsciiWords {
+            bytes,
+            next_block: 0,
+            block: 0,
+            edges: 0,
+            prev_word: false,
+            prev_letter: false,
+            prev_digit: false,
+            in_word: false,
+            start: 0,
+        }
+    }
+
+    /// Classifies the block at `next_block` and sets `edges`; false at the end.
+    #[inline]
+    fn load_block(&mut self) -> bool {
+        let at = self.next_block;
+        if at >= self.bytes.len() {
+            return false;
+        }
+        let rest = &self.bytes[at..];
+        let m = match rest.first_chunk::<64>() {
+            Some(block) => classify(block),
+            None => {
+                let mut padded = [0u8; 64];
+                padded[..rest.len()].copy_from_slice(rest);
+                classify(&padded)
+            }
+        };
+        let after = CLASS[*rest.get(64).unwrap_or(&0) as usize];
+        let next_letter = u64::from(after & LETTER != 0) << 63;
+        let next_digit = u64::from(after & DIGIT != 0) << 63;
+        let letter_before = (m.letter << 1) | u64::from(self.prev_letter);
+        let letter_after = (m.letter >> 1) | next_letter;
+        let digit_before = (m.digit << 1) | u64::from(self.prev_digit);
+        let digit_after = (m.digit >> 1) | next_digit;
+        let joins = (m.mid_letter & letter_before & letter_after)
+            | (m.mid_num & digit_before & digit_after);
+        let word = m.letter | m.digit | m.underscore | joins;
+        self.edges = word ^ ((word << 1) | u64::from(self.prev_word));
+        self.prev_word = word >> 63 != 0;
+        self.prev_letter = m.letter >> 63 != 0;
+        self.prev_digit = m.digit >> 63 != 0;
+        self.block = at;
+        self.next_block = at + 64;
+        true
+    }
+
+    /// Whether `start..end` holds a letter or digit (a run of only `_` does not).
+    #[inline]
+    fn is_word(&self, start: usize, end: usize) -> bool {
+        self.bytes[start] != b'_'
+            || self.bytes[start..end]
+                .iter()
+                .any(|b| b.is_ascii_alphanumeric())
+    }
+}
+
+impl Iterator for AsciiWords<'_> {
+    type Item = (usize, usize);
+
+    #[inline]
+    fn next(&mut self) -> Option<(usize, usize)> {
+        loop {
+            if self.edges != 0 {
+                let at = self.block + self.edges.trailing_zeros() as usize;
+                self.edges &= self.edges - 1;
+                if !self.in_word {
+                    self.in_word = true;
+                    self.start = at;
+                    continue;
+                }
+                self.in_word = false;
+                if self.is_word(self.start, at) {
+                    return Some((self.start, at));
+                }
+                continue;
+            }
+            if !self.load_block() {
+                // A word running to the end of the slice.
+                if self.in_word {
+                    self.in_word = false;
+                    let end = self.bytes.len();
+                    if self.is_word(self.start, end) {
+                        return Some((self.start, end));
+                    }
+                }
+                return None;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unicode_segmentation::UnicodeSegmentation;
+
+    fn words(s: &str) -> Vec<&str> {
+        AsciiWords::new(s.as_bytes()).map(|(a, b)| &s[a..b]).collect()
+    }
+
+    #[test]
+    fn joins_as_uax29_does() {
+        let s = "Hello, world! can't e.g. var1 123,456 foo_bar example.com 127.0.0.1:9090 \
+                 a:b 1:2 a;b 1;2 a,b 3.a a.3 x'1 1'2 _ __ _a a__ .5 end.";
+        assert_eq!(words(s), s.unicode_words().collect::<Vec<_>>());
+        assert_eq!(
+            words("it's 3.14, isn't it: x:y_z"),
+            ["it's", "3.14", "isn't", "it", "x:y_z"]
+        );
+    }
+
+    #[test]
+    fn words_across_block_edges() {
+        // Every placement of a joined mark around the 64-byte block edges.
+        for pad in 55..70 {
+            for probe in ["ab.cd", "12,34", "a'b", "x:y", "_z_", "9.9.9", "a..b"] {
+                let s = format!("{}{probe} {}{probe}", " ".repeat(pad), "q".repeat(pad));
+                assert_eq!(
+                    words(&s),
+                    s.unicode_words().collect::<Vec<_>>(),
+                    "pad {pad} probe {probe}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sse2_and_table_agree_on_every_byte() {
+        #[cfg(target_arch = "x86_64")]
+        for start in (0..256).step_by(64) {
+            let block: [u8; 64] = std::array::from_fn(|i| (start + i) as u8);
+            assert_eq!(classify_sse2(&block), classify_scalar(&block), "{start}");
+        }
+    }
+}

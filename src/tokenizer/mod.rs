@@ -1,0 +1,43 @@
+//! The tokenizer: the words of a text exactly as
+//! `unicode_segmentation::UnicodeSegmentation::unicode_words` finds them
+//! (UAX #29 word boundaries, segments holding a letter or a digit), several
+//! times faster, and counting them lowercased exactly as `str::to_lowercase`
+//! lowercases.
+//!
+//! How: ASCII stretches of the text go through a scanner that implements the
+//! word-boundary rules for ASCII 64 bytes at a time ([`ascii`]); around each
+//! non-ASCII character the text is cut at the nearest positions where UAX #29
+//! always breaks ([`split`]) and that small piece goes to
+//! `unicode-segmentation` itself. Counting ([`count`]) looks each lowercased
+//! word up by `&str` in a map with a fast hasher, so only a word's first
+//! occurrence allocates; a long text can be counted in pieces on the rayon
+//! pool ([`count_parallel`]).
+//!
+//! ```
+//! use gutenpipe::tokenizer::{Case, count, words};
+//! let text = "The cat’s hat — the CAT's 3.5 hats.";
+//! assert_eq!(
+//!     words(text).collect::<Vec<_>>(),
+//!     ["The", "cat’s", "hat", "the", "CAT's", "3.5", "hats"]
+//! );
+//! let counts = count(text, Case::Fold);
+//! assert_eq!((counts.tokens(), counts.get("the"), counts.get("cat's")), (7, 2, 1));
+//! ```
+
+mod ascii;
+mod count;
+mod lower;
+mod split;
+mod words;
+
+pub use count::{
+    Case, PARALLEL_PIECE, WordCounts, WordHasher, count, count_into, count_parallel,
+};
+pub use lower::lowercase;
+pub use split::split_lines;
+pub use words::Words;
+
+/// The words of `text`, the same slices in the same order as `unicode_words`.
+pub fn words(text: &str) -> Words<'_> {
+    Words::new(text)
+}

@@ -1,0 +1,197 @@
+//! Where a text may be cut without changing its words.
+//!
+//! `unicode-segmentation` walks a text forwards and starts every segment
+//! afresh, so cutting a text at a position where it puts a word boundary
+//! gives the same segments on both sides as the whole text does. Two kinds of
+//! position are boundaries whatever surrounds them, and both can be seen from
+//! the bytes alone:
+//!
+//! - before and after a line break: CR, LF, VT, FF (WB3a, WB3b; these rules
+//!   come before WB4, so not even a combining mark can attach across them);
+//! - before an ASCII space that does not follow another space: only a space
+//!   joins a space (WB3d), and a space is neither Extend nor Format, so no
+//!   state of the segmenter carries a word over it. (After a space there is
+//!   no such boundary: WB4 attaches a following combining mark to the
+//!   space.)
+//!
+//! The tokenizer cuts a text into ASCII stretches, which the ASCII scanner
+//! handles, and around each non-ASCII byte the smallest piece between two
+//! such boundaries, which goes to `unicode-segmentation`.
+
+/// True for the ASCII line breaks, which UAX #29 always breaks around.
+#[inline]
+pub(crate) fn is_line_break(b: u8) -> bool {
+    matches!(b, b'\n' | b'\r' | 0x0B | 0x0C)
+}
+
+/// The offset of the first byte above 0x7F at or after `from`, or `None`.
+#[inline]
+pub(crate) fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let rest = &bytes[from..];
+    let mut chunks = rest.chunks_exact(32);
+    let mut offset = 0;
+    for chunk in chunks.by_ref() {
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&chunk[i..i + 8]);
+            u64::from_le_bytes(w)
+        };
+        if (word(0) | word(8) | word(16) | word(24)) & HIGH != 0 {
+            break;
+        }
+        offset += 32;
+    }
+    rest[offset..]
+        .iter()
+        .position(|&b| b >= 0x80)
+        .map(|i| from + offset + i)
+}
+
+/// The last boundary at or before `at`, not before `floor` (itself a boundary).
+pub(crate) fn boundary_before(bytes: &[u8], floor: usize, at: usize) -> usize {
+    let mut i = at;
+    while i > floor {
+        let b = bytes[i - 1];
+        if is_line_break(b) {
+            return i;
+        }
+        if b == b' ' {
+            // The boundary is before the first space of the run.
+            let mut start = i - 1;
+            while start > floor && bytes[start - 1] == b' ' {
+                start -= 1;
+            }
+            return start;
+        }
+        i -= 1;
+    }
+    floor
+}
+
+/// The first boundary after `at` (`at` is inside a piece): the next line
+/// break or the next space, or the end of the text.
+pub(crate) fn boundary_after(bytes: &[u8], at: usize) -> usize {
+    bytes[at + 1..]
+        .iter()
+        .position(|&b| b == b' ' || is_line_break(b))
+        .map_or(bytes.len(), |i| at + 1 + i)
+}
+
+/// Cuts `text` into pieces of about `target` bytes or more at line breaks
+/// (a text without line breaks stays whole). Every piece but the last ends
+/// with its `\n`.
+pub fn split_lines(text: &str, target: usize) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut pieces = Vec::with_capacity(text.len() / target.max(1) + 1);
+    let mut start = 0;
+    while start < bytes.len() {
+        let want = start.saturating_add(target.max(1)).min(bytes.len());
+        let end = match bytes[want..].iter().position(|&b| b == b'\n') {
+            Some(i) => want + i + 1,
+            None => bytes.len(),
+        };
+        pieces.push(&text[start..end]);
+        start = end;
+    }
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use unicode_segmentation::UnicodeSegmentation;
+
+    /// The rule this module relies on, position by position.
+    fn is_boundary(b: &[u8], p: usize) -> bool {
+        p == 0
+            || p == b.len()
+            || is_line_break(b[p])
+            || is_line_break(b[p - 1])
+            || (b[p] == b' ' && b[p - 1] != b' ')
+    }
+
+    fn some_char() -> impl Strategy<Value = char> {
+        prop_oneof![
+            4 => prop::sample::select(&b"ab1_.,:;' \r\n\x0B\x0C\"!"[..]).prop_map(char::from),
+            2 => prop::sample::select(&[
+                'é', '\u{0301}', '\u{0345}', '\u{00AD}', '\u{200D}', '\u{2060}', 'א', 'ア', '\u{05F4}',
+                '👍', '🏻', '🇫', '\u{0085}', '\u{2028}', '’', '\u{00A0}', '\u{3000}', '٣',
+            ][..]),
+            1 => any::<char>(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Cutting at any boundary the rule names leaves the words unchanged.
+        #[test]
+        fn cutting_at_a_boundary_keeps_the_words(v in prop::collection::vec(some_char(), 0..60)) {
+            let text: String = v.into_iter().collect();
+            let b = text.as_bytes();
+            let whole: Vec<&str> = text.unicode_words().collect();
+            for p in (0..=b.len()).filter(|&p| text.is_char_boundary(p) && is_boundary(b, p)) {
+                let mut cut: Vec<&str> = text[..p].unicode_words().collect();
+                cut.extend(text[p..].unicode_words());
+                prop_assert_eq!(&cut, &whole, "cut at {}", p);
+            }
+        }
+
+        /// The pieces the tokenizer cuts start and end at such boundaries.
+        #[test]
+        fn pieces_start_and_end_at_boundaries(v in prop::collection::vec(some_char(), 1..60)) {
+            let text: String = v.into_iter().collect();
+            let b = text.as_bytes();
+            let mut from = 0;
+            while let Some(at) = next_non_ascii(b, from) {
+                let (start, end) = (boundary_before(b, from, at), boundary_after(b, at));
+                prop_assert!(from <= start && start <= at && at < end && end <= b.len());
+                prop_assert!(start == from || is_boundary(b, start), "start {}", start);
+                prop_assert!(is_boundary(b, end), "end {}", end);
+                from = end;
+            }
+        }
+    }
+
+    #[test]
+    fn finds_the_first_non_ascii_byte() {
+        let mut s = "a".repeat(100).into_bytes();
+        assert_eq!(next_non_ascii(&s, 0), None);
+        for at in [0, 7, 31, 32, 63, 64, 99] {
+            let mut t = s.clone();
+            t[at] = 0xC3;
+            assert_eq!(next_non_ascii(&t, 0), Some(at), "{at}");
+            assert_eq!(next_non_ascii(&t, at), Some(at));
+            assert_eq!(next_non_ascii(&t, at + 1), None);
+        }
+        s.clear();
+        assert_eq!(next_non_ascii(&s, 0), None);
+    }
+
+    #[test]
+    fn boundaries_around_a_word() {
+        let s = b"one  two\r\nthree four";
+        assert_eq!(boundary_before(s, 0, 6), 3); // "two": before the first of the two spaces
+        assert_eq!(boundary_after(s, 6), 8); // before the CR
+        assert_eq!(boundary_before(s, 0, 12), 10); // "three": after the LF
+        assert_eq!(boundary_after(s, 12), 15);
+        assert_eq!(boundary_after(s, 17), s.len());
+        assert_eq!(boundary_before(s, 4, 6), 4); // never below the floor
+    }
+
+    #[test]
+    fn line_pieces_cover_the_text_and_end_at_line_ends() {
+        let text = "ab\ncd\r\nef\n\ngh";
+        for target in [1, 2, 3, 5, 100] {
+            let pieces = split_lines(text, target);
+            assert_eq!(pieces.concat(), text, "{target}");
+            for p in &pieces[..pieces.len() - 1] {
+                assert!(p.ends_with('\n'), "{target}: {p:?}");
+            }
+        }
+        assert_eq!(split_lines("", 4), Vec::<&str>::new());
+        assert_eq!(split_lines("no breaks", 2), vec!["no breaks"]);
+    }
+}
