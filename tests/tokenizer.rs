@@ -53,6 +53,25 @@ fn assert_same_as_unicode_words(text: &str, what: &str) {
             theirs.get(at)
         );
     }
+    // The same words pulled one at a time (`next`) and pushed (`fold`),
+    // also after some were pulled.
+    let pushed = words(text).fold(Vec::new(), |mut v, w| {
+        v.push(w);
+        v
+    });
+    assert!(placed(text, pushed.into_iter()) == theirs, "{what}: fold differs");
+    for pulled in [1, 2, 3, 5, 8] {
+        let mut it = words(text);
+        let mut mixed: Vec<&str> = it.by_ref().take(pulled).collect();
+        mixed.extend(it.fold(Vec::new(), |mut v, w| {
+            v.push(w);
+            v
+        }));
+        assert!(
+            placed(text, mixed.into_iter()) == theirs,
+            "{what}: next for {pulled} words, then fold, differs"
+        );
+    }
     for (n, line) in text.split('\n').enumerate() {
         let ours: Vec<&str> = words(line).collect();
         let theirs: Vec<&str> = line.unicode_words().collect();
@@ -120,6 +139,21 @@ proptest! {
     fn lowercase_equals_to_lowercase(text in text_of(prop_oneof![interesting_char(), any::<char>()], 12)) {
         let mut buf = String::new();
         prop_assert_eq!(lowercase(&text, &mut buf), text.to_lowercase());
+    }
+}
+
+#[test]
+fn cases_that_once_looked_like_boundaries() {
+    for text in [
+        " \u{345}",              // a space takes a following combining mark (WB4), and it is alphabetic
+        "x\u{3000} \u{345}y",    // U+3000 joins the ASCII space after it (WB3d)
+        "a\u{2000}  \u{345}",    // so does U+2000
+        "é’s’ 1’2 a’\u{301}b",   // ’ is MidNumLet; a combining mark does not break a word
+        "\u{FEFF}The \u{AD}soft\u{AD}hyphen", // BOM and soft hyphen are Format
+        "a\r\n\u{301}b\u{85}c\u{2028}d\x0Be\x0Cf",
+        "don’t—“quoted”…¿qué?",
+    ] {
+        assert_same_as_unicode_words(text, &format!("{text:?}"));
     }
 }
 

@@ -35,14 +35,15 @@ pub(crate) struct Masks {
     pub mid_num: u64,
 }
 
-/// What one byte is, for the table-driven classifier and for the byte after a block.
-const LETTER: u8 = 1;
-const DIGIT: u8 = 2;
-const UNDERSCORE: u8 = 4;
-const MID_LETTER: u8 = 8;
-const MID_NUM: u8 = 16;
+/// What one byte is, for the table-driven classifier, for the byte after a
+/// block, and for [`super::piece`].
+pub(crate) const LETTER: u8 = 1;
+pub(crate) const DIGIT: u8 = 2;
+pub(crate) const UNDERSCORE: u8 = 4;
+pub(crate) const MID_LETTER: u8 = 8;
+pub(crate) const MID_NUM: u8 = 16;
 
-const CLASS: [u8; 256] = {
+pub(crate) const CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
     while b < 256 {
@@ -149,28 +150,64 @@ fn classify(block: &[u8; 64]) -> Masks {
     }
 }
 
-/// The words of an ASCII slice, as `(start, end)` byte ranges in order.
-///
-/// The slice must be one that UAX #29 breaks around on both sides (the whole
-/// text, or a piece cut where [`super::split`] says it may be cut); bytes
-/// above 0x7F are treated as separators, which is right only for slices
-/// without any (the caller sends those to `unicode-segmentation`).
+/// The edges of the word runs in the block of 64 bytes at `at` (a bit where
+/// a run starts and a bit just after where one ends), given what the byte
+/// before the block was ([`Carry`]); and what its own last byte is.
+#[inline(never)]
+fn block_edges(bytes: &[u8], at: usize, carry: Carry) -> (u64, Carry) {
+    let rest = &bytes[at..];
+    let m = match rest.first_chunk::<64>() {
+        Some(block) => classify(block),
+        None => {
+            let mut padded = [0u8; 64];
+            padded[..rest.len()].copy_from_slice(rest);
+            classify(&padded)
+        }
+    };
+    let after = CLASS[*rest.get(64).unwrap_or(&0) as usize];
+    let next_letter = u64::from(after & LETTER != 0) << 63;
+    let next_digit = u64::from(after & DIGIT != 0) << 63;
+    let letter_before = (m.letter << 1) | u64::from(carry.letter);
+    let letter_after = (m.letter >> 1) | next_letter;
+    let digit_before = (m.digit << 1) | u64::from(carry.digit);
+    let digit_after = (m.digit >> 1) | next_digit;
+    let joins =
+        (m.mid_letter & letter_before & letter_after) | (m.mid_num & digit_before & digit_after);
+    let word = m.letter | m.digit | m.underscore | joins;
+    let edges = word ^ ((word << 1) | u64::from(carry.word));
+    let carry = Carry {
+        word: word >> 63 != 0,
+        letter: m.letter >> 63 != 0,
+        digit: m.digit >> 63 != 0,
+    };
+    (edges, carry)
+}
+
+/// What the last byte of a block is: in a word, a letter, a digit.
+#[derive(Debug, Clone, Copy, Default)]
+struct Carry {
+    word: bool,
+    letter: bool,
+    digit: bool,
+}
+
+/// `start` when no word is open.
+const NO_WORD: usize = usize::MAX;
+
+/// The words of a text by the ASCII rules, as `(start, end)` byte ranges in
+/// order. Bytes above 0x7F count as separators, which gives the right words
+/// only away from non-ASCII characters: [`super::words`] replaces the words
+/// of the pieces around them. Every byte of a word it gives is ASCII.
 #[derive(Debug, Clone)]
 pub(crate) struct AsciiWords<'a> {
     bytes: &'a [u8],
-    /// Offset of the next block to classify.
-    next_block: usize,
     /// Offset of the block whose edges are in `edges`.
     block: usize,
-    /// Edges of word runs in the current block not yet reported: a bit
-    /// where a run starts and a bit just after where it ends.
+    /// Edges of word runs in the current block not yet reported.
     edges: u64,
-    /// Whether the last byte of the previous block is in a word; a letter; a digit.
-    prev_word: bool,
-    prev_letter: bool,
-    prev_digit: bool,
-    /// Inside a word that started at `start`.
-    in_word: bool,
+    /// What the last byte of the current block is.
+    carry: Carry,
+    /// Where the open word started, or `NO_WORD`.
     start: usize,
 }
 
@@ -178,54 +215,16 @@ impl<'a> AsciiWords<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
         AsciiWords {
             bytes,
-            next_block: 0,
-            block: 0,
+            // The "current block" before the first: its edges are empty.
+            block: 0usize.wrapping_sub(64),
             edges: 0,
-            prev_word: false,
-            prev_letter: false,
-            prev_digit: false,
-            in_word: false,
-            start: 0,
+            carry: Carry::default(),
+            start: NO_WORD,
         }
-    }
-
-    /// Classifies the block at `next_block` and sets `edges`; false at the end.
-    #[inline]
-    fn load_block(&mut self) -> bool {
-        let at = self.next_block;
-        if at >= self.bytes.len() {
-            return false;
-        }
-        let rest = &self.bytes[at..];
-        let m = match rest.first_chunk::<64>() {
-            Some(block) => classify(block),
-            None => {
-                let mut padded = [0u8; 64];
-                padded[..rest.len()].copy_from_slice(rest);
-                classify(&padded)
-            }
-        };
-        let after = CLASS[*rest.get(64).unwrap_or(&0) as usize];
-        let next_letter = u64::from(after & LETTER != 0) << 63;
-        let next_digit = u64::from(after & DIGIT != 0) << 63;
-        let letter_before = (m.letter << 1) | u64::from(self.prev_letter);
-        let letter_after = (m.letter >> 1) | next_letter;
-        let digit_before = (m.digit << 1) | u64::from(self.prev_digit);
-        let digit_after = (m.digit >> 1) | next_digit;
-        let joins = (m.mid_letter & letter_before & letter_after)
-            | (m.mid_num & digit_before & digit_after);
-        let word = m.letter | m.digit | m.underscore | joins;
-        self.edges = word ^ ((word << 1) | u64::from(self.prev_word));
-        self.prev_word = word >> 63 != 0;
-        self.prev_letter = m.letter >> 63 != 0;
-        self.prev_digit = m.digit >> 63 != 0;
-        self.block = at;
-        self.next_block = at + 64;
-        true
     }
 
     /// Whether `start..end` holds a letter or digit (a run of only `_` does not).
-    #[inline]
+    #[inline(always)]
     fn is_word(&self, start: usize, end: usize) -> bool {
         self.bytes[start] != b'_'
             || self.bytes[start..end]
@@ -237,34 +236,32 @@ impl<'a> AsciiWords<'a> {
 impl Iterator for AsciiWords<'_> {
     type Item = (usize, usize);
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<(usize, usize)> {
         loop {
-            if self.edges != 0 {
-                let at = self.block + self.edges.trailing_zeros() as usize;
+            while self.edges != 0 {
+                let at = self.block.wrapping_add(self.edges.trailing_zeros() as usize);
                 self.edges &= self.edges - 1;
-                if !self.in_word {
-                    self.in_word = true;
+                if self.start == NO_WORD {
                     self.start = at;
                     continue;
                 }
-                self.in_word = false;
-                if self.is_word(self.start, at) {
-                    return Some((self.start, at));
+                let start = std::mem::replace(&mut self.start, NO_WORD);
+                if self.is_word(start, at) {
+                    return Some((start, at));
                 }
-                continue;
             }
-            if !self.load_block() {
-                // A word running to the end of the slice.
-                if self.in_word {
-                    self.in_word = false;
-                    let end = self.bytes.len();
-                    if self.is_word(self.start, end) {
-                        return Some((self.start, end));
-                    }
+            let next = self.block.wrapping_add(64);
+            if next >= self.bytes.len() {
+                // A word running to the end of the text.
+                let start = std::mem::replace(&mut self.start, NO_WORD);
+                if start != NO_WORD && self.is_word(start, self.bytes.len()) {
+                    return Some((start, self.bytes.len()));
                 }
                 return None;
             }
+            (self.edges, self.carry) = block_edges(self.bytes, next, self.carry);
+            self.block = next;
         }
     }
 }

@@ -3,17 +3,13 @@
 //! costs no allocation; counts from several threads merge into one.
 
 use std::collections::HashMap;
-use std::collections::hash_map;
 
 use rayon::prelude::*;
 
-use super::lower::{lowercase, lowercase_ascii};
+use super::lower::lowercase;
 use super::split::split_lines;
+use super::table::{INLINE, Table, ascii_lowercase, key_at};
 use super::words::Words;
-
-/// The hasher of [`WordCounts`]: foldhash, seeded per process (so text
-/// crafted to collide cannot be written in advance).
-pub type WordHasher = foldhash::fast::RandomState;
 
 /// Whether words are lowercased before they are counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,7 +24,7 @@ pub enum Case {
 /// How often each word occurs, and how many words there were.
 #[derive(Debug, Clone, Default)]
 pub struct WordCounts {
-    counts: HashMap<Box<str>, u64, WordHasher>,
+    table: Table,
     tokens: u64,
 }
 
@@ -37,21 +33,12 @@ impl WordCounts {
         WordCounts::default()
     }
 
-    /// Counts `word` `n` times; allocates only the first time `word` is seen.
+    /// Counts `word` `n` times; allocates only when `word` is new and
+    /// longer than 16 bytes (or the table grows).
     #[inline]
     pub fn add(&mut self, word: &str, n: u64) {
         self.tokens += n;
-        self.bump(word, n);
-    }
-
-    #[inline]
-    fn bump(&mut self, word: &str, n: u64) {
-        match self.counts.get_mut(word) {
-            Some(count) => *count += n,
-            None => {
-                self.counts.insert(word.into(), n);
-            }
-        }
+        self.table.add(word, n);
     }
 
     /// Words counted, repeats included.
@@ -61,44 +48,35 @@ impl WordCounts {
 
     /// Distinct words.
     pub fn distinct(&self) -> usize {
-        self.counts.len()
+        self.table.len()
     }
 
     /// How often `word` was counted (0 if never).
     pub fn get(&self, word: &str) -> u64 {
-        self.counts.get(word).copied().unwrap_or(0)
+        self.table.get(word)
     }
 
     /// Every word with its count, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, u64)> + '_ {
-        self.counts.iter().map(|(w, &n)| (&**w, n))
+        self.table.iter()
     }
 
-    /// Adds `other`'s counts, moving its words (no word is copied).
+    /// Adds `other`'s counts, keeping its long words (no word is copied).
     pub fn merge(&mut self, other: WordCounts) {
-        let (mut big, small) = if self.counts.len() >= other.counts.len() {
+        let (mut big, small) = if self.distinct() >= other.distinct() {
             (std::mem::take(self), other)
         } else {
             (other, std::mem::take(self))
         };
         big.tokens += small.tokens;
-        for (word, n) in small.counts {
-            match big.counts.entry(word) {
-                hash_map::Entry::Occupied(mut e) => *e.get_mut() += n,
-                hash_map::Entry::Vacant(e) => {
-                    e.insert(n);
-                }
-            }
-        }
+        big.table.merge(small.table);
         *self = big;
     }
 
-    /// Adds `other`'s counts, copying only the words new to `self`.
+    /// Adds `other`'s counts, copying only the long words new to `self`.
     pub fn merge_from(&mut self, other: &WordCounts) {
         self.tokens += other.tokens;
-        for (word, &n) in &other.counts {
-            self.bump(word, n);
-        }
+        self.table.merge_from(&other.table);
     }
 
     /// The `n` most frequent words, most frequent first, ties alphabetical.
@@ -132,16 +110,35 @@ pub fn count(text: &str, case: Case) -> WordCounts {
 
 /// Adds the words of `text` to `counts`.
 pub fn count_into(counts: &mut WordCounts, text: &str, case: Case) {
+    let bytes = text.as_bytes();
+    let base = text.as_ptr() as usize;
+    let table = &mut counts.table;
     let mut buf = String::new();
-    let mut words = Words::new(text);
-    while let Some((word, ascii)) = words.next_word() {
-        let key = match (case, ascii) {
-            (Case::Keep, _) => word,
-            (Case::Fold, true) => lowercase_ascii(word, &mut buf),
-            (Case::Fold, false) => lowercase(word, &mut buf),
-        };
-        counts.add(key, 1);
-    }
+    let tokens = Words::new(text).fold_words(0u64, |tokens, word, ascii| {
+        // An ASCII word of up to 16 bytes: its key is read from the text in
+        // place and lowercased in two registers.
+        if ascii && word.len() <= INLINE {
+            if let Some(key) = key_at(bytes, word.as_ptr() as usize - base, word.len()) {
+                table.add_key(
+                    match case {
+                        Case::Fold => ascii_lowercase(key),
+                        Case::Keep => key,
+                    },
+                    1,
+                );
+                return tokens + 1;
+            }
+        }
+        table.add(
+            match case {
+                Case::Fold => lowercase(word, &mut buf),
+                Case::Keep => word,
+            },
+            1,
+        );
+        tokens + 1
+    });
+    counts.tokens += tokens;
 }
 
 /// Texts longer than this are cut at line breaks and counted in pieces on

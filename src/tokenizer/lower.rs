@@ -31,19 +31,6 @@ pub fn lowercase<'b>(word: &'b str, buf: &'b mut String) -> &'b str {
     buf
 }
 
-/// `word` lowercased when it is ASCII (the caller knows): no check for other characters.
-#[inline]
-pub(crate) fn lowercase_ascii<'b>(word: &'b str, buf: &'b mut String) -> &'b str {
-    debug_assert!(word.is_ascii());
-    if !word.bytes().any(|b| b.is_ascii_uppercase()) {
-        return word;
-    }
-    buf.clear();
-    buf.push_str(word);
-    buf.make_ascii_lowercase();
-    buf
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,7 +63,6 @@ mod tests {
         let mut buf = String::new();
         let w = "already";
         assert!(std::ptr::eq(lowercase(w, &mut buf), w));
-        assert!(std::ptr::eq(lowercase_ascii(w, &mut buf), w));
-        assert_eq!(lowercase_ascii("MiXed", &mut buf), "mixed");
+        assert_eq!(lowercase("MiXed", &mut buf), "mixed");
     }
 }

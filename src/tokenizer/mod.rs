@@ -8,10 +8,10 @@
 //! word-boundary rules for ASCII 64 bytes at a time ([`ascii`]); around each
 //! non-ASCII character the text is cut at the nearest positions where UAX #29
 //! always breaks ([`split`]) and that small piece goes to
-//! `unicode-segmentation` itself. Counting ([`count`]) looks each lowercased
-//! word up by `&str` in a map with a fast hasher, so only a word's first
-//! occurrence allocates; a long text can be counted in pieces on the rayon
-//! pool ([`count_parallel`]).
+//! `unicode-segmentation` itself. Counting ([`count`]) keys a word of up
+//! to 16 bytes by its own bytes, read from the text in place and lowercased
+//! in two registers, in a table that never allocates per word; a long text
+//! can be counted in pieces on the rayon pool ([`count_parallel`]).
 //!
 //! ```
 //! use gutenpipe::tokenizer::{Case, count, words};
@@ -27,11 +27,13 @@
 mod ascii;
 mod count;
 mod lower;
+mod piece;
 mod split;
+mod table;
 mod words;
 
 pub use count::{
-    Case, PARALLEL_PIECE, WordCounts, WordHasher, count, count_into, count_parallel,
+    Case, PARALLEL_PIECE, WordCounts, count, count_into, count_parallel,
 };
 pub use lower::lowercase;
 pub use split::split_lines;

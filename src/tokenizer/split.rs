@@ -8,11 +8,13 @@
 //!
 //! - before and after a line break: CR, LF, VT, FF (WB3a, WB3b; these rules
 //!   come before WB4, so not even a combining mark can attach across them);
-//! - before an ASCII space that does not follow another space: only a space
-//!   joins a space (WB3d), and a space is neither Extend nor Format, so no
-//!   state of the segmenter carries a word over it. (After a space there is
-//!   no such boundary: WB4 attaches a following combining mark to the
-//!   space.)
+//! - before an ASCII space that follows an ASCII character other than a
+//!   space: only a WSegSpace character joins a space (WB3d), no ASCII
+//!   character but the space is one, and a space is neither Extend nor
+//!   Format, so no state of the segmenter carries a word over it. (After a
+//!   non-ASCII character a space may not be a boundary: U+3000 IDEOGRAPHIC
+//!   SPACE is WSegSpace and joins it. After a space there is no boundary
+//!   either: WB4 attaches a following combining mark to the space.)
 //!
 //! The tokenizer cuts a text into ASCII stretches, which the ASCII scanner
 //! handles, and around each non-ASCII byte the smallest piece between two
@@ -70,12 +72,15 @@ pub(crate) fn boundary_before(bytes: &[u8], floor: usize, at: usize) -> usize {
 }
 
 /// The first boundary after `at` (`at` is inside a piece): the next line
-/// break or the next space, or the end of the text.
+/// break, or the next space after an ASCII character other than a space, or
+/// the end of the text.
 pub(crate) fn boundary_after(bytes: &[u8], at: usize) -> usize {
-    bytes[at + 1..]
-        .iter()
-        .position(|&b| b == b' ' || is_line_break(b))
-        .map_or(bytes.len(), |i| at + 1 + i)
+    (at + 1..bytes.len())
+        .find(|&i| {
+            let b = bytes[i];
+            is_line_break(b) || (b == b' ' && bytes[i - 1] < 0x80 && bytes[i - 1] != b' ')
+        })
+        .unwrap_or(bytes.len())
 }
 
 /// Cuts `text` into pieces of about `target` bytes or more at line breaks
@@ -109,14 +114,14 @@ mod tests {
             || p == b.len()
             || is_line_break(b[p])
             || is_line_break(b[p - 1])
-            || (b[p] == b' ' && b[p - 1] != b' ')
+            || (b[p] == b' ' && b[p - 1] < 0x80 && b[p - 1] != b' ')
     }
 
     fn some_char() -> impl Strategy<Value = char> {
         prop_oneof![
             4 => prop::sample::select(&b"ab1_.,:;' \r\n\x0B\x0C\"!"[..]).prop_map(char::from),
             2 => prop::sample::select(&[
-                'é', '\u{0301}', '\u{0345}', '\u{00AD}', '\u{200D}', '\u{2060}', 'א', 'ア', '\u{05F4}',
+                'é', '\u{0301}', '\u{0345}', '\u{3000}', '\u{2000}', '\u{1680}', '\u{00AD}', '\u{200D}', '\u{2060}', 'א', 'ア', '\u{05F4}',
                 '👍', '🏻', '🇫', '\u{0085}', '\u{2028}', '’', '\u{00A0}', '\u{3000}', '٣',
             ][..]),
             1 => any::<char>(),

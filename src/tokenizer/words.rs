@@ -1,9 +1,20 @@
-//! The word iterator: the ASCII scanner on the ASCII stretches of a text,
-//! `unicode-segmentation` on the small pieces around non-ASCII characters.
-
-use unicode_segmentation::{UnicodeSegmentation, UnicodeWords};
+//! The word iterator: the ASCII scanner over the whole text, with the words
+//! of each small piece around non-ASCII characters taken from
+//! [`super::piece`] instead.
+//!
+//! A piece runs between two positions where UAX #29 always breaks (see
+//! [`super::split`]): a space or a line break, and the ASCII scanner never
+//! puts a space or a line break inside a word, so each of its words lies
+//! wholly inside a piece (and is dropped) or wholly outside (and is right:
+//! outside the pieces the text is ASCII up to the spaces and line breaks
+//! that end them).
+//!
+//! `next` serves callers that pull one word at a time; `fold` (and so
+//! `for_each`, `count` and [`super::count`]) runs the same steps with the
+//! scanner's state in local variables, which is markedly faster.
 
 use super::ascii::AsciiWords;
+use super::piece::PieceWords;
 use super::split::{boundary_after, boundary_before, next_non_ascii};
 
 /// The words of a text, the same `&str` slices in the same order as
@@ -12,64 +23,171 @@ use super::split::{boundary_after, boundary_before, next_non_ascii};
 /// Made by [`words`](super::words).
 pub struct Words<'a> {
     text: &'a str,
-    /// Words of the ASCII stretch `text[stretch..piece]`.
     ascii: AsciiWords<'a>,
-    stretch: usize,
-    /// The non-ASCII piece `text[piece..piece_end]` after the stretch
-    /// (empty at the end of the text).
-    piece: usize,
+    /// The next piece around non-ASCII characters, `text[piece_start..piece_end]`
+    /// (both `text.len()` when there is none).
+    piece_start: usize,
     piece_end: usize,
-    /// Words of that piece, once the stretch is done.
-    unicode: Option<UnicodeWords<'a>>,
+    /// The words of that piece while they are being given.
+    piece: Option<PieceWords<'a>>,
+    /// The first ASCII word after that piece, given once the piece is done.
+    pending: Option<(usize, usize)>,
+    /// `piece` or `pending` is set.
+    detour: bool,
+}
+
+/// The text of a word the ASCII scanner found.
+#[inline(always)]
+fn ascii_word(text: &str, start: usize, end: usize) -> &str {
+    let bytes = &text.as_bytes()[start..end];
+    debug_assert!(bytes.is_ascii());
+    // SAFETY: every byte of a word from `AsciiWords` is ASCII, so the
+    // bytes are UTF-8 on their own.
+    unsafe { std::str::from_utf8_unchecked(bytes) }
+}
+
+/// The piece around the first non-ASCII byte at or after `from` (a boundary),
+/// or `(len, len)`.
+fn find_piece(bytes: &[u8], from: usize) -> (usize, usize) {
+    match next_non_ascii(bytes, from) {
+        Some(at) => (boundary_before(bytes, from, at), boundary_after(bytes, at)),
+        None => (bytes.len(), bytes.len()),
+    }
 }
 
 impl<'a> Words<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        let mut words = Words {
+        let (piece_start, piece_end) = find_piece(text.as_bytes(), 0);
+        Words {
             text,
-            ascii: AsciiWords::new(&[]),
-            stretch: 0,
-            piece: 0,
-            piece_end: 0,
-            unicode: None,
-        };
-        words.start_stretch(0);
-        words
+            ascii: AsciiWords::new(text.as_bytes()),
+            piece_start,
+            piece_end,
+            piece: None,
+            pending: None,
+            detour: false,
+        }
     }
 
-    /// Plans the stretch starting at `from` (a boundary) and the piece after it.
-    fn start_stretch(&mut self, from: usize) {
-        let bytes = self.text.as_bytes();
-        let (piece, piece_end) = match next_non_ascii(bytes, from) {
-            Some(at) => (boundary_before(bytes, from, at), boundary_after(bytes, at)),
-            None => (bytes.len(), bytes.len()),
-        };
-        self.ascii = AsciiWords::new(&bytes[from..piece]);
-        self.stretch = from;
-        self.piece = piece;
-        self.piece_end = piece_end;
-    }
-
-    /// The next word, and whether it came from an ASCII stretch (so is ASCII).
+    /// The next word, and whether it came from the ASCII scanner (so is ASCII).
     #[inline]
     pub(crate) fn next_word(&mut self) -> Option<(&'a str, bool)> {
-        loop {
-            if let Some(unicode) = &mut self.unicode {
-                if let Some(word) = unicode.next() {
-                    return Some((word, false));
-                }
-                self.unicode = None;
-                self.start_stretch(self.piece_end);
-                continue;
-            }
+        if !self.detour {
             if let Some((start, end)) = self.ascii.next() {
-                return Some((&self.text[self.stretch + start..self.stretch + end], true));
-            }
-            if self.piece == self.text.len() {
+                if start < self.piece_start {
+                    return Some((ascii_word(self.text, start, end), true));
+                }
+                self.enter_piece(Some((start, end)));
+            } else if self.piece_start < self.text.len() {
+                self.enter_piece(None);
+            } else {
                 return None;
             }
-            self.unicode = Some(self.text[self.piece..self.piece_end].unicode_words());
         }
+        self.next_on_detour()
+    }
+
+    /// Starts giving the piece's words; `first` is the first ASCII word not
+    /// before the piece. ASCII words inside the piece are dropped.
+    #[cold]
+    fn enter_piece(&mut self, first: Option<(usize, usize)>) {
+        let mut word = first;
+        while let Some((start, _)) = word {
+            if start >= self.piece_end {
+                break;
+            }
+            word = self.ascii.next();
+        }
+        self.pending = word;
+        self.piece = Some(PieceWords::new(
+            &self.text[self.piece_start..self.piece_end],
+        ));
+        self.detour = true;
+    }
+
+    /// The words of the piece, then the pending ASCII word (or whatever
+    /// comes after it: another piece, or the end).
+    #[cold]
+    fn next_on_detour(&mut self) -> Option<(&'a str, bool)> {
+        loop {
+            if let Some(piece) = &mut self.piece {
+                if let Some(word) = piece.next() {
+                    return Some((word, false));
+                }
+                self.piece = None;
+                (self.piece_start, self.piece_end) =
+                    find_piece(self.text.as_bytes(), self.piece_end);
+            }
+            match self.pending.take() {
+                Some((start, end)) if start < self.piece_start => {
+                    self.detour = false;
+                    return Some((ascii_word(self.text, start, end), true));
+                }
+                Some(word) => self.enter_piece(Some(word)),
+                None if self.piece_start < self.text.len() => self.enter_piece(None),
+                None => {
+                    self.detour = false;
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// `fold` with each word's flag saying whether it came from the ASCII
+    /// scanner (so is ASCII).
+    #[inline]
+    pub(crate) fn fold_words<B>(self, init: B, mut f: impl FnMut(B, &'a str, bool) -> B) -> B {
+        let Words {
+            text,
+            mut ascii,
+            mut piece_start,
+            mut piece_end,
+            piece,
+            pending,
+            detour: _,
+        } = self;
+        let bytes = text.as_bytes();
+        let mut acc = init;
+        // Finish a piece `next` had started.
+        if let Some(piece) = piece {
+            for word in piece {
+                acc = f(acc, word, false);
+            }
+            (piece_start, piece_end) = find_piece(bytes, piece_end);
+        }
+        let mut next = match pending {
+            Some(word) => Some(word),
+            None => ascii.next(),
+        };
+        while let Some((start, end)) = next {
+            if start < piece_start {
+                acc = f(acc, ascii_word(text, start, end), true);
+                next = ascii.next();
+                continue;
+            }
+            // The pieces up to this word, then past the ASCII words inside the last one.
+            let mut last_end = start;
+            while piece_start <= start {
+                for word in PieceWords::new(&text[piece_start..piece_end]) {
+                    acc = f(acc, word, false);
+                }
+                last_end = piece_end;
+                (piece_start, piece_end) = find_piece(bytes, piece_end);
+            }
+            while let Some((start, _)) = next {
+                if start >= last_end {
+                    break;
+                }
+                next = ascii.next();
+            }
+        }
+        while piece_start < bytes.len() {
+            for word in PieceWords::new(&text[piece_start..piece_end]) {
+                acc = f(acc, word, false);
+            }
+            (piece_start, piece_end) = find_piece(bytes, piece_end);
+        }
+        acc
     }
 }
 
@@ -80,13 +198,17 @@ impl<'a> Iterator for Words<'a> {
     fn next(&mut self) -> Option<&'a str> {
         self.next_word().map(|(word, _)| word)
     }
+
+    #[inline]
+    fn fold<B, F: FnMut(B, &'a str) -> B>(self, init: B, mut f: F) -> B {
+        self.fold_words(init, |acc, word, _| f(acc, word))
+    }
 }
 
 impl std::fmt::Debug for Words<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Words")
-            .field("stretch", &self.stretch)
-            .field("piece", &(self.piece..self.piece_end))
+            .field("piece", &(self.piece_start..self.piece_end))
             .finish_non_exhaustive()
     }
 }

@@ -1,0 +1,279 @@
+//! The table words are counted in. A word of up to 16 bytes is its own key,
+//! held inline as 16 bytes padded with zeros, hashed with one folded
+//! multiply and compared as one 128-bit integer: counting a word never
+//! allocates, not even the first time. Longer words, rare in any language,
+//! go to an ordinary map keyed by `Box<str>`, and so do the very rare words
+//! holding a NUL byte (a NUL followed by a combining mark is a word), for
+//! which the zero padding would be ambiguous.
+//!
+//! The hash is keyed with seeds drawn once per process from the standard
+//! library's random source, so text crafted to collide cannot be prepared in
+//! advance.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use hashbrown::HashTable;
+
+/// The longest word kept inline.
+pub(crate) const INLINE: usize = 16;
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// A word of at most [`INLINE`] bytes as a key: its bytes, little-endian,
+/// padded with zeros.
+pub(crate) type Key = u128;
+
+/// Whether `word` is kept inline: at most [`INLINE`] bytes, no NUL byte.
+#[inline]
+pub(crate) fn is_inline(word: &[u8]) -> bool {
+    word.len() <= INLINE && !word.contains(&0)
+}
+
+/// The key of `word` (at most [`INLINE`] bytes, no NUL byte).
+#[inline]
+pub(crate) fn key_of(word: &[u8]) -> Key {
+    debug_assert!(word.len() <= INLINE);
+    let mut bytes = [0u8; INLINE];
+    bytes[..word.len()].copy_from_slice(word);
+    Key::from_le_bytes(bytes)
+}
+
+/// The key of the `len` bytes at `start` (no NUL byte among them), read as
+/// 16 bytes at once; `None` when fewer than 16 bytes are left from `start`
+/// (use [`key_of`]).
+#[inline(always)]
+pub(crate) fn key_at(bytes: &[u8], start: usize, len: usize) -> Option<Key> {
+    debug_assert!((1..=INLINE).contains(&len));
+    let chunk: &[u8; INLINE] = bytes.get(start..)?.first_chunk()?;
+    let keep = (1u128 << (8 * len as u32 - 1) << 1).wrapping_sub(1);
+    Some(Key::from_le_bytes(*chunk) & keep)
+}
+
+/// The key with its ASCII capitals made small (the key must be ASCII).
+#[inline(always)]
+pub(crate) fn ascii_lowercase(key: Key) -> Key {
+    let lower = |x: u64| {
+        // Bytes are below 0x80, so adding 0x3F (or 0x25) never carries
+        // into the next byte; the top bit says >= 'A' (or > 'Z').
+        let at_least_a = x.wrapping_add((0x80 - u64::from(b'A')) * ONES);
+        let above_z = x.wrapping_add((0x80 - u64::from(b'Z') - 1) * ONES);
+        let capital = at_least_a & !above_z & (0x80 * ONES);
+        x | (capital >> 2)
+    };
+    let (lo, hi) = (key as u64, (key >> 64) as u64);
+    u128::from(lower(lo)) | (u128::from(lower(hi)) << 64)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    key: [u8; INLINE],
+    count: u64,
+}
+
+impl Entry {
+    fn word(&self) -> &str {
+        let len = self.key.iter().position(|&b| b == 0).unwrap_or(INLINE);
+        // Keys are copied from `str`s whole, and the padding is cut off here.
+        std::str::from_utf8(&self.key[..len]).expect("a key holds a whole word")
+    }
+}
+
+fn process_seeds() -> [u64; 2] {
+    static SEEDS: OnceLock<[u64; 2]> = OnceLock::new();
+    *SEEDS.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let random = std::collections::hash_map::RandomState::new();
+        let seed = |n: u64| {
+            let mut h = random.build_hasher();
+            h.write_u64(n);
+            h.finish() | 1
+        };
+        [seed(1), seed(2)]
+    })
+}
+
+#[inline(always)]
+fn hash_with(seeds: [u64; 2], key: Key) -> u64 {
+    let product =
+        u128::from((key as u64) ^ seeds[0]) * u128::from(((key >> 64) as u64) ^ seeds[1]);
+    (product as u64) ^ ((product >> 64) as u64)
+}
+
+/// Words and how often each was counted.
+#[derive(Clone)]
+pub(crate) struct Table {
+    short: HashTable<Entry>,
+    long: HashMap<Box<str>, u64, foldhash::fast::RandomState>,
+    seeds: [u64; 2],
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Table {
+            short: HashTable::new(),
+            long: HashMap::default(),
+            seeds: process_seeds(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Table")
+            .field("words", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Table {
+    /// Counts the word whose key is `key` `n` times.
+    #[inline(always)]
+    pub(crate) fn add_key(&mut self, key: Key, n: u64) {
+        let hash = hash_with(self.seeds, key);
+        match self
+            .short
+            .find_mut(hash, |e| Key::from_le_bytes(e.key) == key)
+        {
+            Some(entry) => entry.count += n,
+            None => self.insert_new(hash, key, n),
+        }
+    }
+
+    #[cold]
+    fn insert_new(&mut self, hash: u64, key: Key, n: u64) {
+        let seeds = self.seeds;
+        let entry = Entry {
+            key: key.to_le_bytes(),
+            count: n,
+        };
+        self.short.insert_unique(hash, entry, |e| {
+            hash_with(seeds, Key::from_le_bytes(e.key))
+        });
+    }
+
+    /// Counts `word` `n` times.
+    #[inline]
+    pub(crate) fn add(&mut self, word: &str, n: u64) {
+        if is_inline(word.as_bytes()) {
+            self.add_key(key_of(word.as_bytes()), n);
+        } else {
+            match self.long.get_mut(word) {
+                Some(count) => *count += n,
+                None => {
+                    self.long.insert(word.into(), n);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn get(&self, word: &str) -> u64 {
+        if is_inline(word.as_bytes()) {
+            let key = key_of(word.as_bytes());
+            let hash = hash_with(self.seeds, key);
+            self.short
+                .find(hash, |e| Key::from_le_bytes(e.key) == key)
+                .map_or(0, |e| e.count)
+        } else {
+            self.long.get(word).copied().unwrap_or(0)
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, u64)> + '_ {
+        let short = self.short.iter().map(|e| (e.word(), e.count));
+        let long = self.long.iter().map(|(w, &n)| (&**w, n));
+        short.chain(long)
+    }
+
+    /// Adds `other`'s counts.
+    pub(crate) fn merge_from(&mut self, other: &Table) {
+        let seeds = self.seeds;
+        self.short
+            .reserve(other.short.len().saturating_sub(self.short.len()) / 2, |e| {
+                hash_with(seeds, Key::from_le_bytes(e.key))
+            });
+        for e in &other.short {
+            self.add_key(Key::from_le_bytes(e.key), e.count);
+        }
+        for (word, &n) in &other.long {
+            match self.long.get_mut(word) {
+                Some(count) => *count += n,
+                None => {
+                    self.long.insert(word.clone(), n);
+                }
+            }
+        }
+    }
+
+    /// Adds `other`'s counts, reusing its long words.
+    pub(crate) fn merge(&mut self, other: Table) {
+        for e in &other.short {
+            self.add_key(Key::from_le_bytes(e.key), e.count);
+        }
+        for (word, n) in other.long {
+            *self.long.entry(word).or_insert(0) += n;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_read_in_place_equal_keys_copied() {
+        let text = b"Hello, WORLD of the 16-byte-long-word and more text after it";
+        for start in 0..text.len() {
+            for len in 1..=INLINE.min(text.len() - start) {
+                let copied = key_of(&text[start..start + len]);
+                if let Some(read) = key_at(text, start, len) {
+                    assert_eq!(read, copied, "{start} {len}");
+                }
+                let lowered = text[start..start + len].to_ascii_lowercase();
+                assert_eq!(ascii_lowercase(copied), key_of(&lowered), "{start} {len}");
+            }
+        }
+        assert_eq!(key_at(text, text.len() - 15, 3), None);
+    }
+
+    #[test]
+    fn counts_short_and_long_words() {
+        let mut t = Table::default();
+        for w in ["the", "the", "incomprehensibilities", "é", "sixteen-letters!", "the", "\0\u{345}"] {
+            t.add(w, 1);
+        }
+        assert_eq!(t.get("the"), 3);
+        assert_eq!(t.get("incomprehensibilities"), 1);
+        assert_eq!(t.get("sixteen-letters!"), 1);
+        assert_eq!(t.get("é"), 1);
+        assert_eq!(t.get("th"), 0);
+        assert_eq!(t.get("th\0"), 0);
+        assert_eq!(t.get("\0\u{345}"), 1);
+        assert_eq!(t.len(), 5);
+        let mut all: Vec<(&str, u64)> = t.iter().collect();
+        all.sort();
+        assert_eq!(
+            all,
+            [
+                ("\0\u{345}", 1),
+                ("incomprehensibilities", 1),
+                ("sixteen-letters!", 1),
+                ("the", 3),
+                ("é", 1)
+            ]
+        );
+        let mut u = Table::default();
+        u.add("the", 2);
+        u.add("a", 1);
+        u.merge_from(&t);
+        u.merge(t);
+        assert_eq!(
+            (u.get("the"), u.get("a"), u.get("incomprehensibilities")),
+            (8, 1, 2)
+        );
+    }
+}
