@@ -125,8 +125,7 @@ fn synthetic_corpus() -> TextSet {
         .iter()
         .map(|e| {
             let path = dir.join(&e.file);
-            let bytes =
-                std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             decode(&bytes, None).text
         })
         .collect();
@@ -298,7 +297,9 @@ fn memory_report(set: &TextSet) {
         ("unicode_words + to_lowercase + HashMap", |t| {
             baseline_count(t).len()
         }),
-        ("gutenpipe count", |t| tokenizer::count(t, Case::Fold).distinct()),
+        ("gutenpipe count", |t| {
+            tokenizer::count(t, Case::Fold).distinct()
+        }),
     ];
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
@@ -364,8 +365,7 @@ fn stage_gutenpipe(texts: &[String]) -> usize {
 
 fn one_pass(sets: &[TextSet]) {
     let pass = std::env::var("GUTENPIPE_BENCH_PASS").unwrap_or_default();
-    let all: Vec<(&str, fn(&str) -> usize)> =
-        TOKENIZERS.iter().chain(COUNTERS).copied().collect();
+    let all: Vec<(&str, fn(&str) -> usize)> = TOKENIZERS.iter().chain(COUNTERS).copied().collect();
     if pass == "list" {
         println!("load (reading the texts only)");
         for (name, _) in &all {
@@ -447,7 +447,11 @@ fn main() {
         let mut g = c.benchmark_group(format!("lowercase/{}", set.name));
         g.throughput(Throughput::BytesDecimal(set.bytes()));
         g.bench_function("to_lowercase", |b| {
-            b.iter(|| ws.iter().map(|w| black_box(w.to_lowercase()).len()).sum::<usize>())
+            b.iter(|| {
+                ws.iter()
+                    .map(|w| black_box(w.to_lowercase()).len())
+                    .sum::<usize>()
+            })
         });
         g.bench_function("gutenpipe lowercase", |b| {
             let mut buf = String::new();
@@ -495,10 +499,15 @@ fn main() {
     });
     for piece in [256 << 10, 1 << 20] {
         g.bench_function(
-            format!("gutenpipe count_parallel, 2 threads, {} KiB pieces", piece >> 10),
+            format!(
+                "gutenpipe count_parallel, 2 threads, {} KiB pieces",
+                piece >> 10
+            ),
             |b| {
                 b.iter(|| {
-                    pool.install(|| tokenizer::count_parallel(largest, Case::Fold, piece).distinct())
+                    pool.install(|| {
+                        tokenizer::count_parallel(largest, Case::Fold, piece).distinct()
+                    })
                 })
             },
         );

@@ -34,7 +34,11 @@ fn baseline_counts(text: &str, case: Case) -> HashMap<String, u64> {
 
 fn assert_same_counts(ours: &WordCounts, theirs: &HashMap<String, u64>, what: &str) {
     assert_eq!(ours.distinct(), theirs.len(), "{what}: distinct words");
-    assert_eq!(ours.tokens(), theirs.values().sum::<u64>(), "{what}: tokens");
+    assert_eq!(
+        ours.tokens(),
+        theirs.values().sum::<u64>(),
+        "{what}: tokens"
+    );
     for (word, &n) in theirs {
         assert_eq!(ours.get(word), n, "{what}: count of {word:?}");
     }
@@ -59,7 +63,10 @@ fn assert_same_as_unicode_words(text: &str, what: &str) {
         v.push(w);
         v
     });
-    assert!(placed(text, pushed.into_iter()) == theirs, "{what}: fold differs");
+    assert!(
+        placed(text, pushed.into_iter()) == theirs,
+        "{what}: fold differs"
+    );
     for pulled in [1, 2, 3, 5, 8] {
         let mut it = words(text);
         let mut mixed: Vec<&str> = it.by_ref().take(pulled).collect();
@@ -92,12 +99,69 @@ fn assert_same_as_unicode_words(text: &str, what: &str) {
 /// Characters the rules treat differently, with the ASCII ones more likely.
 fn interesting_char() -> impl Strategy<Value = char> {
     const OTHERS: &[char] = &[
-        '’', '‘', '“', '”', '—', '–', '…', 'é', 'É', 'ß', 'ü', 'Ü', 'ñ', 'Σ', 'σ', 'ς', 'İ', 'ǅ',
-        'Ⅻ', 'Ⓐ', 'K', 'א', 'ב', 'ア', 'カ', 'ー', '中', '文', '٣', '０', '\u{0301}', '\u{0345}',
-        '\u{0308}', '\u{00AD}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}',
-        '\u{0085}', '\u{2028}', '\u{2029}', '\u{00A0}', '\u{3000}', '\u{2009}', '👍', '🏻', '❤',
-        '🇫', '🇷', '\u{05F3}', '\u{05F4}', '\u{FF07}', '\u{2018}', '\u{FE52}', '\u{FF0E}', '·',
-        '\u{0387}', '\u{055F}', '\u{2024}', '\u{FE13}', '\u{066C}', '\u{1F3FF}',
+        '’',
+        '‘',
+        '“',
+        '”',
+        '—',
+        '–',
+        '…',
+        'é',
+        'É',
+        'ß',
+        'ü',
+        'Ü',
+        'ñ',
+        'Σ',
+        'σ',
+        'ς',
+        'İ',
+        'ǅ',
+        'Ⅻ',
+        'Ⓐ',
+        'K',
+        'א',
+        'ב',
+        'ア',
+        'カ',
+        'ー',
+        '中',
+        '文',
+        '٣',
+        '０',
+        '\u{0301}',
+        '\u{0345}',
+        '\u{0308}',
+        '\u{00AD}',
+        '\u{200B}',
+        '\u{200C}',
+        '\u{200D}',
+        '\u{2060}',
+        '\u{FEFF}',
+        '\u{0085}',
+        '\u{2028}',
+        '\u{2029}',
+        '\u{00A0}',
+        '\u{3000}',
+        '\u{2009}',
+        '👍',
+        '🏻',
+        '❤',
+        '🇫',
+        '🇷',
+        '\u{05F3}',
+        '\u{05F4}',
+        '\u{FF07}',
+        '\u{2018}',
+        '\u{FE52}',
+        '\u{FF0E}',
+        '·',
+        '\u{0387}',
+        '\u{055F}',
+        '\u{2024}',
+        '\u{FE13}',
+        '\u{066C}',
+        '\u{1F3FF}',
     ];
     prop_oneof![
         6 => (0u8..=127).prop_map(char::from),
@@ -145,10 +209,10 @@ proptest! {
 #[test]
 fn cases_that_once_looked_like_boundaries() {
     for text in [
-        " \u{345}",              // a space takes a following combining mark (WB4), and it is alphabetic
-        "x\u{3000} \u{345}y",    // U+3000 joins the ASCII space after it (WB3d)
-        "a\u{2000}  \u{345}",    // so does U+2000
-        "é’s’ 1’2 a’\u{301}b",   // ’ is MidNumLet; a combining mark does not break a word
+        " \u{345}", // a space takes a following combining mark (WB4), and it is alphabetic
+        "x\u{3000} \u{345}y", // U+3000 joins the ASCII space after it (WB3d)
+        "a\u{2000}  \u{345}", // so does U+2000
+        "é’s’ 1’2 a’\u{301}b", // ’ is MidNumLet; a combining mark does not break a word
         "\u{FEFF}The \u{AD}soft\u{AD}hyphen", // BOM and soft hyphen are Format
         "a\r\n\u{301}b\u{85}c\u{2028}d\x0Be\x0Cf",
         "don’t—“quoted”…¿qué?",
@@ -189,7 +253,12 @@ fn every_line_of_a_synthetic_corpus() {
     let catalog = write_corpus(dir.path(), &config).unwrap();
     let files: Vec<(String, Vec<u8>)> = catalog
         .iter()
-        .map(|e| (e.file.clone(), std::fs::read(dir.path().join(&e.file)).unwrap()))
+        .map(|e| {
+            (
+                e.file.clone(),
+                std::fs::read(dir.path().join(&e.file)).unwrap(),
+            )
+        })
         .collect();
     assert!(
         files.iter().any(|(_, b)| !b.is_ascii()),

@@ -114,31 +114,41 @@ pub fn count_into(counts: &mut WordCounts, text: &str, case: Case) {
     let base = text.as_ptr() as usize;
     let table = &mut counts.table;
     let mut buf = String::new();
-    let tokens = Words::new(text).fold_words(0u64, |tokens, word, ascii| {
-        // An ASCII word of up to 16 bytes: its key is read from the text in
-        // place and lowercased in two registers.
-        if ascii && word.len() <= INLINE {
-            if let Some(key) = key_at(bytes, word.as_ptr() as usize - base, word.len()) {
-                table.add_key(
-                    match case {
-                        Case::Fold => ascii_lowercase(key),
-                        Case::Keep => key,
-                    },
-                    1,
-                );
-                return tokens + 1;
+    let tokens = Words::new(text).fold_words(
+        0u64,
+        #[inline(always)]
+        |tokens, word, ascii| {
+            // An ASCII word of up to 16 bytes: its key is read from the text
+            // in place and lowercased in two registers.
+            if ascii && word.len() <= INLINE {
+                if let Some(key) = key_at(bytes, word.as_ptr() as usize - base, word.len()) {
+                    table.add_key(
+                        match case {
+                            Case::Fold => ascii_lowercase(key),
+                            Case::Keep => key,
+                        },
+                        1,
+                    );
+                    return tokens + 1;
+                }
             }
-        }
-        table.add(
-            match case {
-                Case::Fold => lowercase(word, &mut buf),
-                Case::Keep => word,
-            },
-            1,
-        );
-        tokens + 1
-    });
+            add_other(table, &mut buf, word, case);
+            tokens + 1
+        },
+    );
     counts.tokens += tokens;
+}
+
+/// Counts a word that is not ASCII, or long, or at the very end of the text.
+#[inline(never)]
+fn add_other(table: &mut Table, buf: &mut String, word: &str, case: Case) {
+    table.add(
+        match case {
+            Case::Fold => lowercase(word, buf),
+            Case::Keep => word,
+        },
+        1,
+    );
 }
 
 /// Texts longer than this are cut at line breaks and counted in pieces on

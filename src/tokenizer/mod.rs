@@ -32,9 +32,7 @@ mod split;
 mod table;
 mod words;
 
-pub use count::{
-    Case, PARALLEL_PIECE, WordCounts, count, count_into, count_parallel,
-};
+pub use count::{Case, PARALLEL_PIECE, WordCounts, count, count_into, count_parallel};
 pub use lower::lowercase;
 pub use split::split_lines;
 pub use words::Words;

@@ -6,19 +6,17 @@
 //! holding a NUL byte (a NUL followed by a combining mark is a word), for
 //! which the zero padding would be ambiguous.
 //!
-//! The hash is keyed with seeds drawn once per process from the standard
-//! library's random source, so text crafted to collide cannot be prepared in
-//! advance.
+//! The short words live in one array of slots, open addressing with linear
+//! probing at most half full, so a word already seen is usually found in the
+//! first slot looked at. The hash is keyed with seeds drawn once per process
+//! from the standard library's random source, so text crafted to collide
+//! cannot be prepared in advance.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use hashbrown::HashTable;
-
 /// The longest word kept inline.
 pub(crate) const INLINE: usize = 16;
-
-const ONES: u64 = 0x0101_0101_0101_0101;
 
 /// A word of at most [`INLINE`] bytes as a key: its bytes, little-endian,
 /// padded with zeros.
@@ -46,13 +44,25 @@ pub(crate) fn key_of(word: &[u8]) -> Key {
 pub(crate) fn key_at(bytes: &[u8], start: usize, len: usize) -> Option<Key> {
     debug_assert!((1..=INLINE).contains(&len));
     let chunk: &[u8; INLINE] = bytes.get(start..)?.first_chunk()?;
-    let keep = (1u128 << (8 * len as u32 - 1) << 1).wrapping_sub(1);
-    Some(Key::from_le_bytes(*chunk) & keep)
+    Some(Key::from_le_bytes(*chunk) & KEEP[len])
 }
 
-/// The key with its ASCII capitals made small (the key must be ASCII).
+/// `KEEP[n]` keeps the low `n` bytes of a key.
+const KEEP: [Key; INLINE + 1] = {
+    let mut masks = [0; INLINE + 1];
+    let mut n = 1;
+    while n <= INLINE {
+        masks[n] = (masks[n - 1] << 8) | 0xFF;
+        n += 1;
+    }
+    masks
+};
+
+/// The key with its ASCII capitals made small (the key must be ASCII):
+/// eight bytes at a time in a 64-bit register.
 #[inline(always)]
 pub(crate) fn ascii_lowercase(key: Key) -> Key {
+    const ONES: u64 = 0x0101_0101_0101_0101;
     let lower = |x: u64| {
         // Bytes are below 0x80, so adding 0x3F (or 0x25) never carries
         // into the next byte; the top bit says >= 'A' (or > 'Z').
@@ -65,13 +75,15 @@ pub(crate) fn ascii_lowercase(key: Key) -> Key {
     u128::from(lower(lo)) | (u128::from(lower(hi)) << 64)
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Entry {
+/// A slot of the table: a key (all zeros when the slot is empty: no word
+/// is empty) and its count.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
     key: [u8; INLINE],
     count: u64,
 }
 
-impl Entry {
+impl Slot {
     fn word(&self) -> &str {
         let len = self.key.iter().position(|&b| b == 0).unwrap_or(INLINE);
         // Keys are copied from `str`s whole, and the padding is cut off here.
@@ -95,15 +107,19 @@ fn process_seeds() -> [u64; 2] {
 
 #[inline(always)]
 fn hash_with(seeds: [u64; 2], key: Key) -> u64 {
-    let product =
-        u128::from((key as u64) ^ seeds[0]) * u128::from(((key >> 64) as u64) ^ seeds[1]);
+    let product = u128::from((key as u64) ^ seeds[0]) * u128::from(((key >> 64) as u64) ^ seeds[1]);
     (product as u64) ^ ((product >> 64) as u64)
 }
+
+/// Slots in a new table (a power of two).
+const FIRST_SLOTS: usize = 256;
 
 /// Words and how often each was counted.
 #[derive(Clone)]
 pub(crate) struct Table {
-    short: HashTable<Entry>,
+    /// A power of two in length, at most half of the slots used.
+    slots: Box<[Slot]>,
+    used: usize,
     long: HashMap<Box<str>, u64, foldhash::fast::RandomState>,
     seeds: [u64; 2],
 }
@@ -111,7 +127,8 @@ pub(crate) struct Table {
 impl Default for Table {
     fn default() -> Self {
         Table {
-            short: HashTable::new(),
+            slots: vec![Slot::default(); FIRST_SLOTS].into_boxed_slice(),
+            used: 0,
             long: HashMap::default(),
             seeds: process_seeds(),
         }
@@ -127,29 +144,44 @@ impl std::fmt::Debug for Table {
 }
 
 impl Table {
-    /// Counts the word whose key is `key` `n` times.
+    /// The slot holding `key`, or the empty slot where it would go.
     #[inline(always)]
-    pub(crate) fn add_key(&mut self, key: Key, n: u64) {
-        let hash = hash_with(self.seeds, key);
-        match self
-            .short
-            .find_mut(hash, |e| Key::from_le_bytes(e.key) == key)
-        {
-            Some(entry) => entry.count += n,
-            None => self.insert_new(hash, key, n),
+    fn slot_of(&self, key: Key) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = hash_with(self.seeds, key) as usize & mask;
+        loop {
+            let k = Key::from_le_bytes(self.slots[i].key);
+            if k == key || k == 0 {
+                return i;
+            }
+            i = (i + 1) & mask;
         }
     }
 
+    /// Counts the word whose key is `key` (not 0) `n` times.
+    #[inline(always)]
+    pub(crate) fn add_key(&mut self, key: Key, n: u64) {
+        let i = self.slot_of(key);
+        let slot = &mut self.slots[i];
+        slot.count += n;
+        if Key::from_le_bytes(slot.key) != key {
+            self.insert_at(i, key);
+        }
+    }
+
+    /// Puts `key` in the empty slot `i` (its count is already set).
     #[cold]
-    fn insert_new(&mut self, hash: u64, key: Key, n: u64) {
-        let seeds = self.seeds;
-        let entry = Entry {
-            key: key.to_le_bytes(),
-            count: n,
-        };
-        self.short.insert_unique(hash, entry, |e| {
-            hash_with(seeds, Key::from_le_bytes(e.key))
-        });
+    fn insert_at(&mut self, i: usize, key: Key) {
+        self.slots[i].key = key.to_le_bytes();
+        self.used += 1;
+        if self.used * 2 > self.slots.len() {
+            let bigger = vec![Slot::default(); self.slots.len() * 2].into_boxed_slice();
+            let old = std::mem::replace(&mut self.slots, bigger);
+            for slot in old.iter().filter(|s| s.key != [0; INLINE]) {
+                let j = self.slot_of(Key::from_le_bytes(slot.key));
+                self.slots[j] = *slot;
+            }
+        }
     }
 
     /// Counts `word` `n` times.
@@ -168,36 +200,46 @@ impl Table {
     }
 
     pub(crate) fn get(&self, word: &str) -> u64 {
-        if is_inline(word.as_bytes()) {
-            let key = key_of(word.as_bytes());
-            let hash = hash_with(self.seeds, key);
-            self.short
-                .find(hash, |e| Key::from_le_bytes(e.key) == key)
-                .map_or(0, |e| e.count)
+        if !is_inline(word.as_bytes()) {
+            return self.long.get(word).copied().unwrap_or(0);
+        }
+        if word.is_empty() {
+            return 0;
+        }
+        let key = key_of(word.as_bytes());
+        let slot = &self.slots[self.slot_of(key)];
+        if Key::from_le_bytes(slot.key) == key {
+            slot.count
         } else {
-            self.long.get(word).copied().unwrap_or(0)
+            0
         }
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.short.len() + self.long.len()
+        self.used + self.long.len()
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, u64)> + '_ {
-        let short = self.short.iter().map(|e| (e.word(), e.count));
+        let short = self
+            .slots
+            .iter()
+            .filter(|s| s.key != [0; INLINE])
+            .map(|s| (s.word(), s.count));
         let long = self.long.iter().map(|(w, &n)| (&**w, n));
         short.chain(long)
     }
 
+    fn short_entries(&self) -> impl Iterator<Item = (Key, u64)> + '_ {
+        self.slots
+            .iter()
+            .filter(|s| s.key != [0; INLINE])
+            .map(|s| (Key::from_le_bytes(s.key), s.count))
+    }
+
     /// Adds `other`'s counts.
     pub(crate) fn merge_from(&mut self, other: &Table) {
-        let seeds = self.seeds;
-        self.short
-            .reserve(other.short.len().saturating_sub(self.short.len()) / 2, |e| {
-                hash_with(seeds, Key::from_le_bytes(e.key))
-            });
-        for e in &other.short {
-            self.add_key(Key::from_le_bytes(e.key), e.count);
+        for (key, n) in other.short_entries() {
+            self.add_key(key, n);
         }
         for (word, &n) in &other.long {
             match self.long.get_mut(word) {
@@ -211,8 +253,8 @@ impl Table {
 
     /// Adds `other`'s counts, reusing its long words.
     pub(crate) fn merge(&mut self, other: Table) {
-        for e in &other.short {
-            self.add_key(Key::from_le_bytes(e.key), e.count);
+        for (key, n) in other.short_entries() {
+            self.add_key(key, n);
         }
         for (word, n) in other.long {
             *self.long.entry(word).or_insert(0) += n;
@@ -241,9 +283,31 @@ mod tests {
     }
 
     #[test]
+    fn grows_and_keeps_every_count() {
+        let mut t = Table::default();
+        let words: Vec<String> = (0..5000).map(|i| format!("w{i}")).collect();
+        for (i, w) in words.iter().enumerate() {
+            t.add(w, i as u64 + 1);
+        }
+        assert_eq!(t.len(), 5000);
+        assert!(t.slots.len() >= 10_000 && t.slots.len().is_power_of_two());
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(t.get(w), i as u64 + 1, "{w}");
+        }
+    }
+
+    #[test]
     fn counts_short_and_long_words() {
         let mut t = Table::default();
-        for w in ["the", "the", "incomprehensibilities", "é", "sixteen-letters!", "the", "\0\u{345}"] {
+        for w in [
+            "the",
+            "the",
+            "incomprehensibilities",
+            "é",
+            "sixteen-letters!",
+            "the",
+            "\0\u{345}",
+        ] {
             t.add(w, 1);
         }
         assert_eq!(t.get("the"), 3);
@@ -252,6 +316,7 @@ mod tests {
         assert_eq!(t.get("é"), 1);
         assert_eq!(t.get("th"), 0);
         assert_eq!(t.get("th\0"), 0);
+        assert_eq!(t.get(""), 0);
         assert_eq!(t.get("\0\u{345}"), 1);
         assert_eq!(t.len(), 5);
         let mut all: Vec<(&str, u64)> = t.iter().collect();

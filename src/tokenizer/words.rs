@@ -139,7 +139,7 @@ impl<'a> Words<'a> {
     pub(crate) fn fold_words<B>(self, init: B, mut f: impl FnMut(B, &'a str, bool) -> B) -> B {
         let Words {
             text,
-            mut ascii,
+            ascii,
             mut piece_start,
             mut piece_end,
             piece,
@@ -150,45 +150,92 @@ impl<'a> Words<'a> {
         let mut acc = init;
         // Finish a piece `next` had started.
         if let Some(piece) = piece {
-            for word in piece {
-                acc = f(acc, word, false);
-            }
+            acc = give_piece(piece, acc, &mut f);
             (piece_start, piece_end) = find_piece(bytes, piece_end);
         }
-        let mut next = match pending {
-            Some(word) => Some(word),
-            None => ascii.next(),
-        };
-        while let Some((start, end)) = next {
-            if start < piece_start {
-                acc = f(acc, ascii_word(text, start, end), true);
-                next = ascii.next();
-                continue;
-            }
-            // The pieces up to this word, then past the ASCII words inside the last one.
-            let mut last_end = start;
-            while piece_start <= start {
-                for word in PieceWords::new(&text[piece_start..piece_end]) {
-                    acc = f(acc, word, false);
-                }
-                last_end = piece_end;
-                (piece_start, piece_end) = find_piece(bytes, piece_end);
-            }
-            while let Some((start, _)) = next {
-                if start >= last_end {
-                    break;
-                }
-                next = ascii.next();
-            }
+        // ASCII words before `skip_until` lie inside a piece already given.
+        let mut skip_until = 0;
+        // The ASCII word `next` had found after that piece.
+        if let Some((start, end)) = pending {
+            acc = Self::give_ascii(
+                text,
+                start,
+                end,
+                acc,
+                &mut f,
+                &mut piece_start,
+                &mut piece_end,
+                &mut skip_until,
+            );
         }
+        acc = ascii.fold(
+            acc,
+            #[inline(always)]
+            |acc, (start, end)| {
+                if start < piece_start {
+                    if start >= skip_until {
+                        return f(acc, ascii_word(text, start, end), true);
+                    }
+                    return acc;
+                }
+                Self::give_ascii(
+                    text,
+                    start,
+                    end,
+                    acc,
+                    &mut f,
+                    &mut piece_start,
+                    &mut piece_end,
+                    &mut skip_until,
+                )
+            },
+        );
+        // The pieces after the last ASCII word.
         while piece_start < bytes.len() {
-            for word in PieceWords::new(&text[piece_start..piece_end]) {
-                acc = f(acc, word, false);
-            }
+            acc = give_piece(PieceWords::new(&text[piece_start..piece_end]), acc, &mut f);
             (piece_start, piece_end) = find_piece(bytes, piece_end);
         }
         acc
     }
+
+    /// Gives the pieces up to the ASCII word at `start..end`, then the word
+    /// unless it lies inside one of them.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn give_ascii<B>(
+        text: &'a str,
+        start: usize,
+        end: usize,
+        mut acc: B,
+        f: &mut dyn FnMut(B, &'a str, bool) -> B,
+        piece_start: &mut usize,
+        piece_end: &mut usize,
+        skip_until: &mut usize,
+    ) -> B {
+        while *piece_start <= start && *piece_start < text.len() {
+            acc = give_piece(PieceWords::new(&text[*piece_start..*piece_end]), acc, f);
+            *skip_until = *piece_end;
+            (*piece_start, *piece_end) = find_piece(text.as_bytes(), *piece_end);
+        }
+        if start >= *skip_until {
+            acc = f(acc, ascii_word(text, start, end), true);
+        }
+        acc
+    }
+}
+
+/// Folds the words of a piece; out of line, so that the hot loop of
+/// [`Words::fold_words`] has a single call of its closure, which is inlined.
+#[inline(never)]
+fn give_piece<'a, B>(
+    piece: PieceWords<'a>,
+    mut acc: B,
+    f: &mut dyn FnMut(B, &'a str, bool) -> B,
+) -> B {
+    for word in piece {
+        acc = f(acc, word, false);
+    }
+    acc
 }
 
 impl<'a> Iterator for Words<'a> {
