@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::lower::lowercase;
 use super::split::split_lines;
-use super::table::{INLINE, Table, ascii_lowercase, key_at};
+use super::table::{INLINE, Table, key_at};
 use super::words::Words;
 
 /// Whether words are lowercased before they are counted.
@@ -110,29 +110,31 @@ pub fn count(text: &str, case: Case) -> WordCounts {
 
 /// Adds the words of `text` to `counts`.
 pub fn count_into(counts: &mut WordCounts, text: &str, case: Case) {
+    match case {
+        Case::Fold => count_with::<true>(counts, text),
+        Case::Keep => count_with::<false>(counts, text),
+    }
+}
+
+fn count_with<const FOLD: bool>(counts: &mut WordCounts, text: &str) {
     let bytes = text.as_bytes();
-    let base = text.as_ptr() as usize;
     let table = &mut counts.table;
     let mut buf = String::new();
     let tokens = Words::new(text).fold_words(
         0u64,
         #[inline(always)]
-        |tokens, word, ascii| {
+        |tokens, word, ascii_at| {
             // An ASCII word of up to 16 bytes: its key is read from the text
-            // in place and lowercased in two registers.
-            if ascii && word.len() <= INLINE {
-                if let Some(key) = key_at(bytes, word.as_ptr() as usize - base, word.len()) {
-                    table.add_key(
-                        match case {
-                            Case::Fold => ascii_lowercase(key),
-                            Case::Keep => key,
-                        },
-                        1,
-                    );
-                    return tokens + 1;
+            // in place (and lowercased) in one SIMD register.
+            if let Some(start) = ascii_at {
+                if word.len() <= INLINE {
+                    if let Some(key) = key_at::<FOLD>(bytes, start, word.len()) {
+                        table.add_key(key, 1);
+                        return tokens + 1;
+                    }
                 }
             }
-            add_other(table, &mut buf, word, case);
+            add_other(table, &mut buf, word, FOLD);
             tokens + 1
         },
     );
@@ -141,14 +143,8 @@ pub fn count_into(counts: &mut WordCounts, text: &str, case: Case) {
 
 /// Counts a word that is not ASCII, or long, or at the very end of the text.
 #[inline(never)]
-fn add_other(table: &mut Table, buf: &mut String, word: &str, case: Case) {
-    table.add(
-        match case {
-            Case::Fold => lowercase(word, buf),
-            Case::Keep => word,
-        },
-        1,
-    );
+fn add_other(table: &mut Table, buf: &mut String, word: &str, fold: bool) {
+    table.add(if fold { lowercase(word, buf) } else { word }, 1);
 }
 
 /// Texts longer than this are cut at line breaks and counted in pieces on

@@ -37,31 +37,69 @@ pub(crate) fn key_of(word: &[u8]) -> Key {
     Key::from_le_bytes(bytes)
 }
 
-/// The key of the `len` bytes at `start` (no NUL byte among them), read as
-/// 16 bytes at once; `None` when fewer than 16 bytes are left from `start`
-/// (use [`key_of`]).
+/// The key of the `len` ASCII bytes at `start`, lowercased if `FOLD`,
+/// read as 16 bytes at once; `None` when fewer than 16 bytes are left from
+/// `start` (use [`key_of`]).
 #[inline(always)]
-pub(crate) fn key_at(bytes: &[u8], start: usize, len: usize) -> Option<Key> {
+pub(crate) fn key_at<const FOLD: bool>(bytes: &[u8], start: usize, len: usize) -> Option<Key> {
     debug_assert!((1..=INLINE).contains(&len));
     let chunk: &[u8; INLINE] = bytes.get(start..)?.first_chunk()?;
-    Some(Key::from_le_bytes(*chunk) & KEEP[len])
+    Some(keep_and_lower::<FOLD>(chunk, &KEEP[len]))
 }
 
-/// `KEEP[n]` keeps the low `n` bytes of a key.
-const KEEP: [Key; INLINE + 1] = {
-    let mut masks = [0; INLINE + 1];
+/// `KEEP[n]` keeps the first `n` bytes of 16.
+const KEEP: [[u8; INLINE]; INLINE + 1] = {
+    let mut masks = [[0; INLINE]; INLINE + 1];
     let mut n = 1;
     while n <= INLINE {
-        masks[n] = (masks[n - 1] << 8) | 0xFF;
+        let mut i = 0;
+        while i < n {
+            masks[n][i] = 0xFF;
+            i += 1;
+        }
         n += 1;
     }
     masks
 };
 
+/// `chunk & keep`, with ASCII capitals made small if `FOLD`: SSE2.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(unused_unsafe)] // the intrinsics are safe to call from Rust 1.87 on; 1.85 needs the block
+fn keep_and_lower<const FOLD: bool>(chunk: &[u8; INLINE], keep: &[u8; INLINE]) -> Key {
+    use std::arch::x86_64::*;
+    let mut out = [0u8; INLINE];
+    // SAFETY: SSE2 is enabled on every x86_64 target; the loads and the
+    // store touch exactly the three 16-byte arrays.
+    unsafe {
+        let mut v = _mm_and_si128(
+            _mm_loadu_si128(chunk.as_ptr().cast()),
+            _mm_loadu_si128(keep.as_ptr().cast()),
+        );
+        if FOLD {
+            let capital = _mm_and_si128(
+                _mm_cmpgt_epi8(v, _mm_set1_epi8(b'A' as i8 - 1)),
+                _mm_cmplt_epi8(v, _mm_set1_epi8(b'Z' as i8 + 1)),
+            );
+            v = _mm_or_si128(v, _mm_and_si128(capital, _mm_set1_epi8(0x20)));
+        }
+        _mm_storeu_si128(out.as_mut_ptr().cast(), v);
+    }
+    Key::from_le_bytes(out)
+}
+
+/// `chunk & keep`, with ASCII capitals made small if `FOLD`.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn keep_and_lower<const FOLD: bool>(chunk: &[u8; INLINE], keep: &[u8; INLINE]) -> Key {
+    let key = Key::from_le_bytes(*chunk) & Key::from_le_bytes(*keep);
+    if FOLD { ascii_lowercase(key) } else { key }
+}
+
 /// The key with its ASCII capitals made small (the key must be ASCII):
 /// eight bytes at a time in a 64-bit register.
-#[inline(always)]
-pub(crate) fn ascii_lowercase(key: Key) -> Key {
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))] // tested against SSE2
+fn ascii_lowercase(key: Key) -> Key {
     const ONES: u64 = 0x0101_0101_0101_0101;
     let lower = |x: u64| {
         // Bytes are below 0x80, so adding 0x3F (or 0x25) never carries
@@ -268,18 +306,19 @@ mod tests {
 
     #[test]
     fn keys_read_in_place_equal_keys_copied() {
-        let text = b"Hello, WORLD of the 16-byte-long-word and more text after it";
+        let text = b"Hello, WORLD of the 16-byte-long-word @[`{ AZaz and more text after it";
         for start in 0..text.len() {
             for len in 1..=INLINE.min(text.len() - start) {
-                let copied = key_of(&text[start..start + len]);
-                if let Some(read) = key_at(text, start, len) {
-                    assert_eq!(read, copied, "{start} {len}");
+                let word = &text[start..start + len];
+                let lowered = key_of(&word.to_ascii_lowercase());
+                assert_eq!(ascii_lowercase(key_of(word)), lowered, "{start} {len}");
+                if let Some(read) = key_at::<false>(text, start, len) {
+                    assert_eq!(read, key_of(word), "{start} {len}");
+                    assert_eq!(key_at::<true>(text, start, len), Some(lowered));
                 }
-                let lowered = text[start..start + len].to_ascii_lowercase();
-                assert_eq!(ascii_lowercase(copied), key_of(&lowered), "{start} {len}");
             }
         }
-        assert_eq!(key_at(text, text.len() - 15, 3), None);
+        assert_eq!(key_at::<true>(text, text.len() - 15, 3), None);
     }
 
     #[test]

@@ -133,10 +133,14 @@ impl<'a> Words<'a> {
         }
     }
 
-    /// `fold` with each word's flag saying whether it came from the ASCII
-    /// scanner (so is ASCII).
+    /// `fold` with, for each word from the ASCII scanner (so ASCII), its
+    /// offset in the text.
     #[inline]
-    pub(crate) fn fold_words<B>(self, init: B, mut f: impl FnMut(B, &'a str, bool) -> B) -> B {
+    pub(crate) fn fold_words<B>(
+        self,
+        init: B,
+        mut f: impl FnMut(B, &'a str, Option<usize>) -> B,
+    ) -> B {
         let Words {
             text,
             ascii,
@@ -174,7 +178,7 @@ impl<'a> Words<'a> {
             |acc, (start, end)| {
                 if start < piece_start {
                     if start >= skip_until {
-                        return f(acc, ascii_word(text, start, end), true);
+                        return f(acc, ascii_word(text, start, end), Some(start));
                     }
                     return acc;
                 }
@@ -207,7 +211,7 @@ impl<'a> Words<'a> {
         start: usize,
         end: usize,
         mut acc: B,
-        f: &mut dyn FnMut(B, &'a str, bool) -> B,
+        f: &mut dyn FnMut(B, &'a str, Option<usize>) -> B,
         piece_start: &mut usize,
         piece_end: &mut usize,
         skip_until: &mut usize,
@@ -218,7 +222,7 @@ impl<'a> Words<'a> {
             (*piece_start, *piece_end) = find_piece(text.as_bytes(), *piece_end);
         }
         if start >= *skip_until {
-            acc = f(acc, ascii_word(text, start, end), true);
+            acc = f(acc, ascii_word(text, start, end), Some(start));
         }
         acc
     }
@@ -230,10 +234,10 @@ impl<'a> Words<'a> {
 fn give_piece<'a, B>(
     piece: PieceWords<'a>,
     mut acc: B,
-    f: &mut dyn FnMut(B, &'a str, bool) -> B,
+    f: &mut dyn FnMut(B, &'a str, Option<usize>) -> B,
 ) -> B {
     for word in piece {
-        acc = f(acc, word, false);
+        acc = f(acc, word, None);
     }
     acc
 }
