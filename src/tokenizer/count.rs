@@ -33,6 +33,20 @@ impl WordCounts {
         WordCounts::default()
     }
 
+    /// Counts with room for about `words` distinct words before the table grows.
+    pub fn with_capacity(words: usize) -> Self {
+        WordCounts {
+            table: Table::with_capacity(words),
+            tokens: 0,
+        }
+    }
+
+    /// About how many distinct words a text of `bytes` bytes has (Heaps'
+    /// law: Gutenberg books have 8 to 27 × √bytes).
+    pub fn expected_distinct(bytes: usize) -> usize {
+        16 * (bytes as f64).sqrt() as usize
+    }
+
     /// Counts `word` `n` times; allocates only when `word` is new and
     /// longer than 16 bytes (or the table grows).
     #[inline]
@@ -103,7 +117,7 @@ impl WordCounts {
 /// Counts the words of `text` ([`words`](super::words), lowercased with
 /// `Case::Fold`) on the calling thread.
 pub fn count(text: &str, case: Case) -> WordCounts {
-    let mut counts = WordCounts::new();
+    let mut counts = WordCounts::with_capacity(WordCounts::expected_distinct(text.len()));
     count_into(&mut counts, text, case);
     counts
 }

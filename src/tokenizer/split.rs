@@ -30,24 +30,27 @@ pub(crate) fn is_line_break(b: u8) -> bool {
 #[inline]
 pub(crate) fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
     const HIGH: u64 = 0x8080_8080_8080_8080;
+    let word = |chunk: &[u8], i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&chunk[i..i + 8]);
+        u64::from_le_bytes(w) & HIGH
+    };
     let rest = &bytes[from..];
     let mut chunks = rest.chunks_exact(32);
-    let mut offset = 0;
+    let mut offset = from;
     for chunk in chunks.by_ref() {
-        let word = |i: usize| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&chunk[i..i + 8]);
-            u64::from_le_bytes(w)
-        };
-        if (word(0) | word(8) | word(16) | word(24)) & HIGH != 0 {
-            break;
+        let words = [word(chunk, 0), word(chunk, 8), word(chunk, 16), word(chunk, 24)];
+        if words[0] | words[1] | words[2] | words[3] != 0 {
+            let (i, high) = words.iter().enumerate().find(|(_, w)| **w != 0)?;
+            return Some(offset + 8 * i + high.trailing_zeros() as usize / 8);
         }
         offset += 32;
     }
-    rest[offset..]
+    chunks
+        .remainder()
         .iter()
         .position(|&b| b >= 0x80)
-        .map(|i| from + offset + i)
+        .map(|i| offset + i)
 }
 
 /// The last boundary at or before `at`, not before `floor` (itself a boundary).

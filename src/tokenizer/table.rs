@@ -7,7 +7,7 @@
 //! which the zero padding would be ambiguous.
 //!
 //! The short words live in one array of slots, open addressing with linear
-//! probing at most half full, so a word already seen is usually found in the
+//! probing at most three quarters full, so a word already seen is usually found in the
 //! first slot looked at. The hash is keyed with seeds drawn once per process
 //! from the standard library's random source, so text crafted to collide
 //! cannot be prepared in advance.
@@ -25,7 +25,7 @@ pub(crate) type Key = u128;
 /// Whether `word` is kept inline: at most [`INLINE`] bytes, no NUL byte.
 #[inline]
 pub(crate) fn is_inline(word: &[u8]) -> bool {
-    word.len() <= INLINE && !word.contains(&0)
+    word.len() <= INLINE && word.iter().all(|&b| b != 0)
 }
 
 /// The key of `word` (at most [`INLINE`] bytes, no NUL byte).
@@ -155,7 +155,7 @@ const FIRST_SLOTS: usize = 256;
 /// Words and how often each was counted.
 #[derive(Clone)]
 pub(crate) struct Table {
-    /// A power of two in length, at most half of the slots used.
+    /// A power of two in length, at most three quarters of the slots used.
     slots: Box<[Slot]>,
     used: usize,
     long: HashMap<Box<str>, u64, foldhash::fast::RandomState>,
@@ -164,12 +164,7 @@ pub(crate) struct Table {
 
 impl Default for Table {
     fn default() -> Self {
-        Table {
-            slots: vec![Slot::default(); FIRST_SLOTS].into_boxed_slice(),
-            used: 0,
-            long: HashMap::default(),
-            seeds: process_seeds(),
-        }
+        Table::with_capacity(0)
     }
 }
 
@@ -182,6 +177,19 @@ impl std::fmt::Debug for Table {
 }
 
 impl Table {
+    /// A table that holds `words` short words before it grows.
+    pub(crate) fn with_capacity(words: usize) -> Self {
+        let slots = (words.saturating_mul(4) / 3 + 1)
+            .next_power_of_two()
+            .max(FIRST_SLOTS);
+        Table {
+            slots: vec![Slot::default(); slots].into_boxed_slice(),
+            used: 0,
+            long: HashMap::default(),
+            seeds: process_seeds(),
+        }
+    }
+
     /// The slot holding `key`, or the empty slot where it would go.
     #[inline(always)]
     fn slot_of(&self, key: Key) -> usize {
@@ -212,7 +220,7 @@ impl Table {
     fn insert_at(&mut self, i: usize, key: Key) {
         self.slots[i].key = key.to_le_bytes();
         self.used += 1;
-        if self.used * 2 > self.slots.len() {
+        if self.used * 4 > self.slots.len() * 3 {
             let bigger = vec![Slot::default(); self.slots.len() * 2].into_boxed_slice();
             let old = std::mem::replace(&mut self.slots, bigger);
             for slot in old.iter().filter(|s| s.key != [0; INLINE]) {
@@ -329,7 +337,7 @@ mod tests {
             t.add(w, i as u64 + 1);
         }
         assert_eq!(t.len(), 5000);
-        assert!(t.slots.len() >= 10_000 && t.slots.len().is_power_of_two());
+        assert!(t.slots.len() >= 5000 * 4 / 3 && t.slots.len().is_power_of_two());
         for (i, w) in words.iter().enumerate() {
             assert_eq!(t.get(w), i as u64 + 1, "{w}");
         }
