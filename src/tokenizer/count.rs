@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::lower::lowercase;
+use super::lower::{lowercase, lowercase_key};
 use super::split::split_lines;
 use super::table::{INLINE, Table, key_at};
 use super::words::Words;
@@ -158,7 +158,14 @@ fn count_with<const FOLD: bool>(counts: &mut WordCounts, text: &str) {
 /// Counts a word that is not ASCII, or long, or at the very end of the text.
 #[inline(never)]
 fn add_other(table: &mut Table, buf: &mut String, word: &str, fold: bool) {
-    table.add(if fold { lowercase(word, buf) } else { word }, 1);
+    if fold {
+        match lowercase_key(word) {
+            Some(key) => table.add_key(key, 1),
+            None => table.add(lowercase(word, buf), 1),
+        }
+    } else {
+        table.add(word, 1);
+    }
 }
 
 /// Texts longer than this are cut at line breaks and counted in pieces on

@@ -21,21 +21,51 @@ use super::ascii::{CLASS, DIGIT, LETTER, MID_LETTER, MID_NUM, UNDERSCORE};
 /// to `unicode-segmentation`.
 #[inline]
 pub(crate) fn fast_class(c: char) -> Option<u8> {
-    match c {
-        '\0'..='\x7F' => Some(CLASS[c as usize]),
+    let cp = c as u32;
+    let class = if cp < 0x80 {
+        CLASS[cp as usize]
+    } else if cp < 0x180 {
+        FAST_LATIN[cp as usize - 0x80]
+    } else if (0x2010..0x2034).contains(&cp) {
+        FAST_PUNCTUATION[cp as usize - 0x2010]
+    } else {
+        NONE
+    };
+    (class != NONE).then_some(class)
+}
+
+/// [`fast_class`] of a non-ASCII code point, `NONE` for none: the list.
+const fn listed_class(cp: u32) -> u8 {
+    match cp {
         // Latin-1 letters but × and ÷, and Latin Extended-A: ALetter.
-        '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{17F}' => Some(LETTER),
+        0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x17F => LETTER,
         // ‘ ’: MidNumLet, as `.` and `'`.
-        '\u{2018}' | '\u{2019}' => Some(MID_LETTER | MID_NUM),
+        0x2018 | 0x2019 => MID_LETTER | MID_NUM,
         // Other, as ASCII punctuation: no-break space ¡ ¢ £ § « ¬ ° ± ¶ » ¿ × ÷
         // ‐ – — ― “ ” † ‡ • … ′ ″.
-        '\u{A0}' | '\u{A1}' | '\u{A2}' | '\u{A3}' | '\u{A7}' | '\u{AB}' | '\u{AC}' | '\u{B0}'
-        | '\u{B1}' | '\u{B6}' | '\u{BB}' | '\u{BF}' | '\u{D7}' | '\u{F7}' | '\u{2010}'
-        | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{201C}' | '\u{201D}' | '\u{2020}'
-        | '\u{2021}' | '\u{2022}' | '\u{2026}' | '\u{2032}' | '\u{2033}' => Some(0),
-        _ => None,
+        0xA0 | 0xA1 | 0xA2 | 0xA3 | 0xA7 | 0xAB | 0xAC | 0xB0 | 0xB1 | 0xB6 | 0xBB | 0xBF
+        | 0xD7 | 0xF7 | 0x2010 | 0x2013 | 0x2014 | 0x2015 | 0x201C | 0x201D | 0x2020 | 0x2021
+        | 0x2022 | 0x2026 | 0x2032 | 0x2033 => 0,
+        _ => NONE,
     }
 }
+
+/// No fast class.
+const NONE: u8 = 0xFF;
+
+const fn listed_table<const N: usize>(first: u32) -> [u8; N] {
+    let mut table = [NONE; N];
+    let mut i = 0;
+    while i < N {
+        table[i] = listed_class(first + i as u32);
+        i += 1;
+    }
+    table
+}
+
+/// [`listed_class`] of U+0080 to U+017F, and of U+2010 to U+2033.
+const FAST_LATIN: [u8; 0x100] = listed_table(0x80);
+const FAST_PUNCTUATION: [u8; 0x24] = listed_table(0x2010);
 
 const CORE: u8 = LETTER | DIGIT | UNDERSCORE;
 
@@ -66,8 +96,8 @@ fn class_at(piece: &str, at: usize) -> (u8, usize) {
 }
 
 /// The next word of a piece of fast characters from `pos`, as the ASCII
-/// scanner would find it.
-fn next_fast(piece: &str, pos: &mut usize) -> Option<(usize, usize)> {
+/// scanner would find it, and whether it is ASCII.
+fn next_fast(piece: &str, pos: &mut usize) -> Option<(usize, usize, bool)> {
     let mut at = *pos;
     while at < piece.len() {
         let (class, len) = class_at(piece, at);
@@ -78,11 +108,13 @@ fn next_fast(piece: &str, pos: &mut usize) -> Option<(usize, usize)> {
         let start = at;
         let mut prev = class;
         let mut alnum = class & (LETTER | DIGIT) != 0;
+        let mut ascii = len == 1;
         at += len;
         loop {
             let (class, len) = class_at(piece, at);
             if class & CORE != 0 {
                 alnum |= class & (LETTER | DIGIT) != 0;
+                ascii &= len == 1;
                 prev = class;
                 at += len;
                 continue;
@@ -93,6 +125,7 @@ fn next_fast(piece: &str, pos: &mut usize) -> Option<(usize, usize)> {
             if len > 0 && (joins_letters || joins_digits) {
                 let (next, next_len) = class_at(piece, at + len);
                 if (joins_letters && next & LETTER != 0) || (joins_digits && next & DIGIT != 0) {
+                    ascii &= len == 1 && next_len == 1;
                     prev = next;
                     at += len + next_len;
                     continue;
@@ -102,7 +135,7 @@ fn next_fast(piece: &str, pos: &mut usize) -> Option<(usize, usize)> {
         }
         if alnum {
             *pos = at;
-            return Some((start, at));
+            return Some((start, at, ascii));
         }
     }
     *pos = piece.len();
@@ -110,14 +143,15 @@ fn next_fast(piece: &str, pos: &mut usize) -> Option<(usize, usize)> {
 }
 
 impl<'a> Iterator for PieceWords<'a> {
-    type Item = &'a str;
+    /// A word, and whether it is ASCII.
+    type Item = (&'a str, bool);
 
-    fn next(&mut self) -> Option<&'a str> {
+    fn next(&mut self) -> Option<(&'a str, bool)> {
         match self {
             PieceWords::Fast { piece, pos } => {
-                next_fast(piece, pos).map(|(start, end)| &piece[start..end])
+                next_fast(piece, pos).map(|(start, end, ascii)| (&piece[start..end], ascii))
             }
-            PieceWords::Unicode(words) => words.next(),
+            PieceWords::Unicode(words) => words.next().map(|w| (w, w.is_ascii())),
         }
     }
 }
@@ -125,6 +159,14 @@ impl<'a> Iterator for PieceWords<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tables_hold_the_list() {
+        for c in '\u{80}'..='\u{3000}' {
+            let listed = listed_class(c as u32);
+            assert_eq!(fast_class(c), (listed != NONE).then_some(listed), "{c:?}");
+        }
+    }
 
     /// Every character `fast_class` knows.
     fn fast_chars() -> Vec<char> {
@@ -197,7 +239,12 @@ mod tests {
             "3,5’",
             "",
         ] {
-            let ours: Vec<&str> = PieceWords::new(piece).collect();
+            let ours: Vec<&str> = PieceWords::new(piece)
+                .map(|(w, ascii)| {
+                    assert_eq!(ascii, w.is_ascii(), "{w}");
+                    w
+                })
+                .collect();
             assert!(
                 matches!(PieceWords::new(piece), PieceWords::Fast { .. }),
                 "{piece}"

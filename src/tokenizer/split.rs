@@ -39,7 +39,12 @@ pub(crate) fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
     let mut chunks = rest.chunks_exact(32);
     let mut offset = from;
     for chunk in chunks.by_ref() {
-        let words = [word(chunk, 0), word(chunk, 8), word(chunk, 16), word(chunk, 24)];
+        let words = [
+            word(chunk, 0),
+            word(chunk, 8),
+            word(chunk, 16),
+            word(chunk, 24),
+        ];
         if words[0] | words[1] | words[2] | words[3] != 0 {
             let (i, high) = words.iter().enumerate().find(|(_, w)| **w != 0)?;
             return Some(offset + 8 * i + high.trailing_zeros() as usize / 8);

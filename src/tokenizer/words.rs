@@ -69,13 +69,13 @@ impl<'a> Words<'a> {
         }
     }
 
-    /// The next word, and whether it came from the ASCII scanner (so is ASCII).
+    /// The next word (the steps of `fold`, one at a time).
     #[inline]
-    pub(crate) fn next_word(&mut self) -> Option<(&'a str, bool)> {
+    fn next_word(&mut self) -> Option<&'a str> {
         if !self.detour {
             if let Some((start, end)) = self.ascii.next() {
                 if start < self.piece_start {
-                    return Some((ascii_word(self.text, start, end), true));
+                    return Some(ascii_word(self.text, start, end));
                 }
                 self.enter_piece(Some((start, end)));
             } else if self.piece_start < self.text.len() {
@@ -108,11 +108,11 @@ impl<'a> Words<'a> {
     /// The words of the piece, then the pending ASCII word (or whatever
     /// comes after it: another piece, or the end).
     #[cold]
-    fn next_on_detour(&mut self) -> Option<(&'a str, bool)> {
+    fn next_on_detour(&mut self) -> Option<&'a str> {
         loop {
             if let Some(piece) = &mut self.piece {
-                if let Some(word) = piece.next() {
-                    return Some((word, false));
+                if let Some((word, _)) = piece.next() {
+                    return Some(word);
                 }
                 self.piece = None;
                 (self.piece_start, self.piece_end) =
@@ -121,7 +121,7 @@ impl<'a> Words<'a> {
             match self.pending.take() {
                 Some((start, end)) if start < self.piece_start => {
                     self.detour = false;
-                    return Some((ascii_word(self.text, start, end), true));
+                    return Some(ascii_word(self.text, start, end));
                 }
                 Some(word) => self.enter_piece(Some(word)),
                 None if self.piece_start < self.text.len() => self.enter_piece(None),
@@ -133,8 +133,7 @@ impl<'a> Words<'a> {
         }
     }
 
-    /// `fold` with, for each word from the ASCII scanner (so ASCII), its
-    /// offset in the text.
+    /// `fold` with, for each ASCII word, its offset in the text.
     #[inline]
     pub(crate) fn fold_words<B>(
         self,
@@ -154,7 +153,7 @@ impl<'a> Words<'a> {
         let mut acc = init;
         // Finish a piece `next` had started.
         if let Some(piece) = piece {
-            acc = give_piece(piece, acc, &mut f);
+            acc = give_piece(text, piece, acc, &mut f);
             (piece_start, piece_end) = find_piece(bytes, piece_end);
         }
         // ASCII words before `skip_until` lie inside a piece already given.
@@ -196,7 +195,12 @@ impl<'a> Words<'a> {
         );
         // The pieces after the last ASCII word.
         while piece_start < bytes.len() {
-            acc = give_piece(PieceWords::new(&text[piece_start..piece_end]), acc, &mut f);
+            acc = give_piece(
+                text,
+                PieceWords::new(&text[piece_start..piece_end]),
+                acc,
+                &mut f,
+            );
             (piece_start, piece_end) = find_piece(bytes, piece_end);
         }
         acc
@@ -217,7 +221,12 @@ impl<'a> Words<'a> {
         skip_until: &mut usize,
     ) -> B {
         while *piece_start <= start && *piece_start < text.len() {
-            acc = give_piece(PieceWords::new(&text[*piece_start..*piece_end]), acc, f);
+            acc = give_piece(
+                text,
+                PieceWords::new(&text[*piece_start..*piece_end]),
+                acc,
+                f,
+            );
             *skip_until = *piece_end;
             (*piece_start, *piece_end) = find_piece(text.as_bytes(), *piece_end);
         }
@@ -228,16 +237,19 @@ impl<'a> Words<'a> {
     }
 }
 
-/// Folds the words of a piece; out of line, so that the hot loop of
-/// [`Words::fold_words`] has a single call of its closure, which is inlined.
+/// Folds the words of a piece of `text` (with the offsets of the ASCII
+/// ones); out of line, so that the hot loop of [`Words::fold_words`] has a
+/// single call of its closure, which is inlined.
 #[inline(never)]
 fn give_piece<'a, B>(
+    text: &'a str,
     piece: PieceWords<'a>,
     mut acc: B,
     f: &mut dyn FnMut(B, &'a str, Option<usize>) -> B,
 ) -> B {
-    for word in piece {
-        acc = f(acc, word, None);
+    for (word, ascii) in piece {
+        let at = ascii.then(|| word.as_ptr() as usize - text.as_ptr() as usize);
+        acc = f(acc, word, at);
     }
     acc
 }
@@ -247,7 +259,7 @@ impl<'a> Iterator for Words<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<&'a str> {
-        self.next_word().map(|(word, _)| word)
+        self.next_word()
     }
 
     #[inline]
