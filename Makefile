@@ -110,5 +110,12 @@ test:
 	else echo "real Gutenberg files for tests: $$GUTENPIPE_REAL_CORPUS"; fi
 	$(CARGO) test --locked
 
+# Tokenizer benchmarks (criterion): the unicode_words baseline beside gutenpipe's
+# tokenizer, in MB/s, on the synthetic corpus and on GUTENPIPE_REAL_CORPUS when set.
+# Results and how to read them: docs/benchmarks.md.
+.PHONY: bench
+bench:
+	$(CARGO) bench --locked --bench tokenize
+
 clean-results:
 	rm -rf $(RESULTS)

@@ -1,0 +1,51 @@
+//! Fuzz target: for any UTF-8 input, gutenpipe's tokenizer gives the same
+//! words as `unicode_words` (pulled one at a time and folded), and the same
+//! counts, lowercased or not, as `unicode_words` with `to_lowercase`.
+//!
+//! Run by hand: `cargo +nightly fuzz run tokenizer` (see README.md).
+
+#![no_main]
+
+use std::collections::HashMap;
+
+use gutenpipe::tokenizer::{Case, count, lowercase, words};
+use libfuzzer_sys::fuzz_target;
+use unicode_segmentation::UnicodeSegmentation;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let theirs: Vec<&str> = text.unicode_words().collect();
+    let pulled: Vec<&str> = words(text).collect();
+    assert!(
+        pulled.len() == theirs.len()
+            && pulled.iter().zip(&theirs).all(|(a, b)| std::ptr::eq(*a, *b)),
+        "next: {pulled:?} != {theirs:?} for {text:?}"
+    );
+    let folded = words(text).fold(Vec::new(), |mut v, w| {
+        v.push(w);
+        v
+    });
+    assert!(folded == theirs, "fold: {folded:?} != {theirs:?} for {text:?}");
+
+    for case in [Case::Fold, Case::Keep] {
+        let mut expected: HashMap<String, u64> = HashMap::new();
+        for w in &theirs {
+            let w = match case {
+                Case::Fold => w.to_lowercase(),
+                Case::Keep => w.to_string(),
+            };
+            *expected.entry(w).or_default() += 1;
+        }
+        let counts = count(text, case);
+        assert_eq!(counts.tokens(), theirs.len() as u64, "{text:?}");
+        assert_eq!(counts.distinct(), expected.len(), "{text:?}");
+        for (w, n) in &expected {
+            assert_eq!(counts.get(w), *n, "{w:?} in {text:?}");
+        }
+    }
+
+    let mut buf = String::new();
+    assert_eq!(lowercase(text, &mut buf), text.to_lowercase());
+});
