@@ -40,9 +40,9 @@ fuzz_target!(|data: &[u8]| {
         }
         let counts = count(text, case);
         assert_eq!(counts.tokens(), theirs.len() as u64, "{text:?}");
-        assert_eq!(counts.distinct(), expected.len(), "{text:?}");
+        assert_eq!(counts.len(), expected.len(), "{text:?}");
         for (w, n) in &expected {
-            assert_eq!(counts.get(w), *n, "{w:?} in {text:?}");
+            assert_eq!(counts.get(w), Some(*n), "{w:?} in {text:?}");
         }
     }
 

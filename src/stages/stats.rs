@@ -80,7 +80,7 @@ impl Stage for Stats {
     fn process(&self, doc: &mut Document) -> Result<BookStats, StageError> {
         let counts = doc.word_counts(self.keep_case);
         let (mut tokens, mut characters, mut hapax) = (0, 0, 0);
-        for (word, &n) in counts.iter() {
+        for (word, n) in counts.iter() {
             tokens += n;
             characters += n * word.chars().count() as u64;
             hapax += u64::from(n == 1);

@@ -1,16 +1,18 @@
-//! The `tokenize` stage: Unicode words (UAX #29, via `unicode-segmentation`),
-//! lowercased, counted per book and across the corpus. The counts are kept
-//! on the [`Document`] for the stages after (`wordfreq`, `stats`, `--emit`).
+//! The `tokenize` stage: Unicode words (UAX #29: the words of
+//! `unicode-segmentation`'s `unicode_words`, found by the faster
+//! [`crate::tokenizer`]), lowercased, counted per book and across the
+//! corpus. The counts are kept on the [`Document`] for the stages after
+//! (`wordfreq`, `stats`, `--emit`).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use unicode_segmentation::UnicodeSegmentation;
 
 use super::{Document, Stage, StageError};
+pub use crate::tokenizer::WordCounts;
+use crate::tokenizer::{self, Case};
 
 /// How many of the most frequent words the corpus result lists.
 pub const TOP_WORDS: usize = 20;
@@ -40,13 +42,14 @@ pub struct TokenizeTotals {
     pub counts: WordCounts,
 }
 
-/// How many times each word occurs.
-pub type WordCounts = HashMap<String, u64>;
+fn case(keep_case: bool) -> Case {
+    if keep_case { Case::Keep } else { Case::Fold }
+}
 
 /// The words of `text` in order, as [`count_words`] counts them: the token
 /// stream (`--emit tokens`). Words already in lowercase ASCII are borrowed.
 pub fn words(text: &str, keep_case: bool) -> impl Iterator<Item = Cow<'_, str>> + '_ {
-    text.unicode_words().map(move |word| {
+    tokenizer::words(text).map(move |word| {
         if keep_case || (word.is_ascii() && !word.bytes().any(|b| b.is_ascii_uppercase())) {
             Cow::Borrowed(word)
         } else {
@@ -58,7 +61,7 @@ pub fn words(text: &str, keep_case: bool) -> impl Iterator<Item = Cow<'_, str>> 
 /// Words with their counts, most frequent first, ties in alphabetical order
 /// (so the order is the same on every run); the first `n` of them.
 pub fn ranked(counts: &WordCounts, n: usize) -> Vec<(&str, u64)> {
-    let mut all: Vec<(&str, u64)> = counts.iter().map(|(w, &c)| (w.as_str(), c)).collect();
+    let mut all: Vec<(&str, u64)> = counts.iter().collect();
     let by_rank = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
     if n < all.len() {
         all.select_nth_unstable_by(n, by_rank);
@@ -68,18 +71,11 @@ pub fn ranked(counts: &WordCounts, n: usize) -> Vec<(&str, u64)> {
     all
 }
 
-/// Counts the words of `text`: `unicode_words`, lowercased unless `keep_case`.
+/// Counts the words of `text`: `unicode_words`, lowercased unless `keep_case`
+/// (a book over [`tokenizer::PARALLEL_PIECE`] bytes is counted in pieces on
+/// the rayon pool it runs on).
 pub fn count_words(text: &str, keep_case: bool) -> WordCounts {
-    let mut counts: HashMap<String, u64> = HashMap::new();
-    for word in text.unicode_words() {
-        let word = if keep_case {
-            word.to_string()
-        } else {
-            word.to_lowercase()
-        };
-        *counts.entry(word).or_insert(0) += 1;
-    }
-    counts
+    tokenizer::count_parallel(text, case(keep_case), tokenizer::PARALLEL_PIECE)
 }
 
 impl TokenizeTotals {
@@ -102,32 +98,16 @@ impl TokenizeTotals {
         json!({ "tokens": self.tokens, "vocabulary": self.counts.len(), "top": top })
     }
 
-    /// Adds one book's counts.
+    /// Adds one book's counts (copying only the long words new to the totals).
     pub fn add(&mut self, counts: &WordCounts) {
-        for (word, n) in counts {
-            self.tokens += n;
-            match self.counts.get_mut(word) {
-                Some(c) => *c += n,
-                None => {
-                    self.counts.insert(word.clone(), *n);
-                }
-            }
-        }
+        self.tokens += counts.tokens();
+        self.counts.merge_from(counts);
     }
 
     /// Adds totals gathered on another thread.
     pub fn absorb(&mut self, other: TokenizeTotals) {
         self.tokens += other.tokens;
-        if self.counts.len() < other.counts.len() {
-            let mine = std::mem::replace(&mut self.counts, other.counts);
-            for (word, n) in mine {
-                *self.counts.entry(word).or_insert(0) += n;
-            }
-        } else {
-            for (word, n) in other.counts {
-                *self.counts.entry(word).or_insert(0) += n;
-            }
-        }
+        self.counts.merge(other.counts);
     }
 }
 
@@ -142,7 +122,7 @@ impl Stage for Tokenize {
     fn process(&self, doc: &mut Document) -> Result<BookTokens, StageError> {
         let counts = doc.word_counts(self.keep_case);
         Ok(BookTokens {
-            tokens: counts.values().sum(),
+            tokens: counts.tokens(),
             distinct: counts.len() as u64,
             counts,
         })
@@ -208,11 +188,11 @@ mod tests {
     fn the_token_stream_is_what_is_counted() {
         let text = "The cat’s hat — the CAT's 3.5 hats. Café _café_";
         for keep_case in [false, true] {
-            let mut counted = WordCounts::new();
+            let mut counted = std::collections::HashMap::new();
             for w in words(text, keep_case) {
                 *counted.entry(w.into_owned()).or_default() += 1;
             }
-            assert_eq!(counted, count_words(text, keep_case));
+            assert_eq!(counted, count_words(text, keep_case).to_hash_map());
         }
     }
 

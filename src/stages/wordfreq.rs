@@ -74,7 +74,7 @@ impl Stage for WordFreq {
 
     fn summarize(&self, totals: TokenizeTotals) -> Value {
         let mut result = totals.summary(self.top);
-        result["hapax"] = totals.counts.values().filter(|&&c| c == 1).count().into();
+        result["hapax"] = totals.counts.iter().filter(|&(_, c)| c == 1).count().into();
         result
     }
 }

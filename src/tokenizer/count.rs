@@ -61,13 +61,18 @@ impl WordCounts {
     }
 
     /// Distinct words.
-    pub fn distinct(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.table.len()
     }
 
-    /// How often `word` was counted (0 if never).
-    pub fn get(&self, word: &str) -> u64 {
-        self.table.get(word)
+    /// No word counted.
+    pub fn is_empty(&self) -> bool {
+        self.table.len() == 0
+    }
+
+    /// How often `word` was counted, if ever.
+    pub fn get(&self, word: &str) -> Option<u64> {
+        self.table.get(word).copied()
     }
 
     /// Every word with its count, in no particular order.
@@ -77,7 +82,7 @@ impl WordCounts {
 
     /// Adds `other`'s counts, keeping its long words (no word is copied).
     pub fn merge(&mut self, other: WordCounts) {
-        let (mut big, small) = if self.distinct() >= other.distinct() {
+        let (mut big, small) = if self.len() >= other.len() {
             (std::mem::take(self), other)
         } else {
             (other, std::mem::take(self))
@@ -111,6 +116,29 @@ impl WordCounts {
     /// The counts as a standard `HashMap` (one `String` per word).
     pub fn to_hash_map(&self) -> HashMap<String, u64> {
         self.iter().map(|(w, n)| (w.to_string(), n)).collect()
+    }
+}
+
+/// The same words with the same counts (however the tables are laid out).
+impl PartialEq for WordCounts {
+    fn eq(&self, other: &WordCounts) -> bool {
+        self.tokens == other.tokens
+            && self.len() == other.len()
+            && self.iter().all(|(word, n)| other.get(word) == Some(n))
+    }
+}
+
+impl Eq for WordCounts {}
+
+impl std::ops::Index<&str> for WordCounts {
+    type Output = u64;
+
+    /// How often `word` was counted; panics if never, as `HashMap` does.
+    fn index(&self, word: &str) -> &u64 {
+        match self.table.get(word) {
+            Some(count) => count,
+            None => panic!("{word:?} was not counted"),
+        }
     }
 }
 
@@ -189,4 +217,37 @@ pub fn count_parallel(text: &str, case: Case, piece: usize) -> WordCounts {
             a.merge(b);
             a
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_merge_compare_and_rank() {
+        let a = count("b B a", Case::Fold);
+        let b = count("a c b", Case::Fold);
+        assert_eq!((a.tokens(), a.len(), a["b"], a.get("c")), (3, 2, 2, None));
+        let mut moved = a.clone();
+        moved.merge(b.clone());
+        let mut copied = a.clone();
+        copied.merge_from(&b);
+        assert_eq!(moved, copied);
+        assert_ne!(moved, a);
+        assert_eq!(moved.tokens(), 6);
+        assert_eq!(
+            moved.top(2),
+            vec![("b".to_string(), 3), ("a".to_string(), 2)]
+        );
+        assert_eq!(count("The the", Case::Keep).len(), 2);
+        let big = "word ".repeat(1000) + "\nother";
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        assert_eq!(
+            pool.install(|| count_parallel(&big, Case::Fold, 64)),
+            count(&big, Case::Fold)
+        );
+    }
 }

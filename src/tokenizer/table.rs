@@ -245,20 +245,16 @@ impl Table {
         }
     }
 
-    pub(crate) fn get(&self, word: &str) -> u64 {
+    pub(crate) fn get(&self, word: &str) -> Option<&u64> {
         if !is_inline(word.as_bytes()) {
-            return self.long.get(word).copied().unwrap_or(0);
+            return self.long.get(word);
         }
         if word.is_empty() {
-            return 0;
+            return None;
         }
         let key = key_of(word.as_bytes());
         let slot = &self.slots[self.slot_of(key)];
-        if Key::from_le_bytes(slot.key) == key {
-            slot.count
-        } else {
-            0
-        }
+        (Key::from_le_bytes(slot.key) == key).then_some(&slot.count)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -339,7 +335,7 @@ mod tests {
         assert_eq!(t.len(), 5000);
         assert!(t.slots.len() >= 5000 * 4 / 3 && t.slots.len().is_power_of_two());
         for (i, w) in words.iter().enumerate() {
-            assert_eq!(t.get(w), i as u64 + 1, "{w}");
+            assert_eq!(t.get(w), Some(&(i as u64 + 1)), "{w}");
         }
     }
 
@@ -357,14 +353,14 @@ mod tests {
         ] {
             t.add(w, 1);
         }
-        assert_eq!(t.get("the"), 3);
-        assert_eq!(t.get("incomprehensibilities"), 1);
-        assert_eq!(t.get("sixteen-letters!"), 1);
-        assert_eq!(t.get("é"), 1);
-        assert_eq!(t.get("th"), 0);
-        assert_eq!(t.get("th\0"), 0);
-        assert_eq!(t.get(""), 0);
-        assert_eq!(t.get("\0\u{345}"), 1);
+        assert_eq!(t.get("the"), Some(&3));
+        assert_eq!(t.get("incomprehensibilities"), Some(&1));
+        assert_eq!(t.get("sixteen-letters!"), Some(&1));
+        assert_eq!(t.get("é"), Some(&1));
+        assert_eq!(t.get("th"), None);
+        assert_eq!(t.get("th\0"), None);
+        assert_eq!(t.get(""), None);
+        assert_eq!(t.get("\0\u{345}"), Some(&1));
         assert_eq!(t.len(), 5);
         let mut all: Vec<(&str, u64)> = t.iter().collect();
         all.sort();
@@ -385,7 +381,7 @@ mod tests {
         u.merge(t);
         assert_eq!(
             (u.get("the"), u.get("a"), u.get("incomprehensibilities")),
-            (8, 1, 2)
+            (Some(&8), Some(&1), Some(&2))
         );
     }
 }
