@@ -15,6 +15,11 @@
 //! `unicode_words` keeps the runs holding at least one letter or digit (a run
 //! of underscores alone is not a word).
 //!
+//! The curly single quotes `‘` `’` (three bytes each) are MidNumLet like
+//! `.`, so the scanner joins them the same way; every other byte above 0x7F
+//! is a separator to it, which is right for non-ASCII punctuation such as
+//! `“ ” —` but not for letters or marks ([`super::words`] sees to those).
+//!
 //! The scanner classifies a block of 64 bytes into bit masks (one bit per
 //! byte: SSE2 on x86_64, a table elsewhere), computes the joining marks from
 //! their neighbours' bits, and walks the edges of the runs with
@@ -33,6 +38,8 @@ pub(crate) struct Masks {
     pub mid_letter: u64,
     /// Marks that join two digits: `,` `;` `.` `'`.
     pub mid_num: u64,
+    /// Bytes above 0x7F.
+    pub high: u64,
 }
 
 /// What one byte is, for the table-driven classifier, for the byte after a
@@ -88,6 +95,9 @@ pub(crate) fn classify_scalar(block: &[u8; 64]) -> Masks {
         if c & MID_NUM != 0 {
             m.mid_num |= bit;
         }
+        if b >= 0x80 {
+            m.high |= bit;
+        }
     }
     m
 }
@@ -95,6 +105,7 @@ pub(crate) fn classify_scalar(block: &[u8; 64]) -> Masks {
 /// Classifies 64 bytes with SSE2 (part of every x86_64 CPU), 16 at a time.
 /// Bytes above 0x7F are negative as `i8` and fall in no class.
 #[cfg(target_arch = "x86_64")]
+#[inline(always)]
 #[allow(unused_unsafe)] // the intrinsics are safe to call from Rust 1.87 on; 1.85 needs the block
 pub(crate) fn classify_sse2(block: &[u8; 64]) -> Masks {
     use std::arch::x86_64::*;
@@ -133,6 +144,7 @@ pub(crate) fn classify_sse2(block: &[u8; 64]) -> Masks {
             m.underscore |= bits(underscore) << shift;
             m.mid_letter |= bits(mid_letter) << shift;
             m.mid_num |= bits(mid_num) << shift;
+            m.high |= bits(v) << shift;
         }
     }
     m
@@ -173,22 +185,63 @@ fn block_edges(bytes: &[u8], at: usize, carry: Carry) -> (u64, Carry) {
     let digit_after = (m.digit >> 1) | next_digit;
     let joins =
         (m.mid_letter & letter_before & letter_after) | (m.mid_num & digit_before & digit_after);
-    let word = m.letter | m.digit | m.underscore | joins;
+    let mut word = m.letter | m.digit | m.underscore | joins | carry.quote_tail;
+    let mut quote_tail = 0;
+    if m.high != 0 {
+        let quotes = joining_quotes(bytes, at, m.high, letter_before, digit_before);
+        word |= quotes | (quotes << 1) | (quotes << 2);
+        // A quote starting at byte 62 or 63 ends in the next block.
+        quote_tail = ((quotes >> 62) & 1) | ((quotes >> 63) * 0b11);
+    }
     let edges = word ^ ((word << 1) | u64::from(carry.word));
     let carry = Carry {
         word: word >> 63 != 0,
         letter: m.letter >> 63 != 0,
         digit: m.digit >> 63 != 0,
+        quote_tail,
     };
     (edges, carry)
 }
 
-/// What the last byte of a block is: in a word, a letter, a digit.
+/// The starts of the `‘` and `’` (E2 80 98, E2 80 99: MidNumLet, as `.`)
+/// in the block at `at` that join two ASCII letters or two ASCII digits;
+/// `high` marks the block's non-ASCII bytes, `letter_before` and
+/// `digit_before` what the byte before each byte is.
+#[inline(never)]
+fn joining_quotes(
+    bytes: &[u8],
+    at: usize,
+    high: u64,
+    letter_before: u64,
+    digit_before: u64,
+) -> u64 {
+    let mut quotes = 0;
+    let mut candidates = high;
+    while candidates != 0 {
+        let i = candidates.trailing_zeros();
+        candidates &= candidates - 1;
+        let start = at + i as usize;
+        if let Some(&[0xE2, 0x80, 0x98 | 0x99]) = bytes.get(start..start + 3) {
+            let after = CLASS[bytes.get(start + 3).copied().unwrap_or(0) as usize];
+            let bit = 1u64 << i;
+            if (letter_before & bit != 0 && after & LETTER != 0)
+                || (digit_before & bit != 0 && after & DIGIT != 0)
+            {
+                quotes |= bit;
+            }
+        }
+    }
+    quotes
+}
+
+/// What the last byte of a block is: in a word, a letter, a digit; and the
+/// bytes at the start of the next block that belong to a joining quote.
 #[derive(Debug, Clone, Copy, Default)]
 struct Carry {
     word: bool,
     letter: bool,
     digit: bool,
+    quote_tail: u64,
 }
 
 use std::num::NonZeroU64;
@@ -197,9 +250,11 @@ use std::num::NonZeroU64;
 const NO_WORD: usize = usize::MAX;
 
 /// The words of a text by the ASCII rules, as `(start, end)` byte ranges in
-/// order. Bytes above 0x7F count as separators, which gives the right words
-/// only away from non-ASCII characters: [`super::words`] replaces the words
-/// of the pieces around them. Every byte of a word it gives is ASCII.
+/// order. `‘` and `’` join as `.` does; every other byte above 0x7F counts
+/// as a separator, which gives the right words only away from non-ASCII
+/// letters and marks: [`super::words`] replaces the words of the pieces
+/// around those. A word it gives is ASCII letters, digits, `_`, joining
+/// ASCII marks and whole `‘` `’`.
 #[derive(Debug, Clone)]
 pub(crate) struct AsciiWords<'a> {
     bytes: &'a [u8],
@@ -376,7 +431,23 @@ mod tests {
     fn words_across_block_edges() {
         // Every placement of a joined mark around the 64-byte block edges.
         for pad in 55..70 {
-            for probe in ["ab.cd", "12,34", "a'b", "x:y", "_z_", "9.9.9", "a..b"] {
+            for probe in [
+                "ab.cd",
+                "12,34",
+                "a'b",
+                "x:y",
+                "_z_",
+                "9.9.9",
+                "a..b",
+                "ab’cd",
+                "1’2",
+                "a’’b",
+                "x‘y’z",
+                "a’",
+                "’a",
+                "a’.b",
+                "1’a",
+            ] {
                 let s = format!("{}{probe} {}{probe}", " ".repeat(pad), "q".repeat(pad));
                 assert_eq!(
                     words(&s),

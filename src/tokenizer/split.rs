@@ -8,13 +8,16 @@
 //!
 //! - before and after a line break: CR, LF, VT, FF (WB3a, WB3b; these rules
 //!   come before WB4, so not even a combining mark can attach across them);
-//! - before an ASCII space that follows an ASCII character other than a
-//!   space: only a WSegSpace character joins a space (WB3d), no ASCII
-//!   character but the space is one, and a space is neither Extend nor
-//!   Format, so no state of the segmenter carries a word over it. (After a
-//!   non-ASCII character a space may not be a boundary: U+3000 IDEOGRAPHIC
-//!   SPACE is WSegSpace and joins it. After a space there is no boundary
-//!   either: WB4 attaches a following combining mark to the space.)
+//! - before an ASCII space that follows a character other than a space:
+//!   only a WSegSpace character joins a space (WB3d), and a space is neither
+//!   Extend nor Format, so no state of the segmenter carries a word over it
+//!   — provided the character before is neither WSegSpace nor Extend,
+//!   Format or ZWJ. No ASCII character but the space is any of these, nor
+//!   is any character of [`super::piece::fast_class`]; the search backwards
+//!   only crosses those. (U+3000 IDEOGRAPHIC SPACE is WSegSpace and joins a
+//!   space after it, so the search forwards only takes a space after an
+//!   ASCII character. After a space there is no boundary either: WB4
+//!   attaches a following combining mark to the space.)
 //!
 //! The tokenizer cuts a text into ASCII stretches, which the ASCII scanner
 //! handles, and around each non-ASCII byte the smallest piece between two
@@ -58,7 +61,9 @@ pub(crate) fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
         .map(|i| offset + i)
 }
 
-/// The last boundary at or before `at`, not before `floor` (itself a boundary).
+/// The last boundary at or before `at`, not before `floor` (itself a
+/// boundary); between them the text is ASCII or characters of
+/// [`super::piece::fast_class`].
 pub(crate) fn boundary_before(bytes: &[u8], floor: usize, at: usize) -> usize {
     let mut i = at;
     while i > floor {
@@ -125,11 +130,23 @@ mod tests {
             || (b[p] == b' ' && b[p - 1] < 0x80 && b[p - 1] != b' ')
     }
 
+    /// The same with a fast character before the space (`“`, `—`, `é`, `’` …).
+    fn is_boundary_after_fast(text: &str, p: usize) -> bool {
+        let b = text.as_bytes();
+        is_boundary(b, p)
+            || (p < b.len()
+                && b[p] == b' '
+                && text[..p]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| super::super::piece::fast_class(c).is_some() && c != ' '))
+    }
+
     fn some_char() -> impl Strategy<Value = char> {
         prop_oneof![
             4 => prop::sample::select(&b"ab1_.,:;' \r\n\x0B\x0C\"!"[..]).prop_map(char::from),
             2 => prop::sample::select(&[
-                'é', '\u{0301}', '\u{0345}', '\u{3000}', '\u{2000}', '\u{1680}', '\u{00AD}', '\u{200D}', '\u{2060}', 'א', 'ア', '\u{05F4}',
+                'é', '\u{0301}', '\u{0345}', '\u{3000}', '\u{2000}', '\u{1680}', '“', '—', '…', '‘', '\u{00AD}', '\u{200D}', '\u{2060}', 'א', 'ア', '\u{05F4}',
                 '👍', '🏻', '🇫', '\u{0085}', '\u{2028}', '’', '\u{00A0}', '\u{3000}', '٣',
             ][..]),
             1 => any::<char>(),
@@ -145,7 +162,7 @@ mod tests {
             let text: String = v.into_iter().collect();
             let b = text.as_bytes();
             let whole: Vec<&str> = text.unicode_words().collect();
-            for p in (0..=b.len()).filter(|&p| text.is_char_boundary(p) && is_boundary(b, p)) {
+            for p in (0..=b.len()).filter(|&p| text.is_char_boundary(p) && is_boundary_after_fast(&text, p)) {
                 let mut cut: Vec<&str> = text[..p].unicode_words().collect();
                 cut.extend(text[p..].unicode_words());
                 prop_assert_eq!(&cut, &whole, "cut at {}", p);

@@ -37,7 +37,7 @@ pub(crate) fn key_of(word: &[u8]) -> Key {
     Key::from_le_bytes(bytes)
 }
 
-/// The key of the `len` ASCII bytes at `start`, lowercased if `FOLD`,
+/// The key of the `len` bytes at `start`, their ASCII capitals lowercased if `FOLD`,
 /// read as 16 bytes at once; `None` when fewer than 16 bytes are left from
 /// `start` (use [`key_of`]).
 #[inline(always)]
@@ -96,17 +96,19 @@ fn keep_and_lower<const FOLD: bool>(chunk: &[u8; INLINE], keep: &[u8; INLINE]) -
     if FOLD { ascii_lowercase(key) } else { key }
 }
 
-/// The key with its ASCII capitals made small (the key must be ASCII):
+/// The key with its ASCII capitals made small (other bytes unchanged):
 /// eight bytes at a time in a 64-bit register.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))] // tested against SSE2
 fn ascii_lowercase(key: Key) -> Key {
     const ONES: u64 = 0x0101_0101_0101_0101;
     let lower = |x: u64| {
-        // Bytes are below 0x80, so adding 0x3F (or 0x25) never carries
-        // into the next byte; the top bit says >= 'A' (or > 'Z').
-        let at_least_a = x.wrapping_add((0x80 - u64::from(b'A')) * ONES);
-        let above_z = x.wrapping_add((0x80 - u64::from(b'Z') - 1) * ONES);
-        let capital = at_least_a & !above_z & (0x80 * ONES);
+        // On the low seven bits, adding 0x3F (or 0x25) never carries into
+        // the next byte; the top bit then says >= 'A' (or > 'Z'). Bytes
+        // above 0x7F are no capitals.
+        let low = x & (0x7F * ONES);
+        let at_least_a = low.wrapping_add((0x80 - u64::from(b'A')) * ONES);
+        let above_z = low.wrapping_add((0x80 - u64::from(b'Z') - 1) * ONES);
+        let capital = at_least_a & !above_z & !x & (0x80 * ONES);
         x | (capital >> 2)
     };
     let (lo, hi) = (key as u64, (key >> 64) as u64);
@@ -310,7 +312,9 @@ mod tests {
 
     #[test]
     fn keys_read_in_place_equal_keys_copied() {
-        let text = b"Hello, WORLD of the 16-byte-long-word @[`{ AZaz and more text after it";
+        let text =
+            "Hello, WORLD of the 16-byte-long-word @[`{ AZaz Don’t ‘Ærø’ and more text after it"
+                .as_bytes();
         for start in 0..text.len() {
             for len in 1..=INLINE.min(text.len() - start) {
                 let word = &text[start..start + len];

@@ -6,15 +6,16 @@
 //! [`super::split`]): a space or a line break, and the ASCII scanner never
 //! puts a space or a line break inside a word, so each of its words lies
 //! wholly inside a piece (and is dropped) or wholly outside (and is right:
-//! outside the pieces the text is ASCII up to the spaces and line breaks
-//! that end them).
+//! outside the pieces the text is ASCII, or non-ASCII punctuation that both
+//! the scanner and UAX #29 take as separators, up to the spaces and line
+//! breaks that end them).
 //!
 //! `next` serves callers that pull one word at a time; `fold` (and so
 //! `for_each`, `count` and [`super::count`]) runs the same steps with the
 //! scanner's state in local variables, which is markedly faster.
 
-use super::ascii::AsciiWords;
-use super::piece::PieceWords;
+use super::ascii::{AsciiWords, LETTER};
+use super::piece::{PieceWords, fast_class};
 use super::split::{boundary_after, boundary_before, next_non_ascii};
 
 /// The words of a text, the same `&str` slices in the same order as
@@ -40,24 +41,37 @@ pub struct Words<'a> {
 #[inline(always)]
 fn ascii_word(text: &str, start: usize, end: usize) -> &str {
     let bytes = &text.as_bytes()[start..end];
-    debug_assert!(bytes.is_ascii());
-    // SAFETY: every byte of a word from `AsciiWords` is ASCII, so the
+    debug_assert!(std::str::from_utf8(bytes).is_ok());
+    // SAFETY: a word from `AsciiWords` is ASCII bytes and whole `‘` `’`
+    // (a joining quote lies between two ASCII letters or digits), so its
     // bytes are UTF-8 on their own.
     unsafe { std::str::from_utf8_unchecked(bytes) }
 }
 
-/// The piece around the first non-ASCII byte at or after `from` (a boundary),
-/// or `(len, len)`.
-fn find_piece(bytes: &[u8], from: usize) -> (usize, usize) {
-    match next_non_ascii(bytes, from) {
-        Some(at) => (boundary_before(bytes, from, at), boundary_after(bytes, at)),
-        None => (bytes.len(), bytes.len()),
+/// The piece around the first non-ASCII character at or after `from` (a
+/// boundary) that the ASCII scanner cannot take, or `(len, len)`.
+///
+/// The scanner takes the characters that UAX #29 treats as it treats ASCII
+/// punctuation: `‘` and `’`, which join as `.` does, and `“ ” — …`,
+/// no-break space and the others of class 0 in [`fast_class`], whose bytes
+/// are separators to it as they are to UAX #29.
+fn find_piece(text: &str, from: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let mut search = from;
+    while let Some(at) = next_non_ascii(bytes, search) {
+        match text[at..].chars().next() {
+            Some(c) if fast_class(c).is_some_and(|class| class & LETTER == 0) => {
+                search = at + c.len_utf8();
+            }
+            _ => return (boundary_before(bytes, from, at), boundary_after(bytes, at)),
+        }
     }
+    (bytes.len(), bytes.len())
 }
 
 impl<'a> Words<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        let (piece_start, piece_end) = find_piece(text.as_bytes(), 0);
+        let (piece_start, piece_end) = find_piece(text, 0);
         Words {
             text,
             ascii: AsciiWords::new(text.as_bytes()),
@@ -115,8 +129,7 @@ impl<'a> Words<'a> {
                     return Some(word);
                 }
                 self.piece = None;
-                (self.piece_start, self.piece_end) =
-                    find_piece(self.text.as_bytes(), self.piece_end);
+                (self.piece_start, self.piece_end) = find_piece(self.text, self.piece_end);
             }
             match self.pending.take() {
                 Some((start, end)) if start < self.piece_start => {
@@ -133,7 +146,8 @@ impl<'a> Words<'a> {
         }
     }
 
-    /// `fold` with, for each ASCII word, its offset in the text.
+    /// `fold` with, for each word of ASCII letters (and `‘` `’`, which
+    /// lowercase to themselves), its offset in the text.
     #[inline]
     pub(crate) fn fold_words<B>(
         self,
@@ -154,7 +168,7 @@ impl<'a> Words<'a> {
         // Finish a piece `next` had started.
         if let Some(piece) = piece {
             acc = give_piece(text, piece, acc, &mut f);
-            (piece_start, piece_end) = find_piece(bytes, piece_end);
+            (piece_start, piece_end) = find_piece(text, piece_end);
         }
         // ASCII words before `skip_until` lie inside a piece already given.
         let mut skip_until = 0;
@@ -201,7 +215,7 @@ impl<'a> Words<'a> {
                 acc,
                 &mut f,
             );
-            (piece_start, piece_end) = find_piece(bytes, piece_end);
+            (piece_start, piece_end) = find_piece(text, piece_end);
         }
         acc
     }
@@ -228,7 +242,7 @@ impl<'a> Words<'a> {
                 f,
             );
             *skip_until = *piece_end;
-            (*piece_start, *piece_end) = find_piece(text.as_bytes(), *piece_end);
+            (*piece_start, *piece_end) = find_piece(text, *piece_end);
         }
         if start >= *skip_until {
             acc = f(acc, ascii_word(text, start, end), Some(start));
