@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::lower::{lowercase, lowercase_key};
 use super::split::split_lines;
-use super::table::{INLINE, Table, key_at};
+use super::table::{INLINE, Key, Table, key_at};
 use super::words::Words;
 
 /// Whether words are lowercased before they are counted.
@@ -162,6 +162,9 @@ fn count_with<const FOLD: bool>(counts: &mut WordCounts, text: &str) {
     let bytes = text.as_bytes();
     let table = &mut counts.table;
     let mut buf = String::new();
+    // A word from the scanner is counted one word later: its slot is
+    // fetched into the cache meanwhile.
+    let mut pending: Option<(Key, u64)> = None;
     let tokens = Words::new(text).fold_words(
         0u64,
         #[inline(always)]
@@ -171,7 +174,11 @@ fn count_with<const FOLD: bool>(counts: &mut WordCounts, text: &str) {
             if let Some(start) = ascii_at {
                 if word.len() <= INLINE {
                     if let Some(key) = key_at::<FOLD>(bytes, start, word.len()) {
-                        table.add_key(key, 1);
+                        let hash = table.hash(key);
+                        table.prefetch(hash);
+                        if let Some((key, hash)) = pending.replace((key, hash)) {
+                            table.add_hashed(key, hash, 1);
+                        }
                         return tokens + 1;
                     }
                 }
@@ -180,6 +187,9 @@ fn count_with<const FOLD: bool>(counts: &mut WordCounts, text: &str) {
             tokens + 1
         },
     );
+    if let Some((key, hash)) = pending {
+        table.add_hashed(key, hash, 1);
+    }
     counts.tokens += tokens;
 }
 

@@ -195,8 +195,13 @@ impl Table {
     /// The slot holding `key`, or the empty slot where it would go.
     #[inline(always)]
     fn slot_of(&self, key: Key) -> usize {
+        self.slot_of_hashed(key, hash_with(self.seeds, key))
+    }
+
+    #[inline(always)]
+    fn slot_of_hashed(&self, key: Key, hash: u64) -> usize {
         let mask = self.slots.len() - 1;
-        let mut i = hash_with(self.seeds, key) as usize & mask;
+        let mut i = hash as usize & mask;
         loop {
             let k = Key::from_le_bytes(self.slots[i].key);
             if k == key || k == 0 {
@@ -209,7 +214,35 @@ impl Table {
     /// Counts the word whose key is `key` (not 0) `n` times.
     #[inline(always)]
     pub(crate) fn add_key(&mut self, key: Key, n: u64) {
-        let i = self.slot_of(key);
+        self.add_hashed(key, self.hash(key), n);
+    }
+
+    /// The hash of `key` (the same for the table's whole life).
+    #[inline(always)]
+    pub(crate) fn hash(&self, key: Key) -> u64 {
+        hash_with(self.seeds, key)
+    }
+
+    /// Asks the processor to fetch the slot where the key with this hash
+    /// is looked for first, so that [`Table::add_hashed`] finds it in the
+    /// cache a little later.
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, hash: u64) {
+        let slot = &self.slots[hash as usize & (self.slots.len() - 1)];
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a prefetch only hints the cache; the address is a live slot.
+        unsafe {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            _mm_prefetch::<_MM_HINT_T0>((slot as *const Slot).cast::<i8>());
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = slot;
+    }
+
+    /// [`Table::add_key`] with the key's hash already made.
+    #[inline(always)]
+    pub(crate) fn add_hashed(&mut self, key: Key, hash: u64, n: u64) {
+        let i = self.slot_of_hashed(key, hash);
         let slot = &mut self.slots[i];
         slot.count += n;
         if Key::from_le_bytes(slot.key) != key {
