@@ -170,81 +170,66 @@ impl<'a> Words<'a> {
             acc = give_piece(text, piece, acc, &mut f);
             (piece_start, piece_end) = find_piece(text, piece_end);
         }
-        // ASCII words before `skip_until` lie inside a piece already given.
-        let mut skip_until = 0;
+        let mut at = Cursor {
+            piece_start,
+            piece_end,
+            skip_until: 0,
+        };
         // The ASCII word `next` had found after that piece.
         if let Some((start, end)) = pending {
-            acc = Self::give_ascii(
-                text,
-                start,
-                end,
-                acc,
-                &mut f,
-                &mut piece_start,
-                &mut piece_end,
-                &mut skip_until,
-            );
+            acc = at.give_ascii(text, start, end, acc, &mut f);
         }
         acc = ascii.fold(
             acc,
             #[inline(always)]
             |acc, (start, end)| {
-                if start < piece_start {
-                    if start >= skip_until {
+                if start < at.piece_start {
+                    if start >= at.skip_until {
                         return f(acc, ascii_word(text, start, end), Some(start));
                     }
                     return acc;
                 }
-                Self::give_ascii(
-                    text,
-                    start,
-                    end,
-                    acc,
-                    &mut f,
-                    &mut piece_start,
-                    &mut piece_end,
-                    &mut skip_until,
-                )
+                at.give_ascii(text, start, end, acc, &mut f)
             },
         );
         // The pieces after the last ASCII word.
-        while piece_start < bytes.len() {
-            acc = give_piece(
-                text,
-                PieceWords::new(&text[piece_start..piece_end]),
-                acc,
-                &mut f,
-            );
-            (piece_start, piece_end) = find_piece(text, piece_end);
+        while at.piece_start < bytes.len() {
+            let piece = PieceWords::new(&text[at.piece_start..at.piece_end]);
+            acc = give_piece(text, piece, acc, &mut f);
+            (at.piece_start, at.piece_end) = find_piece(text, at.piece_end);
         }
         acc
     }
+}
 
+/// Where [`Words::fold_words`] is among the pieces.
+struct Cursor {
+    /// The next piece.
+    piece_start: usize,
+    piece_end: usize,
+    /// ASCII words before this lie inside a piece already given.
+    skip_until: usize,
+}
+
+impl Cursor {
     /// Gives the pieces up to the ASCII word at `start..end`, then the word
     /// unless it lies inside one of them.
-    #[allow(clippy::too_many_arguments)]
     #[inline(never)]
-    fn give_ascii<B>(
+    fn give_ascii<'a, B>(
+        &mut self,
         text: &'a str,
         start: usize,
         end: usize,
         mut acc: B,
         f: &mut dyn FnMut(B, &'a str, Option<usize>) -> B,
-        piece_start: &mut usize,
-        piece_end: &mut usize,
-        skip_until: &mut usize,
     ) -> B {
-        while *piece_start <= start && *piece_start < text.len() {
-            acc = give_piece(
-                text,
-                PieceWords::new(&text[*piece_start..*piece_end]),
-                acc,
-                f,
-            );
-            *skip_until = *piece_end;
-            (*piece_start, *piece_end) = find_piece(text, *piece_end);
+        while self.piece_start <= start && self.piece_start < text.len() {
+            let piece = PieceWords::new(&text[self.piece_start..self.piece_end]);
+            acc = give_piece(text, piece, acc, f);
+            self.skip_until = self.piece_end;
+            (self.piece_start, self.piece_end) = find_piece(text, self.piece_end);
         }
-        if start >= *skip_until {
+        if start >= self.skip_until {
             acc = f(acc, ascii_word(text, start, end), Some(start));
         }
         acc
