@@ -13,6 +13,9 @@ DOWNLOAD_WORKERS ?= 16
 SAVE_WORKERS     ?= 4
 CPU_WORKERS      ?= $(shell nproc 2>/dev/null || echo 2)
 MODES            ?= sequential,staged,streamed
+# The processing stages: clean and tokenize (the default), and stats, whose
+# sentence segmentation is the heavy CPU-bound work that shows the cores at work.
+STAGES           ?= clean,tokenize,stats
 RUNS             ?= 3
 WARMUP           ?= 0
 IN_FLIGHT        ?= 32
@@ -44,13 +47,13 @@ corpus: build $(CORPUS)/catalog.tsv
 run: build $(CORPUS)/catalog.tsv
 	@rm -rf $(RESULTS)/texts
 	$(BIN) run --source embedded --corpus $(CORPUS) --seed $(SEED) \
-	  --mode $(MODES) --runs $(RUNS) --warmup $(WARMUP) --in-flight $(IN_FLIGHT) \
+	  --mode $(MODES) --stages $(STAGES) --runs $(RUNS) --warmup $(WARMUP) --in-flight $(IN_FLIGHT) \
 	  --out $(RESULTS)/texts --json $(RESULTS)/report.json \
 	  --trace $(RESULTS)/trace.json --timeline $(RESULTS)/timeline.svg \
 	  --latency $(LATENCY) --jitter $(JITTER) --bandwidth $(BANDWIDTH) \
 	  --download-workers $(DOWNLOAD_WORKERS) --save-workers $(SAVE_WORKERS) --cpu-workers $(CPU_WORKERS)
 	$(BIN) sweep --corpus $(CORPUS) --seed $(SEED) \
-	  --download-workers $(SWEEP_DOWNLOAD) --cpu-workers $(SWEEP_CPU) --save-workers $(SAVE_WORKERS) \
+	  --download-workers $(SWEEP_DOWNLOAD) --cpu-workers $(SWEEP_CPU) --save-workers $(SAVE_WORKERS) --stages $(STAGES) \
 	  --latency $(LATENCY) --jitter $(JITTER) --bandwidth $(BANDWIDTH) \
 	  --json $(RESULTS)/sweep.json --svg $(RESULTS)/sweep.svg
 	@echo
@@ -66,10 +69,10 @@ DOCS_CORPUS := target/gutenpipe/corpus-docs-24
 pictures: build
 	@test -f $(DOCS_CORPUS)/catalog.tsv || $(BIN) corpus --out $(DOCS_CORPUS) --books 24 --seed 7
 	@rm -rf target/gutenpipe/docs-texts
-	$(BIN) run --corpus $(DOCS_CORPUS) --mode staged,streamed --in-flight 8 --no-sync --quiet \
+	$(BIN) run --corpus $(DOCS_CORPUS) --mode staged,streamed --stages $(STAGES) --in-flight 8 --no-sync --quiet \
 	  --latency 100ms --bandwidth 8MB/s --download-workers 8 --save-workers 2 --cpu-workers 2 \
 	  --out target/gutenpipe/docs-texts --timeline docs/timeline.svg > /dev/null
-	$(BIN) sweep --corpus $(DOCS_CORPUS) --quiet --runs 2 --download-workers 1,2,4,8,16,32 --cpu-workers 1,2,4 \
+	$(BIN) sweep --corpus $(DOCS_CORPUS) --quiet --runs 2 --stages $(STAGES) --download-workers 1,2,4,8,16,32 --cpu-workers 1,2,4 \
 	  --latency 100ms --bandwidth 8MB/s --json target/gutenpipe/docs-sweep.json --svg docs/sweep.svg > /dev/null
 	@ls -l docs/*.svg
 
