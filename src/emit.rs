@@ -22,7 +22,7 @@ use std::path::Path;
 
 use crate::book::BookId;
 use crate::report::BookReport;
-use crate::stages::{Document, TokenizeTotals, WordCounts, ranked, words};
+use crate::stages::{Document, TokenizeTotals, WordCounts, words};
 use crate::store::{StoreError, write_atomic};
 
 /// One kind of output `--emit` can write.
@@ -180,7 +180,7 @@ impl Emit {
 /// `word<TAB>count` lines, most frequent first, ties alphabetical.
 fn counts_file(counts: &WordCounts) -> Vec<u8> {
     let mut out = String::with_capacity(counts.len() * 12);
-    for (word, count) in ranked(counts, counts.len()) {
+    for (word, count) in counts.ranked(counts.len()) {
         let _ = writeln!(out, "{word}\t{count}");
     }
     out.into_bytes()

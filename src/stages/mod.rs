@@ -29,7 +29,7 @@ use crate::gutenberg::Metadata;
 pub use clean::{Clean, CleanReport};
 pub use stats::{BookStats, Stats, count_sentences};
 pub use tokenize::{
-    BookTokens, TOP_WORDS, Tokenize, TokenizeTotals, WordCounts, count_words, ranked, words,
+    BookTokens, TOP_WORDS, Tokenize, TokenizeTotals, WordCounts, count_words, words,
 };
 pub use wordfreq::WordFreq;
 

@@ -58,19 +58,6 @@ pub fn words(text: &str, keep_case: bool) -> impl Iterator<Item = Cow<'_, str>> 
     })
 }
 
-/// Words with their counts, most frequent first, ties in alphabetical order
-/// (so the order is the same on every run); the first `n` of them.
-pub fn ranked(counts: &WordCounts, n: usize) -> Vec<(&str, u64)> {
-    let mut all: Vec<(&str, u64)> = counts.iter().collect();
-    let by_rank = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
-    if n < all.len() {
-        all.select_nth_unstable_by(n, by_rank);
-        all.truncate(n);
-    }
-    all.sort_unstable_by(by_rank);
-    all
-}
-
 /// Counts the words of `text`: `unicode_words`, lowercased unless `keep_case`
 /// (a book over [`tokenizer::PARALLEL_PIECE`] bytes is counted in pieces on
 /// the rayon pool it runs on).
@@ -81,10 +68,7 @@ pub fn count_words(text: &str, keep_case: bool) -> WordCounts {
 impl TokenizeTotals {
     /// The `n` most frequent words, most frequent first, ties alphabetical.
     pub fn top(&self, n: usize) -> Vec<(String, u64)> {
-        ranked(&self.counts, n)
-            .into_iter()
-            .map(|(w, c)| (w.to_string(), c))
-            .collect()
+        self.counts.top(n)
     }
 
     /// The corpus result: `tokens`, `vocabulary` and the `n` most frequent
@@ -199,8 +183,8 @@ mod tests {
     #[test]
     fn ranking_is_by_count_then_alphabetical() {
         let counts = count_words("b a c b a d b", false);
-        assert_eq!(ranked(&counts, 3), vec![("b", 3), ("a", 2), ("c", 1)]);
-        assert_eq!(ranked(&counts, 10).len(), 4);
-        assert_eq!(ranked(&counts, 0), vec![]);
+        assert_eq!(counts.ranked(3), vec![("b", 3), ("a", 2), ("c", 1)]);
+        assert_eq!(counts.ranked(10).len(), 4);
+        assert_eq!(counts.ranked(0), vec![]);
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::tokenize::{TokenizeTotals, WordCounts, ranked};
+use super::tokenize::{TokenizeTotals, WordCounts};
 use super::{Document, Stage, StageError, StageOptions};
 
 /// Counts word frequencies.
@@ -54,7 +54,8 @@ impl Stage for WordFreq {
 
     fn process(&self, doc: &mut Document) -> Result<BookFreq, StageError> {
         let counts = doc.word_counts(self.keep_case);
-        let top = ranked(&counts, self.top)
+        let top = counts
+            .ranked(self.top)
             .into_iter()
             .map(|(word, count)| WordCount {
                 word: word.to_string(),

@@ -98,17 +98,23 @@ impl WordCounts {
         self.table.merge_from(&other.table);
     }
 
-    /// The `n` most frequent words, most frequent first, ties alphabetical.
-    pub fn top(&self, n: usize) -> Vec<(String, u64)> {
+    /// The `n` most frequent words with their counts, most frequent first,
+    /// ties in alphabetical order (so the order is the same on every run).
+    pub fn ranked(&self, n: usize) -> Vec<(&str, u64)> {
         let mut all: Vec<(&str, u64)> = self.iter().collect();
         let by_rank = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
-        if all.len() > n && n > 0 {
-            all.select_nth_unstable_by(n - 1, by_rank);
+        if n < all.len() {
+            all.select_nth_unstable_by(n, by_rank);
             all.truncate(n);
         }
         all.sort_unstable_by(by_rank);
-        all.into_iter()
-            .take(n)
+        all
+    }
+
+    /// [`WordCounts::ranked`] with the words copied.
+    pub fn top(&self, n: usize) -> Vec<(String, u64)> {
+        self.ranked(n)
+            .into_iter()
             .map(|(w, c)| (w.to_string(), c))
             .collect()
     }
@@ -249,6 +255,8 @@ mod tests {
             moved.top(2),
             vec![("b".to_string(), 3), ("a".to_string(), 2)]
         );
+        assert_eq!(moved.ranked(10).len(), 3);
+        assert_eq!(moved.ranked(0), vec![]);
         assert_eq!(count("The the", Case::Keep).len(), 2);
         let big = "word ".repeat(1000) + "\nother";
         let pool = rayon::ThreadPoolBuilder::new()
