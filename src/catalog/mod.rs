@@ -4,7 +4,7 @@
 //! `pg_catalog.csv` (columns `Text#,Type,Issued,Title,Language,Authors,
 //! Subjects,LoCC,Bookshelves`), at `/cache/epub/feeds/pg_catalog.csv`; the
 //! synthetic corpus writes one in the same format and the embedded mirror
-//! serves it at the same path. [`parse`] reads it (skipping and counting bad
+//! serves it at the same path. `parse` reads it (skipping and counting bad
 //! rows), [`fetch`] gets it from a file, a mirror or the local cache, and
 //! [`select`] turns filters such as "French texts by Verne, 10 at random"
 //! into ebook ids.

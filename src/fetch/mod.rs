@@ -5,8 +5,8 @@
 //! bytes), so that no server can make a download hang forever, fill the
 //! memory, or pass off half a book as a whole one.
 //!
-//! [`error`] sorts failures, [`retry`] says when to try again, and
-//! [`politeness`] keeps each host's connections and request rate in bounds.
+//! `error` sorts failures, `retry` says when to try again, and
+//! `politeness` keeps each host's connections and request rate in bounds.
 
 mod error;
 mod politeness;

@@ -8,8 +8,8 @@
 //! - [`Mode::Streamed`]: the same pools connected by bounded channels, so the
 //!   stages overlap; at most `in_flight` books are in the pipeline at once.
 //!
-//! All modes run the same per-book steps ([`steps`]) and differ only in how
-//! they schedule them ([`batch`] for sequential and staged, [`streamed`]), so
+//! All modes run the same per-book steps (`steps`) and differ only in how
+//! they schedule them (`batch` for sequential and staged, `streamed`), so
 //! they save the same files and find the same tokens. A book that fails
 //! carries its error to the report; the others go on. With `--emit`, two
 //! more steps make each book's files on the rayon pool (`render`) and write

@@ -5,9 +5,9 @@
 //! lowercases.
 //!
 //! How: ASCII stretches of the text go through a scanner that implements the
-//! word-boundary rules for ASCII 64 bytes at a time ([`ascii`]); around each
+//! word-boundary rules for ASCII 64 bytes at a time (`ascii`); around each
 //! non-ASCII character the text is cut at the nearest positions where UAX #29
-//! always breaks ([`split`]) and that small piece goes to
+//! always breaks (`split`) and that small piece goes to
 //! `unicode-segmentation` itself. Counting ([`count`]) keys a word of up
 //! to 16 bytes by its own bytes, read from the text in place and lowercased
 //! in two registers, in a table that never allocates per word; a long text
