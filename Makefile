@@ -28,8 +28,12 @@ LIVE_SELECT      ?= --language en --random 10
 LIVE_WORKERS     ?= 4
 LIVE_MODES       ?= sequential,staged
 
-BIN    := target/release/gutenpipe
-CORPUS := target/gutenpipe/corpus-books$(BOOKS)-seed$(SEED)-scale$(SCALE)
+# The binary Cargo has just built, wherever it put it (CARGO_TARGET_DIR or a
+# Cargo config may move the target folder): `cargo run` never runs a stale copy.
+GUTENPIPE := $(CARGO) run --release --locked --quiet --bin gutenpipe --
+# The synthetic corpus: generated once per (BOOKS, SEED, SCALE) into
+# gutenpipe's cache folder ($GUTENPIPE_CACHE, else ~/.cache/gutenpipe).
+SHAPE     := --books $(BOOKS) --seed $(SEED) --size-scale $(SCALE)
 
 .PHONY: all run run-live test build corpus clean-results pictures memory
 
@@ -38,21 +42,18 @@ all: run
 build:
 	$(CARGO) build --release --locked
 
-# The synthetic corpus is generated once per (BOOKS, SEED, SCALE) and cached under target/.
-$(CORPUS)/catalog.tsv: | build
-	$(BIN) corpus --out $(CORPUS) --books $(BOOKS) --seed $(SEED) --size-scale $(SCALE)
+corpus: build
+	$(GUTENPIPE) books $(SHAPE) --format ids --quiet > /dev/null
 
-corpus: build $(CORPUS)/catalog.tsv
-
-run: build $(CORPUS)/catalog.tsv
+run: build
 	@rm -rf $(RESULTS)/texts
-	$(BIN) run --source embedded --corpus $(CORPUS) --seed $(SEED) \
+	$(GUTENPIPE) run --source embedded $(SHAPE) \
 	  --mode $(MODES) --stages $(STAGES) --runs $(RUNS) --warmup $(WARMUP) --in-flight $(IN_FLIGHT) \
 	  --out $(RESULTS)/texts --json $(RESULTS)/report.json \
 	  --trace $(RESULTS)/trace.json --timeline $(RESULTS)/timeline.svg \
 	  --latency $(LATENCY) --jitter $(JITTER) --bandwidth $(BANDWIDTH) \
 	  --download-workers $(DOWNLOAD_WORKERS) --save-workers $(SAVE_WORKERS) --cpu-workers $(CPU_WORKERS)
-	$(BIN) sweep --corpus $(CORPUS) --seed $(SEED) \
+	$(GUTENPIPE) sweep $(SHAPE) \
 	  --download-workers $(SWEEP_DOWNLOAD) --cpu-workers $(SWEEP_CPU) --save-workers $(SAVE_WORKERS) --stages $(STAGES) \
 	  --latency $(LATENCY) --jitter $(JITTER) --bandwidth $(BANDWIDTH) \
 	  --json $(RESULTS)/sweep.json --svg $(RESULTS)/sweep.svg
@@ -65,31 +66,30 @@ run: build $(CORPUS)/catalog.tsv
 
 # The example pictures in docs/ (shown in the README): a small corpus, so the
 # files stay small. Regenerate after changing the pictures' code.
-DOCS_CORPUS := target/gutenpipe/corpus-docs-24
+DOCS_SHAPE := --books 24 --seed 7
 pictures: build
-	@test -f $(DOCS_CORPUS)/catalog.tsv || $(BIN) corpus --out $(DOCS_CORPUS) --books 24 --seed 7
-	@rm -rf target/gutenpipe/docs-texts
-	$(BIN) run --corpus $(DOCS_CORPUS) --mode staged,streamed --stages $(STAGES) --in-flight 8 --no-sync --quiet \
+	@rm -rf $(RESULTS)/pictures
+	$(GUTENPIPE) run $(DOCS_SHAPE) --mode staged,streamed --stages $(STAGES) --in-flight 8 --no-sync --quiet \
 	  --latency 100ms --bandwidth 8MB/s --download-workers 8 --save-workers 2 --cpu-workers 2 \
-	  --out target/gutenpipe/docs-texts --timeline docs/timeline.svg > /dev/null
-	$(BIN) sweep --corpus $(DOCS_CORPUS) --quiet --runs 2 --stages $(STAGES) --download-workers 1,2,4,8,16,32 --cpu-workers 1,2,4 \
-	  --latency 100ms --bandwidth 8MB/s --json target/gutenpipe/docs-sweep.json --svg docs/sweep.svg > /dev/null
+	  --out $(RESULTS)/pictures/texts --timeline docs/timeline.svg > /dev/null
+	$(GUTENPIPE) sweep $(DOCS_SHAPE) --quiet --runs 2 --stages $(STAGES) --download-workers 1,2,4,8,16,32 --cpu-workers 1,2,4 \
+	  --latency 100ms --bandwidth 8MB/s --json $(RESULTS)/pictures/sweep.json --svg docs/sweep.svg > /dev/null
+	@rm -rf $(RESULTS)/pictures
 	@ls -l docs/*.svg
 
 # Peak resident memory of each mode on 250 and 1,000 synthetic books (no
 # latency, so the CPU stages dominate). One process per measurement; the
 # figure is the process's high-water mark during the run (VmHWM).
-MEMORY_CORPUS := target/gutenpipe/corpus-memory-1000
+MEMORY_SHAPE := --books 1000 --seed $(SEED)
 memory: build
-	@test -f $(MEMORY_CORPUS)/catalog.tsv || $(BIN) corpus --out $(MEMORY_CORPUS) --books 1000 --seed $(SEED)
 	@mkdir -p $(RESULTS)
 	@printf '%-11s %6s %10s %10s %10s\n' mode books in-flight wall peak-RSS
 	@for books in 250 1000; do \
-	  ids=$$(cut -f1 $(MEMORY_CORPUS)/catalog.tsv | sed 1d | head -n $$books | paste -sd, -); \
+	  ids=$$($(GUTENPIPE) books $(MEMORY_SHAPE) --format ids --quiet | head -n $$books | paste -sd, -); \
 	  for run in sequential:- staged:- streamed:8 streamed:32 streamed:128; do \
 	    mode=$${run%%:*}; inflight=$${run##*:}; flag=""; [ "$$inflight" = - ] || flag="--in-flight $$inflight"; \
 	    rm -rf $(RESULTS)/memory-texts; \
-	    $(BIN) run --corpus $(MEMORY_CORPUS) --ids $$ids --mode $$mode $$flag --no-sync --quiet \
+	    $(GUTENPIPE) run $(MEMORY_SHAPE) --ids $$ids --mode $$mode $$flag --no-sync --quiet \
 	      --latency 0 --bandwidth 0 --out $(RESULTS)/memory-texts --json $(RESULTS)/memory.json > /dev/null || exit 1; \
 	    peak=$$(sed -n 's/.*"peak_rss_bytes": \([0-9]*\).*/\1/p' $(RESULTS)/memory.json | head -1); \
 	    wall=$$(sed -n 's/^      "wall_seconds": \([0-9.]*\).*/\1/p' $(RESULTS)/memory.json | head -1); \
@@ -100,7 +100,7 @@ memory: build
 # Without a network the catalog download fails at once: gutenpipe says so and exits 3.
 run-live: build
 	@rm -rf $(RESULTS)/live
-	$(BIN) run --source $(LIVE_SOURCE) $(LIVE_SELECT) --seed $(SEED) \
+	$(GUTENPIPE) run --source $(LIVE_SOURCE) $(LIVE_SELECT) --seed $(SEED) \
 	  --mode $(LIVE_MODES) --out $(RESULTS)/live/texts --json $(RESULTS)/live/report.json \
 	  --download-workers $(LIVE_WORKERS) --save-workers $(SAVE_WORKERS) --cpu-workers $(CPU_WORKERS)
 	@echo "books saved under $(RESULTS)/live/texts/, full report in $(RESULTS)/live/report.json"

@@ -7,9 +7,8 @@
 //!
 //! `make bench` runs it; `docs/benchmarks.md` has the results and commands.
 //! Environment:
-//! - `GUTENPIPE_BENCH_CORPUS`: the synthetic corpus folder (default: the one
-//!   `make run` uses, `target/gutenpipe/corpus-books100-seed42-scale1.0`,
-//!   generated if missing);
+//! - `GUTENPIPE_BENCH_CORPUS`: the synthetic corpus folder (default: the
+//!   100 books of seed 42 in gutenpipe's cache folder, generated if missing);
 //! - `GUTENPIPE_REAL_CORPUS`: a folder of real Gutenberg files with a `MANIFEST.tsv`;
 //! - `GUTENPIPE_BENCH_PASS=NAME` (and `GUTENPIPE_BENCH_SET=NAME`): run one
 //!   pass of one variant and exit, for `valgrind --tool=callgrind`
@@ -25,7 +24,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
-use gutenpipe::corpus::{CorpusConfig, open_or_generate};
+use gutenpipe::corpus::{CorpusConfig, default_dir, open_or_generate};
 use gutenpipe::decode::decode;
 use gutenpipe::stages::{Stage, Tokenize, TokenizeTotals};
 use gutenpipe::tokenizer::{self, Case, lowercase, words};
@@ -105,17 +104,14 @@ impl TextSet {
 }
 
 fn synthetic_corpus() -> TextSet {
-    let dir = std::env::var_os("GUTENPIPE_BENCH_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("target/gutenpipe/corpus-books100-seed42-scale1.0")
-        });
     let config = CorpusConfig {
         books: 100,
         seed: 42,
         size_scale: 1.0,
     };
+    let dir = std::env::var_os("GUTENPIPE_BENCH_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| default_dir(&config));
     let (catalog, generated) = open_or_generate(&dir, &config)
         .unwrap_or_else(|e| panic!("synthetic corpus in {}: {e}", dir.display()));
     if generated {
