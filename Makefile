@@ -107,11 +107,11 @@ run-live: build
 
 test:
 	$(CARGO) fmt --check
-	$(CARGO) clippy --all-targets --locked -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	@if [ -z "$$GUTENPIPE_REAL_CORPUS" ]; then \
 	  echo "note: GUTENPIPE_REAL_CORPUS is not set: the tests on real Gutenberg files will be SKIPPED"; \
 	else echo "real Gutenberg files for tests: $$GUTENPIPE_REAL_CORPUS"; fi
-	$(CARGO) test --locked
+	$(CARGO) test --workspace --locked
 
 # Tokenizer benchmarks (criterion): the unicode_words baseline beside gutenpipe's
 # tokenizer, in MB/s, on the synthetic corpus and on GUTENPIPE_REAL_CORPUS when set.

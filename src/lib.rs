@@ -52,5 +52,8 @@ pub mod report;
 pub mod rng;
 pub mod stages;
 pub mod store;
-pub mod tokenizer;
 pub mod units;
+
+/// The tokenizer (the `gutenpipe-tokenizer` crate of this workspace): words as
+/// `unicode_words` finds them, fast; lowercasing; counting.
+pub use gutenpipe_tokenizer as tokenizer;

@@ -14,7 +14,7 @@
 //! can be counted in pieces on the rayon pool ([`count_parallel`]).
 //!
 //! ```
-//! use gutenpipe::tokenizer::{Case, count, words};
+//! use gutenpipe_tokenizer::{Case, count, words};
 //! let text = "The cat’s hat — the CAT's 3.5 hats.";
 //! assert_eq!(
 //!     words(text).collect::<Vec<_>>(),
