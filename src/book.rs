@@ -43,6 +43,10 @@ impl BookId {
     }
 }
 
+/// Where Gutenberg serves its catalog (`pg_catalog.csv`), relative to a
+/// mirror's root.
+pub const CATALOG_PATH: &str = "/cache/epub/feeds/pg_catalog.csv";
+
 /// One of the ways Project Gutenberg (and its mirrors) lay out plain-text
 /// files, tried in this order for an ebook id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

@@ -21,12 +21,12 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::book::BookId;
-use crate::report::BookReport;
+use crate::record::BookReport;
 use crate::stages::{Document, TokenizeTotals, WordCounts, words};
 use crate::store::{StoreError, write_atomic};
 
 /// One kind of output `--emit` can write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EmitKind {
     /// `text/PG{id}_text.txt`: the text.
@@ -38,6 +38,14 @@ pub enum EmitKind {
 }
 
 impl EmitKind {
+    /// Every kind, in the order `--emit` lists them.
+    pub const ALL: [EmitKind; 3] = [EmitKind::Text, EmitKind::Tokens, EmitKind::Counts];
+
+    /// The name `--emit` knows it by (also its folder).
+    pub fn name(self) -> &'static str {
+        self.folder()
+    }
+
     /// The folder (under the output folder) and the SPGC suffix.
     fn folder(self) -> &'static str {
         match self {
@@ -55,6 +63,19 @@ impl EmitKind {
     /// Where book `id`'s file of this kind goes under `out`.
     pub fn path(self, out: &Path, id: BookId) -> std::path::PathBuf {
         out.join(self.folder()).join(self.file_name(id))
+    }
+}
+
+impl std::str::FromStr for EmitKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<EmitKind, String> {
+        EmitKind::ALL
+            .into_iter()
+            .find(|k| k.name() == text.trim())
+            .ok_or_else(|| {
+                format!("`{text}` is not an output kind; the kinds are text, tokens, counts")
+            })
     }
 }
 

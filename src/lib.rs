@@ -39,6 +39,7 @@
 extern crate self as gutenpipe;
 
 pub mod book;
+pub mod cache;
 pub mod catalog;
 pub mod clock;
 pub mod corpus;
@@ -46,8 +47,10 @@ pub mod decode;
 pub mod emit;
 pub mod fetch;
 pub mod gutenberg;
+pub mod latency;
 pub mod mirror;
 pub mod pipeline;
+pub mod record;
 pub mod report;
 pub mod rng;
 pub mod stages;

@@ -88,7 +88,7 @@ fn a_refused_write_stops_the_run_and_damages_nothing() {
     // workers waiting for room) when the write is refused.
     let mirror = mirror_with(
         corpus.path(),
-        gutenpipe::mirror::LatencyModel {
+        gutenpipe::latency::LatencyModel {
             latency: Duration::from_millis(20),
             ..Default::default()
         },

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use gutenpipe::book::{BookId, Layout};
 use gutenpipe::fetch::{FetchConfig, FetchError, Fetcher};
-use gutenpipe::mirror::LatencyModel;
+use gutenpipe::latency::LatencyModel;
 
 fn fetcher(base: &str) -> Fetcher {
     Fetcher::new(FetchConfig::default(), Some(base))

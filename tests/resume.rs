@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use common::*;
-use gutenpipe::mirror::LatencyModel;
+use gutenpipe::latency::LatencyModel;
 use serde_json::Value;
 
 fn resumed(report: &Value) -> usize {

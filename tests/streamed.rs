@@ -12,9 +12,10 @@ use common::*;
 use gutenpipe::book::{BookId, BookRequest, Target};
 use gutenpipe::emit::Emit;
 use gutenpipe::fetch::{FetchConfig, Fetcher};
-use gutenpipe::mirror::LatencyModel;
-use gutenpipe::pipeline::{Mode, Pipeline, PipelineConfig};
-use gutenpipe::report::{RunReport, Status};
+use gutenpipe::latency::LatencyModel;
+use gutenpipe::pipeline::{Pipeline, PipelineConfig};
+use gutenpipe::record::Mode;
+use gutenpipe::record::{RunReport, Status};
 use gutenpipe::stages::{Document, SharedStage, Stage, StageError, Tokenize};
 use gutenpipe::store::Store;
 

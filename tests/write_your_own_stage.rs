@@ -16,8 +16,10 @@ use std::sync::Arc;
 use common::*;
 use gutenpipe::book::{BookRequest, Target};
 use gutenpipe::fetch::{FetchConfig, Fetcher};
-use gutenpipe::pipeline::{Mode, Pipeline, PipelineConfig};
-use gutenpipe::report::{Report, table};
+use gutenpipe::pipeline::{Pipeline, PipelineConfig};
+use gutenpipe::record::Mode;
+use gutenpipe::record::Report;
+use gutenpipe::report::table;
 use gutenpipe::stages::{self, SharedStage};
 use gutenpipe::store::Store;
 

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use super::{Catalog, CatalogError, parse};
+use crate::book::CATALOG_PATH;
 use crate::fetch::Fetcher;
-use crate::mirror::CATALOG_PATH;
 use crate::store::write_atomic;
 use crate::units::format_age;
 
@@ -35,10 +35,10 @@ pub struct CatalogCache {
 }
 
 impl CatalogCache {
-    /// The cache in gutenpipe's cache folder (see [`crate::corpus::cache_root`]).
+    /// The cache in gutenpipe's cache folder ([`crate::cache::root`]).
     pub fn in_default_dir(max_age: Duration) -> CatalogCache {
         CatalogCache {
-            dir: crate::corpus::cache_root().join("catalogs"),
+            dir: crate::cache::root().join("catalogs"),
             max_age,
         }
     }

@@ -9,7 +9,8 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use gutenpipe::catalog::CatalogBook;
 use gutenpipe::fetch::{FetchConfig, default_user_agent};
-use gutenpipe::mirror::{FaultPlan, LatencyModel, Mirror, MirrorConfig};
+use gutenpipe::latency::LatencyModel;
+use gutenpipe::mirror::{FaultPlan, Mirror, MirrorConfig};
 use gutenpipe::report::table::{Align, render_aligned};
 use gutenpipe::units;
 

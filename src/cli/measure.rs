@@ -9,8 +9,9 @@ use anyhow::anyhow;
 use clap::Args;
 use gutenpipe::book::BookRequest;
 use gutenpipe::fetch::Fetcher;
-use gutenpipe::pipeline::{DEFAULT_IN_FLIGHT, Mode, Pipeline, PipelineConfig, TaskObserver};
-use gutenpipe::report::{Report, RunReport, stats, timeline, trace, write_file};
+use gutenpipe::pipeline::{DEFAULT_IN_FLIGHT, Pipeline, PipelineConfig, TaskObserver};
+use gutenpipe::record::{Mode, Report, RunReport, stats};
+use gutenpipe::report::{timeline, trace, write_file};
 use gutenpipe::store::{MANIFEST_FILE, Store};
 use serde_json::Value;
 

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use gutenpipe::corpus::CorpusConfig;
-use gutenpipe::mirror::LatencyModel;
+use gutenpipe::latency::LatencyModel;
 use gutenpipe::units;
 
 /// Exit codes, as documented in the README.
@@ -180,4 +180,21 @@ fn parse_jitter(text: &str) -> Result<f64, String> {
             "`{text}` is not a jitter between 0 and 1 (e.g. 0.2)"
         )),
     }
+}
+
+/// A clap value parser for a library type that names its values (`ALL`,
+/// `name`, `FromStr`): `--help` lists the names and a wrong one is refused
+/// with them, without the library type knowing clap.
+pub fn named<T>(
+    all: &'static [T],
+    name: fn(&T) -> &'static str,
+) -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: Clone + Send + Sync + std::str::FromStr + 'static,
+    <T as std::str::FromStr>::Err: std::fmt::Display,
+{
+    let names: Vec<&'static str> = all.iter().map(name).collect();
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(names)
+        .try_map(|s| s.parse::<T>().map_err(|e| e.to_string()))
 }

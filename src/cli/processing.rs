@@ -19,7 +19,7 @@ pub struct ProcessingArgs {
     /// Also write, under --out, each book's text, tokens and/or counts in the
     /// Standardized Project Gutenberg Corpus layout (text/PG84_text.txt …),
     /// the corpus counts and results.jsonl (e.g. --emit text,tokens,counts).
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "KINDS")]
+    #[arg(long, value_delimiter = ',', value_name = "KINDS", value_parser = super::named(&EmitKind::ALL, |k| k.name()))]
     pub emit: Vec<EmitKind>,
 }
 

@@ -7,7 +7,8 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use gutenpipe::pipeline::{Span, TaskObserver};
+use gutenpipe::pipeline::TaskObserver;
+use gutenpipe::record::Span;
 use gutenpipe::units::format_bytes;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 

@@ -12,8 +12,9 @@ use clap::Args;
 use gutenpipe::book::{BookId, BookRequest, Target, id_from_url, parse_id_list};
 use gutenpipe::fetch::{FetchConfig, Fetcher, default_user_agent};
 use gutenpipe::mirror::{Mirror, MirrorConfig};
-use gutenpipe::pipeline::{Mode, PipelineConfig};
-use gutenpipe::report::{Report, json, stats, table};
+use gutenpipe::pipeline::PipelineConfig;
+use gutenpipe::record::{Mode, Report, stats};
+use gutenpipe::report::{json, table};
 use gutenpipe::stages;
 use gutenpipe::store::Store;
 use gutenpipe::units;
@@ -51,7 +52,7 @@ pub struct RunCmd {
     #[arg(long, default_value = "texts")]
     pub out: PathBuf,
     /// How to run the stages: sequential, staged, or several separated by commas.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "staged")]
+    #[arg(long, value_delimiter = ',', default_value = "staged", value_parser = super::named(&Mode::ALL, |m| m.name()))]
     pub mode: Vec<Mode>,
     /// Threads downloading at once.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]

@@ -432,20 +432,11 @@ pub fn read_catalog(dir: &Path) -> Result<Vec<CatalogEntry>, CorpusError> {
         .collect()
 }
 
-/// gutenpipe's cache folder: `$GUTENPIPE_CACHE`, else
-/// `$XDG_CACHE_HOME/gutenpipe`, else `~/.cache/gutenpipe`.
-pub fn cache_root() -> PathBuf {
-    std::env::var_os("GUTENPIPE_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("gutenpipe")))
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/gutenpipe")))
-        .unwrap_or_else(|| std::env::temp_dir().join("gutenpipe"))
-}
-
 /// Where a corpus generated for `config` is cached when no folder is given:
-/// a folder named after the config in [`cache_root`].
+/// a folder named after the config in gutenpipe's cache folder
+/// ([`crate::cache::root`]).
 pub fn default_dir(config: &CorpusConfig) -> PathBuf {
-    cache_root().join(format!(
+    crate::cache::root().join(format!(
         "corpus-books{}-seed{}-scale{}",
         config.books, config.seed, config.size_scale
     ))

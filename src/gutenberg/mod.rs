@@ -64,49 +64,6 @@ pub fn clean(text: &str) -> Cleaned {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::format::{HeaderFields, footer, header};
-
-    #[test]
-    fn a_synthetic_book_comes_out_as_its_text_and_header_fields() {
-        let fields = HeaderFields {
-            id: 900_042,
-            title: "The Grey Harbour",
-            author: "Ada Plinth (synthetic)",
-            language: "Finnish",
-            release_date: "March 3, 2004",
-            charset: "ISO-8859-1",
-        };
-        let body = "Chapter 1\r\n\r\nThe _sea_ was grey.\r\nIt was.";
-        let file = format!(
-            "\u{FEFF}{}{body}\r\n{}",
-            header(&fields, "\r\n"),
-            footer(fields.title, "\r\n")
-        );
-        let c = clean(&file);
-        // The synthetic header repeats title and author after the marker,
-        // as real books do: they are the book's first lines.
-        assert_eq!(
-            c.text,
-            "THE GREY HARBOUR\n\nby Ada Plinth (synthetic)\n\n\nChapter 1\n\nThe sea was grey.\nIt was."
-        );
-        assert_eq!(c.warnings, Vec::<String>::new());
-        assert_eq!(
-            c.metadata,
-            Metadata {
-                title: Some("The Grey Harbour".into()),
-                author: Some("Ada Plinth (synthetic)".into()),
-                translator: None,
-                release_date: Some("March 3, 2004".into()),
-                language: Some("Finnish".into()),
-                ebook: Some(900_042),
-                charset: Some("ISO-8859-1".into()),
-            }
-        );
-        assert_eq!(
-            c.end_marker.as_deref(),
-            Some("*** END OF THE PROJECT GUTENBERG EBOOK THE GREY HARBOUR ***")
-        );
-    }
 
     #[test]
     fn a_text_without_markers_is_kept_with_warnings() {

@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use super::LatencyModel;
 use super::faults::Fault;
 use super::http::{self, Request};
+use crate::latency::LatencyModel;
 use crate::rng::Rng;
 
 /// What happens to the connection after a response.
@@ -120,7 +120,7 @@ pub(super) fn answer(
         (Fault::ResetBody, Some(mut b)) => {
             let cut = cut(&mut rng, b.length);
             head(out, request, b.content_type, Some(b.length), &[])?;
-            cx.model.send(&mut (&mut b.file).take(cut), out)?;
+            super::latency::send(cx.model, &mut (&mut b.file).take(cut), out)?;
             // Let the bytes reach the client before the RST discards them.
             thread::sleep(Duration::from_millis(20));
             reset(out)?;
@@ -130,13 +130,13 @@ pub(super) fn answer(
             let announced = b.length.max(1);
             let cut = cut(&mut rng, announced).min(announced - 1);
             head(out, request, b.content_type, Some(announced), &[])?;
-            cx.model.send(&mut (&mut b.file).take(cut), out)?;
+            super::latency::send(cx.model, &mut (&mut b.file).take(cut), out)?;
             Ok(After::Close)
         }
         (Fault::Stall, Some(mut b)) => {
             let cut = cut(&mut rng, b.length);
             head(out, request, b.content_type, Some(b.length), &[])?;
-            cx.model.send(&mut (&mut b.file).take(cut), out)?;
+            super::latency::send(cx.model, &mut (&mut b.file).take(cut), out)?;
             stall(out.get_ref(), cx.stop)?;
             Ok(After::Close)
         }
@@ -162,7 +162,7 @@ pub(super) fn answer(
                 (false, true) => "text/plain; charset=utf-8",
             };
             head(out, request, claimed, Some(b.length), &[])?;
-            cx.model.send(&mut b.file, out)?;
+            super::latency::send(cx.model, &mut b.file, out)?;
             Ok(After::KeepAlive)
         }
         (Fault::Gzip, Some(mut b)) => {
@@ -178,7 +178,7 @@ pub(super) fn answer(
                 ],
             )?;
             let mut gz = GzEncoder::new(http::Chunked::new(&mut *out), Compression::fast());
-            cx.model.send(&mut b.file, &mut gz)?;
+            super::latency::send(cx.model, &mut b.file, &mut gz)?;
             gz.finish()?.finish()?;
             Ok(After::KeepAlive)
         }

@@ -7,11 +7,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::book::{BookId, Layout};
+use crate::book::{BookId, CATALOG_PATH, Layout};
 use crate::corpus::PG_CATALOG_FILE;
-
-/// Where Gutenberg serves its catalog, relative to a mirror's root.
-pub const CATALOG_PATH: &str = "/cache/epub/feeds/pg_catalog.csv";
 
 /// A file a request resolved to.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,10 +23,10 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use crate::latency::LatencyModel;
 pub use faults::{Fault, FaultPlan, Injector};
 use inject::{After, Marker};
-pub use latency::LatencyModel;
-pub use library::{CATALOG_PATH, Library};
+pub use library::Library;
 
 /// Most connections served at once; beyond it a client gets 503.
 const MAX_CONNECTIONS: usize = 1024;
@@ -345,7 +345,7 @@ fn respond(
         out.flush()?;
         return Ok(After::KeepAlive);
     }
-    let sent = model.send(&mut file, out)?;
+    let sent = latency::send(model, &mut file, out)?;
     shared.stats.bytes.fetch_add(sent, Ordering::Relaxed);
     Ok(After::KeepAlive)
 }

@@ -25,38 +25,14 @@ mod timing;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use serde::Serialize;
-
 use crate::book::BookRequest;
 use crate::emit::Emit;
 use crate::fetch::Fetcher;
-use crate::report::{BookReport, RunReport, StageReport, Status};
+use crate::record::{BookReport, Mode, RunReport, Span, StageReport, Status};
 use crate::stages::{AnyTotals, SharedStage, TokenizeTotals};
 use crate::store::{Store, StoreError};
 pub use pool::WorkerPool;
-pub use timing::{Recorder, Span, TaskObserver, thread_cpu_time};
-
-/// How the stages are run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// One thread, stage after stage: the baseline.
-    Sequential,
-    /// Each stage on its own pool, a barrier between stages.
-    Staged,
-    /// The stages on their pools at once, connected by bounded channels.
-    Streamed,
-}
-
-impl Mode {
-    pub fn name(self) -> &'static str {
-        match self {
-            Mode::Sequential => "sequential",
-            Mode::Staged => "staged",
-            Mode::Streamed => "streamed",
-        }
-    }
-}
+pub use timing::{Recorder, TaskObserver, thread_cpu_time};
 
 /// Pool sizes and processing stages.
 #[derive(Clone)]

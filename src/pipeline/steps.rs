@@ -15,7 +15,7 @@ use crate::decode::decode;
 use crate::emit::{Emit, OutputFile};
 use crate::fetch::{Fetched, Fetcher};
 use crate::gutenberg::Metadata;
-use crate::report::{BookReport, Status};
+use crate::record::{BookReport, Status};
 use crate::stages::{AnyTotals, Document, DynStage, TokenizeTotals};
 use crate::store::{Store, StoreError};
 

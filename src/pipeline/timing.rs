@@ -7,7 +7,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use crate::record::Span;
 
 /// CPU time (user + system) the calling thread has used so far.
 pub fn thread_cpu_time() -> Duration {
@@ -21,24 +21,6 @@ pub fn thread_cpu_time() -> Duration {
         return Duration::ZERO;
     }
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
-/// One task: one stage done to one book on one worker.
-#[derive(Debug, Clone, Serialize)]
-pub struct Span {
-    pub stage: String,
-    pub pool: &'static str,
-    /// Name of the worker thread (`download-3`, `rayon-1`, `main`).
-    pub worker: String,
-    /// Index of the book in the input.
-    pub book: usize,
-    /// Seconds since the run started.
-    pub start: f64,
-    pub end: f64,
-    /// CPU seconds the task used.
-    pub cpu: f64,
-    pub bytes: u64,
-    pub ok: bool,
 }
 
 /// Told of every task as it ends, on the worker that ran it.

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::Report;
+use crate::record::Report;
 use crate::store::StoreError;
 
 /// Writes `report` to `path` as pretty-printed JSON.

@@ -6,9 +6,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::stats::Summary;
 use super::svg::{Chart, Series, Svg, stage_colour};
-use crate::mirror::LatencyModel;
+use crate::latency::LatencyModel;
+use crate::record::stats::Summary;
 
 /// One setting of the pools, measured `runs` times.
 #[derive(Debug, Clone, Serialize)]

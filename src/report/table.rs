@@ -3,9 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::stats::{Speedup, Summary};
-use super::{Report, RunReport};
-use crate::pipeline::Mode;
+use crate::record::stats::{Speedup, Summary};
+use crate::record::{Mode, Report, RunReport};
 use crate::units::format_bytes;
 
 fn secs(s: f64) -> String {

@@ -6,9 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use super::RunReport;
 use super::svg::{Svg, stage_colour, tick_label, tick_step};
-use crate::pipeline::{Mode, Span};
+use crate::record::RunReport;
+use crate::record::{Mode, Span};
 use crate::units::format_bytes;
 
 const WIDTH: f64 = 1000.0;
@@ -286,7 +286,7 @@ pub fn render(run: &RunReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::StageReport;
+    use crate::record::StageReport;
 
     fn span(stage: &str, pool: &'static str, worker: &str, start: f64, end: f64) -> Span {
         Span {

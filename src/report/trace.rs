@@ -6,8 +6,8 @@
 
 use serde_json::{Value, json};
 
-use super::RunReport;
 use super::timeline::{pool_threads, pools_of, worker_number};
+use crate::record::RunReport;
 
 /// The trace of `runs` as a JSON document.
 pub fn render(runs: &[RunReport]) -> Value {

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use gutenpipe::corpus::{CatalogEntry, CorpusConfig, write_corpus};
-use gutenpipe::mirror::{FaultPlan, LatencyModel, Mirror, MirrorConfig};
+use gutenpipe::latency::LatencyModel;
+use gutenpipe::mirror::{FaultPlan, Mirror, MirrorConfig};
 use tempfile::TempDir;
 
 /// A small synthetic corpus in a temporary folder.

@@ -1,0 +1,77 @@
+//! The latency model: what one response costs on a modelled connection — a
+//! delay before the first byte (latency with jitter) and a cap on the
+//! bandwidth. The embedded mirror sleeps as the model says; the sweep plots
+//! what it predicts beside what was measured.
+
+use std::time::Duration;
+
+use crate::rng::Rng;
+
+/// How slow a modelled server is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatencyModel {
+    /// Time to the first byte of a response.
+    pub latency: Duration,
+    /// Relative spread of the latency: 0.2 draws it uniformly from ±20 %.
+    pub jitter: f64,
+    /// Bytes per second on one connection; `None` for no limit.
+    pub bandwidth: Option<u64>,
+    /// Seed of the jitter; request n of a run always gets the same delay.
+    pub seed: u64,
+}
+
+impl Default for LatencyModel {
+    fn default() -> Self {
+        LatencyModel {
+            latency: Duration::ZERO,
+            jitter: 0.0,
+            bandwidth: None,
+            seed: 0,
+        }
+    }
+}
+
+impl LatencyModel {
+    /// The delay before the response to the `request`-th request.
+    pub fn delay(&self, request: u64) -> Duration {
+        if self.latency.is_zero() || self.jitter <= 0.0 {
+            return self.latency;
+        }
+        let u = Rng::derive(self.seed, request).unit();
+        let factor = (1.0 + self.jitter * (2.0 * u - 1.0)).max(0.0);
+        self.latency.mul_f64(factor)
+    }
+
+    /// The time the model says one response of `bytes` takes, without jitter:
+    /// what a perfectly parallel client could not beat.
+    pub fn ideal_time(&self, bytes: u64) -> Duration {
+        let transfer = match self.bandwidth {
+            Some(rate) => Duration::from_secs_f64(bytes as f64 / rate as f64),
+            None => Duration::ZERO,
+        };
+        self.latency + transfer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jitter_stays_within_its_band_and_repeats() {
+        let m = LatencyModel {
+            latency: Duration::from_millis(100),
+            jitter: 0.2,
+            ..LatencyModel::default()
+        };
+        for r in 0..200 {
+            let d = m.delay(r);
+            assert!(
+                d >= Duration::from_millis(80) && d <= Duration::from_millis(120),
+                "{d:?}"
+            );
+            assert_eq!(d, m.delay(r));
+        }
+        assert_ne!(m.delay(1), m.delay(2));
+    }
+}

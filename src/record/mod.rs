@@ -1,0 +1,253 @@
+//! The record of a run: what happened, as data — the mode, a span per task,
+//! each stage's figures, each book's outcome and the corpus results. The
+//! [`crate::pipeline`] writes it, [`crate::report`] prints and draws it and
+//! [`crate::emit`] lists its books; it depends on none of them, so the
+//! arrows between them run one way. [`stats`] sums up repeated runs.
+
+pub mod stats;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::book::BookId;
+use crate::gutenberg::Metadata;
+
+/// How the stages are run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// One thread, stage after stage: the baseline.
+    Sequential,
+    /// Each stage on its own pool, a barrier between stages.
+    Staged,
+    /// The stages on their pools at once, connected by bounded channels.
+    Streamed,
+}
+
+impl Mode {
+    /// Every mode, in the order the experiment compares them.
+    pub const ALL: [Mode; 3] = [Mode::Sequential, Mode::Staged, Mode::Streamed];
+
+    /// The name `--mode` knows it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Sequential => "sequential",
+            Mode::Staged => "staged",
+            Mode::Streamed => "streamed",
+        }
+    }
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Mode, String> {
+        Mode::ALL
+            .into_iter()
+            .find(|m| m.name() == text.trim())
+            .ok_or_else(|| {
+                format!("`{text}` is not a mode; the modes are sequential, staged, streamed")
+            })
+    }
+}
+
+/// One task: one stage done to one book on one worker.
+#[derive(Debug, Clone, Serialize)]
+pub struct Span {
+    pub stage: String,
+    pub pool: &'static str,
+    /// Name of the worker thread (`download-3`, `rayon-1`, `main`).
+    pub worker: String,
+    /// Index of the book in the input.
+    pub book: usize,
+    /// Seconds since the run started.
+    pub start: f64,
+    pub end: f64,
+    /// CPU seconds the task used.
+    pub cpu: f64,
+    pub bytes: u64,
+    pub ok: bool,
+}
+
+/// One stage of one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageReport {
+    /// `download`, `save`, `decode`, or a processing stage's name.
+    pub name: String,
+    /// The pool the stage ran on (`download`, `save`, `rayon`, `main`).
+    pub pool: String,
+    /// Threads in that pool.
+    pub workers: usize,
+    /// Books the stage finished.
+    pub items: u64,
+    /// Books that failed in this stage.
+    pub failed: u64,
+    /// Bytes handled (downloaded, written, or text processed).
+    pub bytes: u64,
+    /// Seconds from the stage's first task starting to its last ending.
+    pub wall_seconds: f64,
+    /// CPU seconds (user + system) of all its tasks.
+    pub cpu_seconds: f64,
+    /// `cpu_seconds / wall_seconds`: near 0 for waiting, near `workers` for computing.
+    pub cpu_utilisation: f64,
+    /// Megabytes (10^6 bytes) per wall-clock second.
+    pub mb_per_second: f64,
+    /// Download attempts repeated after transient failures, over all books
+    /// (download stage only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u64>,
+}
+
+impl StageReport {
+    /// Builds a stage's figures from its spans and its measured wall time.
+    pub fn from_spans(
+        name: &str,
+        pool: &str,
+        workers: usize,
+        wall: f64,
+        spans: &[Span],
+    ) -> StageReport {
+        let mine = spans.iter().filter(|s| s.stage == name);
+        let (mut items, mut failed, mut bytes, mut cpu) = (0, 0, 0, 0.0);
+        for s in mine {
+            if s.ok {
+                items += 1;
+                bytes += s.bytes;
+            } else {
+                failed += 1;
+            }
+            cpu += s.cpu;
+        }
+        let per_wall = |x: f64| if wall > 0.0 { x / wall } else { 0.0 };
+        StageReport {
+            name: name.to_string(),
+            pool: pool.to_string(),
+            workers,
+            items,
+            failed,
+            bytes,
+            wall_seconds: wall,
+            cpu_seconds: cpu,
+            cpu_utilisation: per_wall(cpu),
+            mb_per_second: per_wall(bytes as f64 / 1e6),
+            retries: None,
+        }
+    }
+}
+
+/// Whether a book came through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Failed,
+}
+
+/// One book of one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct BookReport {
+    /// Position in the input.
+    pub index: usize,
+    pub id: BookId,
+    pub status: Status,
+    /// The URL that answered (or, for a failure, the last one tried).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Where the book was saved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Size of the saved file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    /// Encoding the text was decoded from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// What the book's header says (read by the `clean` stage); fields it
+    /// does not state are absent.
+    #[serde(skip_serializing_if = "Metadata::is_empty")]
+    pub metadata: Metadata,
+    /// The stage that failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_stage: Option<String>,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Download attempts repeated after transient failures.
+    pub retries: u32,
+    /// Already saved and matching the manifest, so neither downloaded nor
+    /// saved again (only present when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub resumed: bool,
+    /// Per-stage results, by stage name.
+    pub results: BTreeMap<String, Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// One run of the pipeline in one mode.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub mode: Mode,
+    /// Output folder of this run.
+    pub out: String,
+    /// Seconds from start to end of the whole run.
+    pub wall_seconds: f64,
+    pub books_ok: usize,
+    pub books_failed: usize,
+    pub stages: Vec<StageReport>,
+    /// Corpus results of the processing stages, by stage name.
+    pub corpus: BTreeMap<String, Value>,
+    /// Every book, in input order.
+    pub books: Vec<BookReport>,
+    /// Highest resident memory of the process during the run, in bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
+    /// Every timed run's figures, when the mode was run with `--runs`
+    /// (this report's other fields are the last run's).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repeats: Vec<stats::Repeat>,
+    /// Mean ± σ, min … max over `repeats`, and speed against the first mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<stats::Statistics>,
+    /// One span per task; written by `--trace`, not in the JSON report.
+    #[serde(skip)]
+    pub spans: Vec<Span>,
+}
+
+impl RunReport {
+    pub fn stage(&self, name: &str) -> Option<&StageReport> {
+        self.stages.iter().find(|s| s.name == name)
+    }
+
+    pub fn failures(&self) -> impl Iterator<Item = &BookReport> {
+        self.books.iter().filter(|b| b.status == Status::Failed)
+    }
+
+    /// Books skipped because they were already saved (resume).
+    pub fn resumed(&self) -> usize {
+        self.books.iter().filter(|b| b.resumed).count()
+    }
+
+    /// Download attempts repeated, over all books.
+    pub fn retries(&self) -> u64 {
+        self.books.iter().map(|b| u64::from(b.retries)).sum()
+    }
+
+    /// CPU seconds of all the run's stages.
+    pub fn cpu_seconds(&self) -> f64 {
+        self.stages.iter().map(|s| s.cpu_seconds).sum()
+    }
+}
+
+/// Everything one invocation of `gutenpipe run` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Version of gutenpipe that wrote the report.
+    pub gutenpipe: &'static str,
+    /// The settings of the run.
+    pub config: Value,
+    /// One entry per mode run, in the order run.
+    pub runs: Vec<RunReport>,
+}
