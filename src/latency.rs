@@ -51,6 +51,25 @@ impl LatencyModel {
         };
         self.latency + transfer
     }
+    /// The time the model predicts for downloading books of `sizes` bytes
+    /// on `workers` threads: each worker takes the next book in input order
+    /// when it is free, and each book takes [`LatencyModel::ideal_time`].
+    /// With books of one size this is ⌈N ÷ W⌉ × (latency + size ÷
+    /// bandwidth); with real sizes the largest book bounds it from below
+    /// however many workers there are.
+    pub fn ideal_batch_seconds(&self, sizes: &[u64], workers: usize) -> f64 {
+        let mut free_at = vec![0.0f64; workers.max(1).min(sizes.len().max(1))];
+        for &size in sizes {
+            let (i, start) = free_at
+                .iter()
+                .copied()
+                .enumerate()
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .unwrap_or((0, 0.0));
+            free_at[i] = start + self.ideal_time(size).as_secs_f64();
+        }
+        free_at.into_iter().fold(0.0, f64::max)
+    }
 }
 
 #[cfg(test)]
@@ -73,5 +92,22 @@ mod tests {
             assert_eq!(d, m.delay(r));
         }
         assert_ne!(m.delay(1), m.delay(2));
+    }
+
+    #[test]
+    fn ideal_is_ceil_n_over_w_for_equal_books_and_bounded_by_the_largest() {
+        let model = LatencyModel {
+            latency: Duration::from_millis(100),
+            bandwidth: Some(1_000_000),
+            ..LatencyModel::default()
+        };
+        let sizes = vec![100_000; 10]; // 0.1 s + 0.1 s each
+        for (w, expected) in [(1, 2.0), (2, 1.0), (3, 0.8), (4, 0.6), (10, 0.2), (64, 0.2)] {
+            let got = model.ideal_batch_seconds(&sizes, w);
+            assert!((got - expected).abs() < 1e-9, "{w} workers: {got}");
+        }
+        let mut mixed = vec![0; 9];
+        mixed.push(2_000_000); // 2.1 s on its own
+        assert!((model.ideal_batch_seconds(&mixed, 64) - 2.1).abs() < 1e-9);
     }
 }

@@ -45,6 +45,7 @@ pub mod clock;
 pub mod corpus;
 pub mod decode;
 pub mod emit;
+pub mod experiment;
 pub mod fetch;
 pub mod gutenberg;
 pub mod latency;

@@ -23,22 +23,8 @@ fn main() -> ExitCode {
     match cli.command.execute() {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("gutenpipe: error: {}", message(&failure.error));
+            eprintln!("gutenpipe: error: {}", failure.message);
             ExitCode::from(failure.code)
         }
     }
-}
-
-/// The error and its causes in one line, leaving out causes whose text the
-/// message before them already includes.
-fn message(error: &anyhow::Error) -> String {
-    let mut text = error.to_string();
-    for cause in error.chain().skip(1) {
-        let cause = cause.to_string();
-        if !text.contains(&cause) {
-            text.push_str(": ");
-            text.push_str(&cause);
-        }
-    }
-    text
 }

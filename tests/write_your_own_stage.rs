@@ -18,7 +18,6 @@ use gutenpipe::book::{BookRequest, Target};
 use gutenpipe::fetch::{FetchConfig, Fetcher};
 use gutenpipe::pipeline::{Pipeline, PipelineConfig};
 use gutenpipe::record::Mode;
-use gutenpipe::record::Report;
 use gutenpipe::report::table;
 use gutenpipe::stages::{self, SharedStage};
 use gutenpipe::store::Store;
@@ -92,17 +91,12 @@ fn the_example_stage_runs_and_reports_like_a_built_in_one() {
         .map(|b| b.results["sentences"]["longest"].as_u64().unwrap());
     assert_eq!(run.corpus["sentences"]["longest"], longest.max().unwrap());
 
-    let report = Report {
-        gutenpipe: "test",
-        config: serde_json::Value::Null,
-        runs: vec![run],
-    };
-    let text = table::render_report(&report);
+    let text = table::render_runs(std::slice::from_ref(&run));
     assert!(
         text.lines()
             .any(|l| l.starts_with("sentences ") && l.contains("rayon")),
         "{text}"
     );
-    let json = serde_json::to_value(&report).unwrap();
-    assert_eq!(json["runs"][0]["corpus"]["sentences"]["sentences"], total);
+    let json = serde_json::to_value(&run).unwrap();
+    assert_eq!(json["corpus"]["sentences"]["sentences"], total);
 }

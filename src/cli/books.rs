@@ -8,14 +8,17 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use gutenpipe::catalog::CatalogBook;
+use gutenpipe::experiment::SourceStarter;
+use gutenpipe::experiment::source::remote_base;
 use gutenpipe::fetch::{FetchConfig, default_user_agent};
 use gutenpipe::latency::LatencyModel;
-use gutenpipe::mirror::{FaultPlan, Mirror, MirrorConfig};
+use gutenpipe::mirror::FaultPlan;
 use gutenpipe::report::table::{Align, render_aligned};
 use gutenpipe::units;
 
+use super::embedded::Embedded;
 use super::select::SelectArgs;
-use super::source::{embedded_corpus, remote_base};
+use super::terminal::Terminal;
 use super::{CorpusShape, Failure, exit, fatal};
 
 /// How `books` prints what it found.
@@ -95,41 +98,29 @@ pub fn table(books: &[CatalogBook]) -> String {
 
 impl BooksCmd {
     pub fn execute(self) -> Result<ExitCode, Failure> {
-        let quiet = self.quiet;
-        let note = move |text: String| {
-            if !quiet {
-                eprintln!("{text}");
-            }
-        };
-        let base = remote_base(&self.source)?;
-        // The embedded mirror runs only while the catalog is read.
-        let mirror = match base {
-            Some(_) => None,
-            None if self.select.catalog.is_some() => None,
-            None => {
-                let (dir, _) = embedded_corpus(&self.corpus, &self.shape, note)?;
-                let config = MirrorConfig {
-                    corpus: dir,
-                    latency: LatencyModel::default(),
-                    faults: FaultPlan::default(),
-                };
-                Some(Mirror::start(config, "127.0.0.1:0").map_err(fatal)?)
-            }
-        };
-        let base_url = base
-            .clone()
-            .or_else(|| mirror.as_ref().map(Mirror::base_url))
-            .unwrap_or_default();
-        let fetch_config = FetchConfig {
+        let terminal = Terminal { quiet: self.quiet };
+        let choice = self.select.catalog_choice(self.shape.seed);
+        let fetch = FetchConfig {
             connect_timeout: self.connect_timeout,
             user_agent: self.user_agent.clone(),
             ..FetchConfig::default()
         };
-        let loaded = self
-            .select
-            .load(&base_url, base.is_none(), &fetch_config, &note)?;
-        drop(mirror);
-        let chosen = self.select.choose(&loaded, self.shape.seed, false, &note)?;
+        let loaded = match remote_base(&self.source)? {
+            Some(url) => choice.load(&url, true, &fetch, &terminal)?,
+            None if choice.file.is_some() => choice.load("", false, &fetch, &terminal)?,
+            // The embedded mirror runs only while the catalog is read.
+            None => {
+                let embedded = Embedded {
+                    corpus: self.corpus.clone(),
+                    shape: self.shape.clone(),
+                    latency: LatencyModel::default(),
+                    faults: FaultPlan::default(),
+                };
+                let source = embedded.start(&terminal)?;
+                choice.load(&source.base_url, false, &fetch, &terminal)?
+            }
+        };
+        let chosen = choice.choose(&loaded, false, &terminal)?;
         match self.format {
             Format::Table => print!("{}", table(&chosen.books)),
             Format::Ids => {

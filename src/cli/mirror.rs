@@ -35,7 +35,7 @@ impl MirrorCmd {
         if self.corpus.is_none() {
             open_or_generate(&dir, &self.shape.config()).map_err(fatal)?;
         } else if !dir.is_dir() {
-            return Err(usage(anyhow::anyhow!(
+            return Err(usage(format!(
                 "--corpus {} is not a folder; create a corpus with `gutenpipe corpus --out {0}`",
                 dir.display()
             )));

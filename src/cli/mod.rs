@@ -6,6 +6,7 @@
 pub mod books;
 pub mod corpus;
 pub mod download;
+pub mod embedded;
 pub mod faults;
 pub mod measure;
 pub mod mirror;
@@ -13,8 +14,8 @@ pub mod processing;
 pub mod progress;
 pub mod run;
 pub mod select;
-pub mod source;
 pub mod sweep;
+pub mod terminal;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +23,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use gutenpipe::corpus::CorpusConfig;
+use gutenpipe::experiment::ExperimentError;
 use gutenpipe::latency::LatencyModel;
 use gutenpipe::units;
 
@@ -42,22 +44,53 @@ pub mod exit {
 #[derive(Debug)]
 pub struct Failure {
     pub code: u8,
-    pub error: anyhow::Error,
+    pub message: String,
 }
 
 /// A usage error: wrong flags or input, found before any work starts.
-pub fn usage(error: impl Into<anyhow::Error>) -> Failure {
+pub fn usage(message: impl std::fmt::Display) -> Failure {
     Failure {
         code: exit::USAGE,
-        error: error.into(),
+        message: message.to_string(),
     }
 }
 
-/// A failure in the middle of the work.
-pub fn fatal(error: impl Into<anyhow::Error>) -> Failure {
+/// A failure in the middle of the work, with its causes.
+pub fn fatal(error: impl std::error::Error) -> Failure {
     Failure {
         code: exit::FATAL,
-        error: error.into(),
+        message: with_causes(&error),
+    }
+}
+
+/// The error and its causes in one line, leaving out causes whose text the
+/// message before them already includes.
+pub fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        let t = c.to_string();
+        if !text.contains(&t) {
+            text.push_str(": ");
+            text.push_str(&t);
+        }
+        cause = c.source();
+    }
+    text
+}
+
+impl From<ExperimentError> for Failure {
+    fn from(error: ExperimentError) -> Failure {
+        match error {
+            ExperimentError::Usage(message) => Failure {
+                code: exit::USAGE,
+                message,
+            },
+            ExperimentError::Fatal(message) => Failure {
+                code: exit::FATAL,
+                message,
+            },
+        }
     }
 }
 

@@ -31,6 +31,15 @@ impl ProcessingArgs {
         }
     }
 
+    /// The options as the report records them.
+    pub fn recorded(&self) -> std::collections::BTreeMap<String, serde_json::Value> {
+        [
+            ("keep_case".to_string(), self.keep_case.into()),
+            ("top".to_string(), self.top.into()),
+        ]
+        .into()
+    }
+
     /// What to emit; `sync` as for the books.
     pub fn emit(&self, sync: bool) -> Emit {
         let mut kinds = Vec::new();

@@ -7,6 +7,7 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use gutenpipe::experiment::RunProgress;
 use gutenpipe::pipeline::TaskObserver;
 use gutenpipe::record::Span;
 use gutenpipe::units::format_bytes;
@@ -56,13 +57,19 @@ impl Progress {
             .collect();
         Some(Progress { multi, bars })
     }
+}
 
+impl RunProgress for Progress {
     /// Removes the bars from the terminal.
-    pub fn finish(self) {
+    fn finish(self: Box<Self>) {
         for b in &self.bars {
             b.bar.finish_and_clear();
         }
         let _ = self.multi.clear();
+    }
+
+    fn as_observer(&self) -> &dyn TaskObserver {
+        self
     }
 }
 

@@ -1,31 +1,30 @@
-//! `gutenpipe run`: reads the books asked for, checks every input before the
-//! first download, runs the pipeline in each mode asked for, prints the
-//! tables and writes the JSON report.
+//! `gutenpipe run`: turns its flags into a [`RunConfig`], runs the
+//! experiment on the source `--source` names, prints the tables and writes
+//! the report and pictures asked for.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::anyhow;
 use clap::Args;
-use gutenpipe::book::{BookId, BookRequest, Target, id_from_url, parse_id_list};
-use gutenpipe::fetch::{FetchConfig, Fetcher, default_user_agent};
-use gutenpipe::mirror::{Mirror, MirrorConfig};
+use gutenpipe::book::BookId;
+use gutenpipe::experiment::source::remote_base;
+use gutenpipe::experiment::{self, BookChoice, Listener, RemoteSource, RunConfig};
+use gutenpipe::fetch::{FetchConfig, default_user_agent};
 use gutenpipe::pipeline::PipelineConfig;
-use gutenpipe::record::{Mode, Report, stats};
-use gutenpipe::report::{json, table};
+use gutenpipe::record::Mode;
+use gutenpipe::report::{self, table};
 use gutenpipe::stages;
-use gutenpipe::store::Store;
 use gutenpipe::units;
-use serde_json::json;
 
 use super::download::DownloadArgs;
+use super::embedded::Embedded;
 use super::faults::FaultArgs;
+use super::measure::MeasureArgs;
 use super::processing::ProcessingArgs;
 use super::select::SelectArgs;
-use super::source::{embedded_corpus, live_notice, remote_base};
-use super::{CorpusShape, Failure, LatencyArgs, exit, fatal, usage};
+use super::terminal::Terminal;
+use super::{CorpusShape, Failure, LatencyArgs, exit, usage};
 
 #[derive(Debug, Args)]
 pub struct RunCmd {
@@ -105,292 +104,83 @@ pub struct RunCmd {
     #[command(flatten)]
     pub shape: CorpusShape,
     #[command(flatten)]
-    pub measure: super::measure::MeasureArgs,
+    pub measure: MeasureArgs,
 }
 
 fn parse_id(text: &str) -> Result<BookId, String> {
     text.parse()
 }
 
-/// Where the books come from, once resolved.
-enum Source {
-    Embedded(Mirror),
-    Remote(String),
-}
-
-impl Source {
-    fn base_url(&self) -> String {
-        match self {
-            Source::Embedded(m) => m.base_url(),
-            Source::Remote(url) => url.clone(),
-        }
-    }
-}
-
 impl RunCmd {
-    fn note(&self, text: impl AsRef<str>) {
-        if !self.quiet {
-            eprintln!("{}", text.as_ref());
-        }
-    }
-
-    /// The books asked for, in order, without repeats: `--ids`, `--ids-file`
-    /// and `--urls`, then the books `chosen` from the catalog; with none of
-    /// these, every book of the embedded corpus (`embedded_ids`).
-    fn requests(
-        &self,
-        chosen: Option<Vec<BookId>>,
-        embedded_ids: Option<Vec<BookId>>,
-    ) -> Result<Vec<BookRequest>, Failure> {
-        let mut wanted: Vec<(BookId, Target)> =
-            self.ids.iter().map(|&id| (id, Target::Mirror)).collect();
-        if let Some(path) = &self.ids_file {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| usage(anyhow!("could not read --ids-file {}: {e}", path.display())))?;
-            let ids = parse_id_list(&text)
-                .map_err(|e| usage(anyhow!("--ids-file {}, {e}", path.display())))?;
-            if ids.is_empty() {
-                return Err(usage(anyhow!(
-                    "--ids-file {} lists no ebook ids",
-                    path.display()
-                )));
-            }
-            wanted.extend(ids.into_iter().map(|id| (id, Target::Mirror)));
-        }
-        for url in &self.urls {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(usage(anyhow!(
-                    "--urls: `{url}` is not an http:// or https:// URL"
-                )));
-            }
-            let id = id_from_url(url).ok_or_else(|| {
-                usage(anyhow!(
-                    "--urls: no ebook id in `{url}`; books are saved under their id, so use a Gutenberg URL such as …/files/84/84-0.txt"
-                ))
-            })?;
-            wanted.push((id, Target::Url(url.clone())));
-        }
-        let chose_from_catalog = chosen.is_some();
-        wanted.extend(chosen.into_iter().flatten().map(|id| (id, Target::Mirror)));
-        if wanted.is_empty() && !chose_from_catalog {
-            match embedded_ids {
-                Some(ids) => wanted.extend(ids.into_iter().map(|id| (id, Target::Mirror))),
-                None => {
-                    return Err(usage(anyhow!(
-                        "no books chosen: pass --ids 84,1342, --ids-file FILE or --urls URL, or choose from the catalog with --language, --author, --title, --subject, --bookshelf, --limit N or --random N"
-                    )));
-                }
-            }
-        }
-        let mut seen = HashSet::new();
-        let mut requests = Vec::new();
-        for (id, target) in wanted {
-            if seen.insert(id) {
-                requests.push(BookRequest {
-                    index: requests.len(),
-                    id,
-                    target,
-                });
-            } else {
-                self.note(format!(
-                    "note: ebook {id} is asked for twice; fetching it once"
-                ));
-            }
-        }
-        Ok(requests)
-    }
-
-    fn source(&self, remote: Option<String>) -> Result<(Source, Option<Vec<BookId>>), Failure> {
-        if let Some(url) = remote {
-            if self.faults.any() {
-                return Err(usage(anyhow!(
-                    "--faults needs --source embedded: only the embedded mirror injects faults"
-                )));
-            }
-            return Ok((Source::Remote(url), None));
-        }
-        let (dir, catalog) = embedded_corpus(&self.corpus, &self.shape, |t| self.note(t))?;
-        let mirror = Mirror::start(
-            MirrorConfig {
-                corpus: dir.clone(),
-                latency: self.latency.model(self.shape.seed),
-                faults: self.faults.plan(),
-            },
-            "127.0.0.1:0",
-        )
-        .map_err(fatal)?;
-        self.note(format!(
-            "embedded mirror at {} serving {} books from {} (latency {}, jitter {}, bandwidth {})",
-            mirror.base_url(),
-            mirror.books(),
-            dir.display(),
-            units::format_duration(self.latency.latency),
-            self.latency.jitter,
-            self.latency
-                .bandwidth
-                .0
-                .map_or("unlimited".to_string(), |b| format!(
-                    "{}/s",
-                    units::format_bytes(b)
-                ))
-        ));
-        if self.faults.any() {
-            self.note(format!(
-                "injecting faults: {} (seed {})",
-                self.faults.plan(),
-                self.faults.fault_seed
-            ));
-        }
-        let ids = catalog.iter().map(|e| e.id).collect();
-        Ok((Source::Embedded(mirror), Some(ids)))
-    }
-
-    pub fn execute(self) -> Result<ExitCode, Failure> {
-        let stages = stages::select_with(&self.stages, &self.processing.options())
-            .map_err(|e| usage(anyhow!("--stages: {e}")))?;
-        let emit = self.processing.emit(!self.no_sync);
-        if !emit.is_empty() && !stages.iter().any(|s| s.name() == "clean") {
-            self.note(
-                "note: --emit without the clean stage writes each text whole, licence and all",
-            );
-        }
-        let mut modes = Vec::new();
-        for m in &self.mode {
-            if !modes.contains(m) {
-                modes.push(*m);
-            }
-        }
-        let out_dirs: Vec<PathBuf> = if modes.len() == 1 {
-            vec![self.out.clone()]
-        } else {
-            modes.iter().map(|m| self.out.join(m.name())).collect()
-        };
-        let stores = out_dirs
-            .iter()
-            .map(|d| Store::open(d, !self.no_sync).map(|s| s.with_force(self.download.force)))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| usage(anyhow!("--out: {e}")))?;
-        for note in stores.iter().flat_map(|s| s.notes()) {
-            self.note(note);
-        }
-        for dir in &out_dirs {
-            emit.prepare(dir)
-                .map_err(|e| usage(anyhow!("--emit: {e}")))?;
-        }
-        // Check the inputs that need no source before starting one.
-        let remote = remote_base(&self.source)?;
-        let selecting = self.select.is_active();
-        if remote.is_some() {
-            self.requests(selecting.then(Vec::new), None)?;
-        }
-        let (source, embedded_ids) = self.source(remote)?;
-
+    /// The experiment these flags describe.
+    fn config(&self) -> Result<RunConfig, Failure> {
+        let options = self.processing.options();
+        let stages = stages::select_with(&self.stages, &options)
+            .map_err(|e| usage(format!("--stages: {e}")))?;
         let cpu_workers = self.cpu_workers.map_or_else(
             || std::thread::available_parallelism().map_or(1, |n| n.get()),
             usize::from,
         );
-        let config = PipelineConfig {
-            download_workers: self.download_workers.into(),
-            save_workers: self.save_workers.into(),
-            cpu_workers,
-            stages,
-            emit,
-            in_flight: self.measure.in_flight as usize,
-        };
-        let fetch_config = FetchConfig {
-            connect_timeout: self.connect_timeout,
-            read_timeout: self.read_timeout,
-            request_timeout: self.timeout,
-            max_bytes: self.max_bytes,
-            user_agent: self.user_agent.clone(),
-            idle_connections: config.download_workers,
-            retry: self.download.retry_policy(),
-            politeness: self.download.politeness(),
-        };
-        let base = source.base_url();
-        // A live source is told what this run will do to it before the
-        // first request, which may be the catalog's.
-        let live = matches!(source, Source::Remote(_));
-        let mut hosts = HashSet::new();
-        if live {
-            self.note(live_notice(&base, config.download_workers, &fetch_config));
-            if let Some(note) = fetch_config.politeness.note_for(&base) {
-                hosts.insert(gutenpipe::fetch::host_of(&base));
-                self.note(note);
-            }
-        }
-        let chosen = if selecting {
-            let note = |t: String| self.note(t);
-            let loaded = self.select.load(&base, !live, &fetch_config, &note)?;
-            Some(self.select.choose(&loaded, self.shape.seed, live, &note)?)
-        } else {
-            None
-        };
-        let chosen_ids = chosen
-            .as_ref()
-            .map(|c| c.books.iter().map(|b| b.id).collect());
-        let requests = self.requests(chosen_ids, embedded_ids)?;
-        for url in requests.iter().map(|r| match &r.target {
-            Target::Url(url) => url.as_str(),
-            Target::Mirror => base.as_str(),
-        }) {
-            if let Some(note) = fetch_config.politeness.note_for(url) {
-                if hosts.insert(gutenpipe::fetch::host_of(url)) {
-                    self.note(note);
-                }
-            }
-        }
-        let mut report = Report {
-            gutenpipe: env!("CARGO_PKG_VERSION"),
-            config: json!({
-                "source": if matches!(source, Source::Embedded(_)) { "embedded".to_string() } else { base.clone() },
-                "base_url": base,
-                "books": requests.len(),
-                "modes": modes.iter().map(|m| m.name()).collect::<Vec<_>>(),
-                "download_workers": config.download_workers,
-                "save_workers": config.save_workers,
-                "cpu_workers": config.cpu_workers,
-                "stages": config.stages.iter().map(|s| s.name()).collect::<Vec<_>>(),
-                "keep_case": self.processing.keep_case,
-                "top": self.processing.top,
-                "emit": &config.emit.kinds,
-                "latency_seconds": matches!(source, Source::Embedded(_)).then(|| self.latency.latency.as_secs_f64()),
-                "jitter": matches!(source, Source::Embedded(_)).then_some(self.latency.jitter),
-                "bandwidth_bytes_per_second": if matches!(source, Source::Embedded(_)) { self.latency.bandwidth.0 } else { None },
-                "max_bytes": self.max_bytes,
-                "retries": self.download.retries,
-                "force": self.download.force,
-                "faults": matches!(source, Source::Embedded(_)).then(|| self.faults.plan().to_string()),
-                "fault_seed": matches!(source, Source::Embedded(_)).then_some(self.faults.fault_seed),
-                "selection": chosen.as_ref().map(|c| c.report.clone()),
-            }),
-            runs: Vec::new(),
-        };
-        self.measure.describe(&mut report.config);
-        let new_fetcher = || Fetcher::new(fetch_config.clone(), Some(&base));
-        for (mode, store) in modes.iter().zip(&stores) {
-            let run = self.measure.run_mode(
-                *mode,
-                store,
-                !self.no_sync,
-                &requests,
-                &config,
-                &new_fetcher,
-                self.quiet,
-            )?;
-            report.runs.push(run);
-        }
-        drop(source);
-        stats::compare(&mut report.runs);
+        Ok(RunConfig {
+            books: BookChoice {
+                ids: self.ids.clone(),
+                ids_file: self.ids_file.clone(),
+                urls: self.urls.clone(),
+                catalog: self.select.choice(self.shape.seed),
+            },
+            modes: self.mode.clone(),
+            out: self.out.clone(),
+            pipeline: PipelineConfig {
+                download_workers: self.download_workers.into(),
+                save_workers: self.save_workers.into(),
+                cpu_workers,
+                stages,
+                emit: self.processing.emit(!self.no_sync),
+                in_flight: self.measure.in_flight as usize,
+            },
+            stage_options: self.processing.recorded(),
+            fetch: FetchConfig {
+                connect_timeout: self.connect_timeout,
+                read_timeout: self.read_timeout,
+                request_timeout: self.timeout,
+                max_bytes: self.max_bytes,
+                user_agent: self.user_agent.clone(),
+                retry: self.download.retry_policy(),
+                politeness: self.download.politeness(),
+                ..FetchConfig::default()
+            },
+            repeat: self.measure.repeat(),
+            sync: !self.no_sync,
+            force: self.download.force,
+        })
+    }
 
-        print!("{}", table::render_report(&report));
+    pub fn execute(self) -> Result<ExitCode, Failure> {
+        let terminal = Terminal { quiet: self.quiet };
+        let config = self.config()?;
+        let report = match remote_base(&self.source)? {
+            Some(_) if self.faults.any() => {
+                return Err(usage(
+                    "--faults needs --source embedded: only the embedded mirror injects faults",
+                ));
+            }
+            Some(url) => experiment::run(&config, &RemoteSource(url), &terminal)?,
+            None => {
+                let embedded = Embedded {
+                    corpus: self.corpus.clone(),
+                    shape: self.shape.clone(),
+                    latency: self.latency.model(self.shape.seed),
+                    faults: self.faults.plan(),
+                };
+                experiment::run(&config, &embedded, &terminal)?
+            }
+        };
+        print!("{}", table::render_runs(&report.runs));
         if let Some(path) = &self.json {
-            json::write(&report, path).map_err(fatal)?;
-            self.note(format!("report written to {}", path.display()));
+            report::json::write(&report, path).map_err(super::fatal)?;
+            terminal.note(&format!("report written to {}", path.display()));
         }
-        for path in self.measure.write_pictures(&report)? {
-            self.note(format!("written: {}", path.display()));
-        }
+        self.measure.write_pictures(&report.runs, &terminal)?;
         let failed = report.runs.iter().any(|r| r.books_failed > 0);
         Ok(ExitCode::from(if failed {
             exit::BOOKS_FAILED

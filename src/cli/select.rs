@@ -1,27 +1,13 @@
 //! The flags that choose books from Gutenberg's catalog (`--language`,
-//! `--author`, `--limit`, `--random` …), shared by `run` and `books`, and
-//! getting the catalog they choose from: `--catalog FILE`, or the source's
-//! own, cached locally.
+//! `--author`, `--limit`, `--random` …), shared by `run` and `books`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::anyhow;
 use clap::Args;
-use gutenpipe::catalog::fetch::{self, MAX_CATALOG_BYTES, catalog_url};
-use gutenpipe::catalog::{
-    CatalogBook, CatalogCache, CatalogError, Filters, Loaded, Origin, Pick, Selection,
-};
-use gutenpipe::fetch::{FetchConfig, FetchError, Fetcher};
+use gutenpipe::catalog::{Filters, Pick, Selection};
+use gutenpipe::experiment::CatalogChoice;
 use gutenpipe::units;
-use serde_json::{Value, json};
-
-use super::source::{MAIN_SITE, is_main_site};
-use super::{Failure, fatal, usage};
-
-/// Most books a selection may send to a live server without `--limit` or
-/// `--random`: a guard against crawling a whole mirror by accident.
-pub const LIVE_SELECTION_GUARD: usize = 1000;
 
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Choosing books from Gutenberg's catalog")]
@@ -78,13 +64,6 @@ fn parse_language(text: &str) -> Result<String, String> {
     }
 }
 
-/// The outcome of a selection, owned: the books taken, in catalog order.
-pub struct Chosen {
-    pub books: Vec<CatalogBook>,
-    /// What the report records about the selection.
-    pub report: Value,
-}
-
 impl SelectArgs {
     /// Whether any flag asks for a selection. `--catalog`, `--type` and
     /// `--catalog-max-age` alone only say how one would be made.
@@ -120,136 +99,18 @@ impl SelectArgs {
         }
     }
 
-    /// The catalog to choose from: `--catalog FILE`, else the one at `base`
-    /// (the embedded mirror's, fetched each time; a live mirror's, through
-    /// the local cache). A live mirror without a catalog falls back to the
-    /// main site's. Warnings are printed; `note` gets the rest.
-    pub fn load(
-        &self,
-        base: &str,
-        embedded: bool,
-        fetch_config: &FetchConfig,
-        note: &dyn Fn(String),
-    ) -> Result<Loaded, Failure> {
-        let loaded = match &self.catalog {
-            Some(path) => fetch::from_file(path).map_err(|e| usage(anyhow!("--catalog: {e}")))?,
-            None => {
-                let fetcher = Fetcher::new(
-                    FetchConfig {
-                        max_bytes: MAX_CATALOG_BYTES,
-                        idle_connections: 1,
-                        ..fetch_config.clone()
-                    },
-                    None,
-                );
-                let cache = (!embedded).then(|| CatalogCache::in_default_dir(self.catalog_max_age));
-                let url = catalog_url(base);
-                match fetch::from_url(&url, &fetcher, cache.as_ref()) {
-                    Err(CatalogError::Download {
-                        source: FetchError::Status { status: 404, .. },
-                    }) if !embedded && !is_main_site(base) => {
-                        let main = catalog_url(MAIN_SITE);
-                        note(format!(
-                            "{base} has no catalog at {url}; using Project Gutenberg's own, {main} (kept for {})",
-                            units::format_age(self.catalog_max_age)
-                        ));
-                        fetch::from_url(&main, &fetcher, cache.as_ref()).map_err(no_catalog)?
-                    }
-                    result => result.map_err(no_catalog)?,
-                }
-            }
-        };
-        match &loaded.origin {
-            Origin::Stale { error, .. } => {
-                eprintln!("warning: could not refresh the catalog ({error}); using the cached copy")
-            }
-            Origin::Downloaded {
-                cache_error: Some(e),
-                ..
-            } => eprintln!("warning: the catalog could not be cached: {e}"),
-            _ => {}
-        }
-        if let Some(warning) = loaded.catalog.skipped_warning() {
-            eprintln!("warning: {warning}");
-        }
-        note(format!(
-            "catalog: {} entries from {}",
-            loaded.catalog.books.len(),
-            loaded.origin
-        ));
-        Ok(loaded)
+    /// The catalog choice these flags describe, when they ask for one.
+    pub fn choice(&self, seed: u64) -> Option<CatalogChoice> {
+        self.is_active().then(|| self.catalog_choice(seed))
     }
 
-    /// Applies the selection to `loaded`. No match is a usage error, and so
-    /// is a selection of more than [`LIVE_SELECTION_GUARD`] books from a
-    /// live server without `--limit` or `--random`.
-    pub fn choose(
-        &self,
-        loaded: &Loaded,
-        seed: u64,
-        live: bool,
-        note: &dyn Fn(String),
-    ) -> Result<Chosen, Failure> {
-        let selection = self.selection(seed);
-        let chosen = selection.apply(&loaded.catalog);
-        let what = selection.describe();
-        if chosen.books.is_empty() {
-            return Err(usage(anyhow!(
-                "no book in the catalog ({} entries) matches {what}; languages are codes such as en or fr, and --type any lifts the type filter",
-                loaded.catalog.books.len()
-            )));
+    /// The catalog choice these flags describe (every book of the type
+    /// when no filter is given).
+    pub fn catalog_choice(&self, seed: u64) -> CatalogChoice {
+        CatalogChoice {
+            file: self.catalog.clone(),
+            max_age: self.catalog_max_age,
+            selection: self.selection(seed),
         }
-        if live && selection.pick == Pick::All && chosen.matched > LIVE_SELECTION_GUARD {
-            return Err(usage(anyhow!(
-                "{} books match {what}: too many to download from a live server without saying so; add --limit N or --random N (--limit {0} takes them all)",
-                chosen.matched
-            )));
-        }
-        note(format!(
-            "selection: {what}: {} of {} matching {}",
-            chosen.books.len(),
-            chosen.matched,
-            if chosen.matched == 1 {
-                "entry"
-            } else {
-                "entries"
-            }
-        ));
-        let report = json!({
-            "catalog": loaded.origin.to_string(),
-            "catalog_entries": loaded.catalog.books.len(),
-            "skipped_rows": loaded.catalog.skipped.len(),
-            "filters": what,
-            "matched": chosen.matched,
-            "chosen": chosen.books.len(),
-        });
-        Ok(Chosen {
-            books: chosen.books.into_iter().cloned().collect(),
-            report,
-        })
     }
-}
-
-/// The error when no catalog could be had: exit code 3, with what to do
-/// without a network.
-fn no_catalog(error: CatalogError) -> Failure {
-    let cause = match &error {
-        CatalogError::Download {
-            source: FetchError::Retried { last, .. },
-        } => Some(&**last),
-        CatalogError::Download { source } => Some(source),
-        _ => None,
-    };
-    let hint = match cause {
-        Some(
-            FetchError::Connect { .. } | FetchError::Timeout { .. } | FetchError::Transport { .. },
-        ) => {
-            ". Is there a network? Offline, use --source embedded, or --catalog FILE, or name books with --ids"
-        }
-        Some(FetchError::Status { status: 404, .. }) => {
-            ". The source has no catalog: pass --catalog FILE, or name books with --ids"
-        }
-        _ => "",
-    };
-    fatal(anyhow!("{error}{hint}"))
 }

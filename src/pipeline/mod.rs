@@ -48,6 +48,19 @@ pub struct PipelineConfig {
     pub in_flight: usize,
 }
 
+impl PipelineConfig {
+    /// The steps every book goes through, in order: download, save,
+    /// decode, the processing stages, and with `--emit` render and emit.
+    pub fn step_names(&self) -> Vec<&str> {
+        let mut names = vec!["download", "save", "decode"];
+        names.extend(self.stages.iter().map(|s| s.name()));
+        if !self.emit.is_empty() {
+            names.extend(["render", "emit"]);
+        }
+        names
+    }
+}
+
 /// Default of [`PipelineConfig::in_flight`].
 pub const DEFAULT_IN_FLIGHT: usize = 32;
 

@@ -5,6 +5,7 @@
 //! arrows between them run one way. [`stats`] sums up repeated runs.
 
 pub mod stats;
+pub mod sweep;
 
 use std::collections::BTreeMap;
 
@@ -247,7 +248,67 @@ pub struct Report {
     /// Version of gutenpipe that wrote the report.
     pub gutenpipe: &'static str,
     /// The settings of the run.
-    pub config: Value,
+    pub config: RunSettings,
     /// One entry per mode run, in the order run.
     pub runs: Vec<RunReport>,
+}
+
+/// The settings of a run, as the report records them.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSettings {
+    /// `embedded`, or the source's base URL.
+    pub source: String,
+    pub base_url: String,
+    /// Books asked for.
+    pub books: usize,
+    pub modes: Vec<Mode>,
+    pub download_workers: usize,
+    pub save_workers: usize,
+    pub cpu_workers: usize,
+    /// The processing stages, in order.
+    pub stages: Vec<String>,
+    /// The stages' options (`keep_case`, `top` …), by name.
+    #[serde(flatten)]
+    pub stage_options: BTreeMap<String, Value>,
+    /// The `--emit` kinds.
+    pub emit: Vec<String>,
+    /// What the source is and does, as its starter describes it (the
+    /// embedded mirror's latency model and faults; nothing for others).
+    #[serde(flatten)]
+    pub source_settings: SourceSettings,
+    pub max_bytes: u64,
+    pub retries: u32,
+    pub force: bool,
+    /// How the books were chosen from the catalog, when they were.
+    pub selection: Option<SelectionReport>,
+    pub in_flight: usize,
+    pub runs: u32,
+    pub warmup: u32,
+}
+
+/// What a source is, for the report: the embedded mirror's latency model
+/// and faults; `None` for what does not apply.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SourceSettings {
+    pub latency_seconds: Option<f64>,
+    pub jitter: Option<f64>,
+    pub bandwidth_bytes_per_second: Option<u64>,
+    pub faults: Option<String>,
+    pub fault_seed: Option<u64>,
+}
+
+/// How books were chosen from a catalog.
+#[derive(Debug, Clone, Serialize)]
+pub struct SelectionReport {
+    /// Where the catalog came from.
+    pub catalog: String,
+    pub catalog_entries: usize,
+    /// Rows of the catalog that could not be read.
+    pub skipped_rows: usize,
+    /// The filters and the pick, in words.
+    pub filters: String,
+    /// Books matching the filters.
+    pub matched: usize,
+    /// Books taken.
+    pub chosen: usize,
 }

@@ -1,69 +1,11 @@
-//! The sweep experiment's results: for each download pool size, the download
-//! stage's time beside what the mirror's latency model predicts; for each
-//! CPU pool size, the processing stages' time. Written as JSON and drawn as
-//! an SVG plot of three charts.
-
-use serde::Serialize;
-use serde_json::Value;
+//! The sweep for people: two tables (download workers, CPU workers) and an
+//! SVG plot of three charts — download time and speedup against the
+//! download workers, beside the latency model's prediction, and the
+//! processing stages' time against the CPU workers.
 
 use super::svg::{Chart, Series, Svg, stage_colour};
-use crate::latency::LatencyModel;
-use crate::record::stats::Summary;
-
-/// One setting of the pools, measured `runs` times.
-#[derive(Debug, Clone, Serialize)]
-pub struct SweepPoint {
-    pub download_workers: usize,
-    pub cpu_workers: usize,
-    pub runs: usize,
-    /// Wall time of the download stage.
-    pub download_seconds: Summary,
-    /// Wall time of the processing stages (decode excluded), added up.
-    pub process_seconds: Summary,
-    /// CPU time of the processing stages, added up.
-    pub process_cpu_seconds: Summary,
-    /// Wall time of the whole run.
-    pub total_seconds: Summary,
-    /// What the latency model predicts for the download stage with this
-    /// many workers (see [`ideal_download_seconds`]).
-    pub ideal_download_seconds: f64,
-}
-
-/// A whole sweep.
-#[derive(Debug, Clone, Serialize)]
-pub struct SweepReport {
-    pub gutenpipe: &'static str,
-    /// The settings: books, latency model, the lists swept.
-    pub config: Value,
-    /// Cores of the machine it ran on.
-    pub cores: usize,
-    /// The processing stages whose time `process_seconds` adds up.
-    pub process_stages: Vec<String>,
-    /// Download workers varied, CPU workers at the largest value asked for.
-    pub download: Vec<SweepPoint>,
-    /// CPU workers varied, download workers at the largest value asked for.
-    pub cpu: Vec<SweepPoint>,
-}
-
-/// The download stage's time as the latency model predicts it for books of
-/// `sizes` bytes on `workers` threads: each worker takes the next book in
-/// input order when it is free, and each book takes the model's time
-/// (latency + size ÷ bandwidth, without jitter). With books of one size this
-/// is ⌈N ÷ W⌉ × (latency + size ÷ bandwidth); with real sizes the largest
-/// book bounds it from below however many workers there are.
-pub fn ideal_download_seconds(model: &LatencyModel, sizes: &[u64], workers: usize) -> f64 {
-    let mut free_at = vec![0.0f64; workers.max(1).min(sizes.len().max(1))];
-    for &size in sizes {
-        let (i, start) = free_at
-            .iter()
-            .copied()
-            .enumerate()
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .unwrap_or((0, 0.0));
-        free_at[i] = start + model.ideal_time(size).as_secs_f64();
-    }
-    free_at.into_iter().fold(0.0, f64::max)
-}
+use super::table;
+use crate::record::sweep::SweepReport;
 
 /// A measured line in `stage`'s colour and a model's dashed line beside it.
 fn measured_and_ideal(
@@ -93,7 +35,7 @@ fn measured_and_ideal(
 pub fn render_svg(report: &SweepReport) -> String {
     let (w, h) = (340.0, 300.0);
     let mut svg = Svg::new(3.0 * w + 20.0, h + 56.0);
-    let books = report.config["books"].as_u64().unwrap_or(0);
+    let books = report.config.books;
     svg.text(
         10.0,
         20.0,
@@ -203,25 +145,66 @@ pub fn render_svg(report: &SweepReport) -> String {
     svg.finish()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn ideal_is_ceil_n_over_w_for_equal_books_and_bounded_by_the_largest() {
-        let model = LatencyModel {
-            latency: Duration::from_millis(100),
-            bandwidth: Some(1_000_000),
-            ..LatencyModel::default()
-        };
-        let sizes = vec![100_000; 10]; // 0.1 s + 0.1 s each
-        for (w, expected) in [(1, 2.0), (2, 1.0), (3, 0.8), (4, 0.6), (10, 0.2), (64, 0.2)] {
-            let got = ideal_download_seconds(&model, &sizes, w);
-            assert!((got - expected).abs() < 1e-9, "{w} workers: {got}");
-        }
-        let mut mixed = vec![0; 9];
-        mixed.push(2_000_000); // 2.1 s on its own
-        assert!((ideal_download_seconds(&model, &mixed, 64) - 2.1).abs() < 1e-9);
+/// The sweep as two tables: download workers, then CPU workers.
+pub fn render_table(report: &SweepReport) -> String {
+    let base = report.download.first();
+    let mut rows = vec![
+        [
+            "download workers",
+            "download",
+            "model ideal",
+            "speedup",
+            "ideal speedup",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for p in &report.download {
+        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+        rows.push(vec![
+            p.download_workers.to_string(),
+            format!("{:.2} s", p.download_seconds.mean),
+            format!("{:.2} s", p.ideal_download_seconds),
+            format!(
+                "{:.2}×",
+                ratio(
+                    base.map_or(0.0, |b| b.download_seconds.mean),
+                    p.download_seconds.mean
+                )
+            ),
+            format!(
+                "{:.2}×",
+                ratio(
+                    base.map_or(0.0, |b| b.ideal_download_seconds),
+                    p.ideal_download_seconds
+                )
+            ),
+        ]);
     }
+    let mut out = table::render(&rows);
+    out.push('\n');
+    let name = report.process_stages.join(" + ");
+    let base = report.cpu.first();
+    let mut rows = vec![vec![
+        "cpu workers".to_string(),
+        name,
+        "speedup".into(),
+        "cpu/wall".into(),
+    ]];
+    for p in &report.cpu {
+        let speedup =
+            base.map_or(0.0, |b| b.process_seconds.mean) / p.process_seconds.mean.max(1e-9);
+        rows.push(vec![
+            p.cpu_workers.to_string(),
+            format!("{:.2} s", p.process_seconds.mean),
+            format!("{speedup:.2}×"),
+            format!(
+                "{:.0}%",
+                100.0 * p.process_cpu_seconds.mean / p.process_seconds.mean.max(1e-9)
+            ),
+        ]);
+    }
+    out.push_str(&table::render(&rows));
+    out.push_str(&format!("(this machine has {} cores)\n", report.cores));
+    out
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::record::stats::{Speedup, Summary};
-use crate::record::{Mode, Report, RunReport};
+use crate::record::{Mode, RunReport};
 use crate::units::format_bytes;
 
 fn secs(s: f64) -> String {
@@ -392,19 +392,20 @@ pub fn summary(run: &RunReport) -> String {
     out
 }
 
-/// The whole report for a terminal.
-pub fn render_report(report: &Report) -> String {
+/// The runs of a report for a terminal: a table each, the comparison of
+/// the modes, and the last run's corpus results and failures.
+pub fn render_runs(runs: &[RunReport]) -> String {
     let mut out = String::new();
-    for run in &report.runs {
+    for run in runs {
         out.push_str(&run_table(run));
         out.push('\n');
     }
-    if report.runs.len() > 1 {
+    if runs.len() > 1 {
         out.push_str("Comparison, stage by stage:\n\n");
-        out.push_str(&comparison(&report.runs));
-        out.push_str(&speed_summary(&report.runs));
+        out.push_str(&comparison(runs));
+        out.push_str(&speed_summary(runs));
     }
-    if let Some(last) = report.runs.last() {
+    if let Some(last) = runs.last() {
         out.push_str(&summary(last));
     }
     out

@@ -8,7 +8,11 @@ use std::collections::BTreeMap;
 
 use super::svg::{Svg, stage_colour, tick_label, tick_step};
 use crate::record::RunReport;
+use std::path::{Path, PathBuf};
+
+use super::write_file;
 use crate::record::{Mode, Span};
+use crate::store::StoreError;
 use crate::units::format_bytes;
 
 const WIDTH: f64 = 1000.0;
@@ -283,9 +287,46 @@ pub fn render(run: &RunReport) -> String {
     svg.finish()
 }
 
+/// `FILE` for a single mode, `FILE-<mode>.ext` beside it for several.
+pub fn timeline_path(path: &Path, mode: Mode, several: bool) -> PathBuf {
+    if !several {
+        return path.to_path_buf();
+    }
+    let stem = path
+        .file_stem()
+        .map_or("timeline".into(), |s| s.to_string_lossy().into_owned());
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}-{}.{}", mode.name(), ext.to_string_lossy()),
+        None => format!("{stem}-{}", mode.name()),
+    };
+    path.with_file_name(name)
+}
+
+/// Draws each run of `runs` as a timeline in `path` (one run) or beside
+/// it (`path-<mode>.svg` for several); returns the files written.
+pub fn write(runs: &[RunReport], path: &Path) -> Result<Vec<PathBuf>, StoreError> {
+    let mut written = Vec::new();
+    for run in runs {
+        let file = timeline_path(path, run.mode, runs.len() > 1);
+        write_file(&file, render(run).as_bytes())?;
+        written.push(file);
+    }
+    Ok(written)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn several_modes_get_one_timeline_each() {
+        let p = Path::new("results/timeline.svg");
+        assert_eq!(timeline_path(p, Mode::Staged, false), p);
+        assert_eq!(
+            timeline_path(p, Mode::Streamed, true),
+            Path::new("results/timeline-streamed.svg")
+        );
+    }
     use crate::record::StageReport;
 
     fn span(stage: &str, pool: &'static str, worker: &str, start: f64, end: f64) -> Span {

@@ -4,10 +4,14 @@
 //! one complete event per task with the book, bytes and CPU time in its args.
 //! Every run starts at time 0, so runs can be compared one above the other.
 
+use std::path::Path;
+
 use serde_json::{Value, json};
 
 use super::timeline::{pool_threads, pools_of, worker_number};
+use super::write_file;
 use crate::record::RunReport;
+use crate::store::StoreError;
 
 /// The trace of `runs` as a JSON document.
 pub fn render(runs: &[RunReport]) -> Value {
@@ -68,6 +72,12 @@ pub fn render(runs: &[RunReport]) -> Value {
         "displayTimeUnit": "ms",
         "otherData": { "gutenpipe": env!("CARGO_PKG_VERSION") },
     })
+}
+
+/// Writes the trace of `runs` to `path`.
+pub fn write(runs: &[RunReport], path: &Path) -> Result<(), StoreError> {
+    let bytes = serde_json::to_vec(&render(runs)).expect("a trace always serialises");
+    write_file(path, &bytes)
 }
 
 fn micros(seconds: f64) -> f64 {
