@@ -25,7 +25,7 @@ use gutenpipe::corpus::CorpusConfig;
 use gutenpipe::mirror::LatencyModel;
 use gutenpipe::units;
 
-/// Exit codes, as documented in the README.
+/// Exit codes, as documented in `docs/guide.md`.
 pub mod exit {
     /// Every book came through.
     pub const OK: u8 = 0;
