@@ -64,7 +64,7 @@ run: build
 	@echo "trace:        $(RESULTS)/trace.json (open in https://ui.perfetto.dev or chrome://tracing)"
 	@echo "sweep:        $(RESULTS)/sweep.svg and $(RESULTS)/sweep.json"
 
-# The example pictures in docs/ (shown in the README): a small corpus, so the
+# The example pictures in docs/ (shown in the README and docs/experiment.md): a small corpus, so the
 # files stay small. Regenerate after changing the pictures' code.
 DOCS_SHAPE := --books 24 --seed 7
 pictures: build

@@ -35,7 +35,7 @@
 //! | [`rng`] | the seeded generator behind the corpus and the jitter |
 
 // Lets code inside the crate name it `gutenpipe::…` as code outside does,
-// so the README's example stage compiles as it is, in `src/stages/` or out.
+// so the example stage of docs/extending.md compiles as it is, in `src/stages/` or out.
 extern crate self as gutenpipe;
 
 pub mod book;

@@ -1,5 +1,5 @@
 //! The `gutenpipe` command: parses the command line, runs the subcommand,
-//! and turns its outcome into a message and an exit code (see the README).
+//! and turns its outcome into a message and an exit code (see docs/guide.md).
 
 mod cli;
 

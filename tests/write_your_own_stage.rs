@@ -1,6 +1,6 @@
-//! The README's "Write your own stage" walk-through, kept honest: its code
-//! is `examples/stage/sentences.rs` verbatim, and that stage, added to the
-//! pipeline's stages as the README's one registry line adds it, is run on
+//! The "Write your own stage" walk-through of docs/extending.md, kept honest:
+//! its code is `examples/stage/sentences.rs` verbatim, and that stage, added to
+//! the pipeline's stages as the doc's one registry line adds it, is run on
 //! the rayon pool, timed in the table and reported in the JSON like the
 //! built-in stages, with nothing else changed. (The same file is also
 //! compiled inside the crate, as `src/stages/` would hold it: see the unit
@@ -22,18 +22,18 @@ use gutenpipe::report::table;
 use gutenpipe::stages::{self, SharedStage};
 use gutenpipe::store::Store;
 
-const README: &str = include_str!("../README.md");
+const GUIDE: &str = include_str!("../docs/extending.md");
 const EXAMPLE: &str = include_str!("../examples/stage/sentences.rs");
 
 #[test]
-fn the_readme_shows_the_example_file_verbatim_and_its_registry_line() {
-    let section = README
+fn the_doc_shows_the_example_file_verbatim_and_its_registry_line() {
+    let section = GUIDE
         .split("## Write your own stage")
         .nth(1)
-        .expect("README has a `Write your own stage` section");
+        .expect("docs/extending.md has a `Write your own stage` section");
     assert!(
         section.contains(&format!("```rust\n{EXAMPLE}```")),
-        "the README's example differs from examples/stage/sentences.rs"
+        "the example in docs/extending.md differs from examples/stage/sentences.rs"
     );
     assert!(section.contains("mod sentences;"));
     assert!(section.contains("Arc::new(sentences::Sentences),"));
@@ -46,7 +46,7 @@ fn the_example_stage_runs_and_reports_like_a_built_in_one() {
     let mirror = mirror(corpus.path());
     let out = tempfile::tempdir().unwrap();
     let mut chosen: Vec<SharedStage> = stages::select(&["clean".to_string()]).unwrap();
-    chosen.push(Arc::new(sentences::Sentences)); // the README's registry line
+    chosen.push(Arc::new(sentences::Sentences)); // the doc's registry line
     let config = PipelineConfig {
         download_workers: 3,
         save_workers: 2,

@@ -2,7 +2,7 @@
 //! words as `unicode_words` (pulled one at a time and folded), and the same
 //! counts, lowercased or not, as `unicode_words` with `to_lowercase`.
 //!
-//! Run by hand: `cargo +nightly fuzz run tokenizer` (see README.md).
+//! Run by hand: `cargo +nightly fuzz run tokenizer` (see docs/guide.md, "Running the tests").
 
 #![no_main]
 

@@ -11,7 +11,7 @@ pub struct FaultArgs {
     /// (kinds: 500, 503, 429, reset-head, reset-body, truncate, stall, drip,
     /// charset, gzip, redirect, redirect-loop, oversize, gzip-bomb), or
     /// mixed=P for P spread over the kinds a client can recover from;
-    /// retry-after=SECONDS sets the 429's Retry-After. See the README.
+    /// retry-after=SECONDS sets the 429's Retry-After. See docs/guide.md, "Fault injection".
     #[arg(long, value_name = "SPEC", default_value = "none", value_parser = parse_spec)]
     pub faults: FaultPlan,
     /// Seed of the fault decisions: the same seed injects the same faults.

@@ -27,7 +27,7 @@ use gutenpipe::experiment::ExperimentError;
 use gutenpipe::latency::LatencyModel;
 use gutenpipe::units;
 
-/// Exit codes, as documented in the README.
+/// Exit codes, as documented in `docs/guide.md`.
 pub mod exit {
     /// Every book came through.
     pub const OK: u8 = 0;

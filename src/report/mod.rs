@@ -1,6 +1,6 @@
 //! What a run found out, as data: per-stage timings, per-book outcomes and
 //! corpus results. [`table`] prints it for people and [`json`] writes it for
-//! programs; the JSON schema is documented in the README.
+//! programs; the JSON schema is documented in `docs/report-format.md`.
 
 pub mod json;
 pub mod svg;

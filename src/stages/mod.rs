@@ -3,8 +3,8 @@
 //! pipeline runs it on the rayon pool and times it like the built-in stages.
 //!
 //! Adding a stage is one new file in this folder plus one line in
-//! [`registry`] (and the `mod` line that declares the file); the README's
-//! "Write your own stage" walks through it.
+//! [`registry`] (and the `mod` line that declares the file);
+//! `docs/extending.md` walks through it.
 //!
 //! | stage | what it does to a book |
 //! |---|---|
@@ -237,7 +237,7 @@ pub fn select_with(names: &[String], options: &StageOptions) -> Result<Vec<Share
     Ok(chosen)
 }
 
-/// The README's example stage, compiled inside the crate as a user adds it
+/// The example stage of `docs/extending.md`, compiled inside the crate as a user adds it
 /// to `src/stages/` (its `use gutenpipe::…` lines work here too).
 #[cfg(test)]
 #[path = "../../examples/stage/sentences.rs"]
@@ -282,7 +282,7 @@ mod tests {
     #[test]
     fn the_readme_example_stage_registers_in_one_line() {
         let mut stages = registry(&StageOptions::default());
-        stages.push(Arc::new(sentences::Sentences)); // the README's line
+        stages.push(Arc::new(sentences::Sentences)); // the doc's line
         let stage = stages.last().unwrap();
         assert_eq!(stage.name(), "sentences");
         let mut doc = Document::new(BookId(1), "One. Two and\nthree.\n\nFour".into(), "UTF-8");
