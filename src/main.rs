@@ -5,11 +5,10 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use cli::{Cli, exit};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

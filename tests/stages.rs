@@ -233,3 +233,110 @@ fn a_book_without_markers_is_kept_whole_with_a_warning() {
         1
     );
 }
+
+#[test]
+fn stages_none_downloads_and_saves_without_processing() {
+    let corpus = TestCorpus::new(5, 23);
+    let mirror = mirror(corpus.path());
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("t");
+    for mode in ["sequential", "staged", "streamed"] {
+        let dir = dir.join(mode);
+        let (o, report) = run_books(
+            &mirror,
+            &id_list(&corpus.catalog),
+            &dir,
+            &["--stages", "none", "--mode", mode, "--no-sync"],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let run = &report["runs"][0];
+        let names: Vec<&str> = run["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["download", "save", "decode"], "{mode}");
+        assert_eq!(run["corpus"], serde_json::json!({}), "{mode}");
+        assert_eq!(assert_manifest_matches_files(&dir), 5, "{mode}");
+        assert!(!stdout(&o).contains("most frequent"), "{mode}");
+    }
+}
+
+/// A stage that panics on one book.
+struct Fragile;
+
+impl gutenpipe::stages::Stage for Fragile {
+    type Output = u64;
+    type Totals = ();
+
+    fn name(&self) -> &'static str {
+        "fragile"
+    }
+
+    fn process(
+        &self,
+        doc: &mut gutenpipe::stages::Document,
+    ) -> Result<u64, gutenpipe::stages::StageError> {
+        if doc.id.0 % 2 == 0 {
+            panic!("cannot read ebook {}", doc.id);
+        }
+        Ok(doc.text.len() as u64)
+    }
+}
+
+#[test]
+fn a_stage_that_panics_fails_its_book_in_every_mode() {
+    use gutenpipe::book::{BookRequest, Target};
+    use gutenpipe::fetch::{FetchConfig, Fetcher};
+    use gutenpipe::pipeline::{Pipeline, PipelineConfig};
+    use gutenpipe::record::{Mode, Status};
+    use gutenpipe::store::Store;
+
+    let corpus = TestCorpus::new(6, 29);
+    let mirror = mirror(corpus.path());
+    let base = mirror.base_url();
+    let requests: Vec<BookRequest> = corpus
+        .catalog
+        .iter()
+        .enumerate()
+        .map(|(index, e)| BookRequest {
+            index,
+            id: e.id,
+            target: Target::Mirror,
+        })
+        .collect();
+    let config = PipelineConfig {
+        download_workers: 3,
+        save_workers: 2,
+        cpu_workers: 2,
+        stages: vec![std::sync::Arc::new(Fragile)],
+        emit: Default::default(),
+        in_flight: 4,
+    };
+    for mode in Mode::ALL {
+        let out = tempfile::tempdir().unwrap();
+        let fetcher = Fetcher::new(FetchConfig::default(), Some(&base));
+        let store = Store::open(out.path(), false).unwrap();
+        let pipeline = Pipeline {
+            fetcher: &fetcher,
+            store: &store,
+            config: &config,
+        };
+        let run = pipeline.run(mode, &requests).unwrap();
+        assert_eq!(run.books.len(), 6, "{mode:?}");
+        for book in &run.books {
+            if book.id.0 % 2 == 0 {
+                assert_eq!(book.status, Status::Failed, "{mode:?}");
+                assert_eq!(book.failed_stage.as_deref(), Some("fragile"));
+                let error = book.error.as_deref().unwrap();
+                assert!(
+                    error.contains("the stage panicked: cannot read ebook"),
+                    "{error}"
+                );
+            } else {
+                assert_eq!(book.status, Status::Ok, "{mode:?}");
+            }
+        }
+    }
+}

@@ -118,6 +118,32 @@ pub enum Command {
     Sweep(Box<sweep::SweepCmd>),
 }
 
+impl Cli {
+    /// Parses the command line, with a flag for every option the
+    /// registered stages declare on `run` and `sweep`.
+    pub fn parse_args() -> Result<Cli, clap::Error> {
+        use clap::{CommandFactory, FromArgMatches};
+        let specs = gutenpipe::stages::registry();
+        let command = Cli::command()
+            .mut_subcommand("run", |c| processing::with_stage_flags(c, &specs))
+            .mut_subcommand("sweep", |c| processing::with_stage_flags(c, &specs));
+        let mut matches = command.try_get_matches()?;
+        let options = |name| {
+            matches
+                .subcommand_matches(name)
+                .map(|m| processing::stage_options(&specs, m))
+        };
+        let (run, sweep) = (options("run"), options("sweep"));
+        let mut cli = Cli::from_arg_matches_mut(&mut matches)?;
+        match &mut cli.command {
+            Command::Run(c) => c.stage_options = run.unwrap_or_default(),
+            Command::Sweep(c) => c.stage_options = sweep.unwrap_or_default(),
+            _ => {}
+        }
+        Ok(cli)
+    }
+}
+
 impl Command {
     pub fn execute(self) -> Result<ExitCode, Failure> {
         match self {

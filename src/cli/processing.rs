@@ -1,21 +1,19 @@
-//! The `gutenpipe run` flags that shape the processing stages and the files
-//! written for researchers: `--keep-case`, `--top`, `--emit`.
+//! The flags that shape the processing stages and the files written for
+//! researchers: `--emit`, and the flags of the stages' own options
+//! (`--keep-case`, `--top` …), made from what the registered stages declare,
+//! so a new stage's option is a flag without any change here.
 
-use clap::Args;
+use clap::{Arg, ArgAction, ArgMatches, Args, Command};
 use gutenpipe::emit::{Emit, EmitKind};
-use gutenpipe::stages::StageOptions;
+use gutenpipe::stages::{
+    KEEP_CASE, OptionKind, OptionValue, Options, StageOption, StageSpec, declared_options,
+};
+
+const HEADING: &str = "Processing stages and outputs";
 
 #[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Processing stages and outputs")]
+#[command(next_help_heading = HEADING)]
 pub struct ProcessingArgs {
-    /// Keep the case of words (`The` and `the` apart) in tokenize, wordfreq,
-    /// stats and the emitted tokens and counts.
-    #[arg(long)]
-    pub keep_case: bool,
-    /// How many of the most frequent words `wordfreq` lists, per book and
-    /// for the corpus.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    pub top: u32,
     /// Also write, under --out, each book's text, tokens and/or counts in the
     /// Standardized Project Gutenberg Corpus layout (text/PG84_text.txt …),
     /// the corpus counts and results.jsonl (e.g. --emit text,tokens,counts).
@@ -24,24 +22,9 @@ pub struct ProcessingArgs {
 }
 
 impl ProcessingArgs {
-    pub fn options(&self) -> StageOptions {
-        StageOptions {
-            keep_case: self.keep_case,
-            top: self.top as usize,
-        }
-    }
-
-    /// The options as the report records them.
-    pub fn recorded(&self) -> std::collections::BTreeMap<String, serde_json::Value> {
-        [
-            ("keep_case".to_string(), self.keep_case.into()),
-            ("top".to_string(), self.top.into()),
-        ]
-        .into()
-    }
-
-    /// What to emit; `sync` as for the books.
-    pub fn emit(&self, sync: bool) -> Emit {
+    /// What to emit; `sync` as for the books, words cased as the stages
+    /// count them (`--keep-case`).
+    pub fn emit(&self, sync: bool, options: &Options) -> Emit {
         let mut kinds = Vec::new();
         for kind in &self.emit {
             if !kinds.contains(kind) {
@@ -50,8 +33,93 @@ impl ProcessingArgs {
         }
         Emit {
             kinds,
-            keep_case: self.keep_case,
+            keep_case: options.flag(KEEP_CASE.name),
             sync,
         }
+    }
+}
+
+/// `command` with a flag for every option `specs` declare and `--stages`'
+/// help listing them.
+pub fn with_stage_flags(command: Command, specs: &[StageSpec]) -> Command {
+    let list: Vec<String> = specs
+        .iter()
+        .map(|s| format!("{} ({})", s.name, s.about))
+        .collect();
+    let command = command.mut_arg("stages", |a| {
+        let help = a.get_help().map(|h| h.to_string()).unwrap_or_default();
+        a.help(format!(
+            "{}. The stages: {}; `none` runs none (download and save only)",
+            help.trim_end_matches('.'),
+            list.join("; ")
+        ))
+    });
+    command.args(declared_options(specs).into_iter().map(flag))
+}
+
+/// The flag of one stage option.
+fn flag(option: StageOption) -> Arg {
+    let arg = Arg::new(option.name)
+        .long(option.name)
+        .help(option.help)
+        .help_heading(HEADING);
+    match option.kind {
+        OptionKind::Flag => arg.action(ArgAction::SetTrue),
+        _ => arg
+            .value_name("VALUE")
+            .default_value(option.default)
+            .value_parser(move |text: &str| option.parse(text)),
+    }
+}
+
+/// The values the command line gave the stages' options (their defaults
+/// where not given).
+pub fn stage_options(specs: &[StageSpec], matches: &ArgMatches) -> Options {
+    let declared = declared_options(specs);
+    let mut options = Options::defaults(declared.iter());
+    for option in &declared {
+        let value = match option.kind {
+            OptionKind::Flag => Some(OptionValue::Flag(matches.get_flag(option.name))),
+            _ => matches.get_one::<OptionValue>(option.name).cloned(),
+        };
+        if let Some(value) = value {
+            options.set(option.name, value);
+        }
+    }
+    options
+}
+
+/// The example stage of docs/extending.md, registered as a user would.
+#[cfg(test)]
+#[path = "../../examples/stage/sentences.rs"]
+mod sentences;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_command(specs: &[StageSpec]) -> Command {
+        let stages = Arg::new("stages").long("stages").help("Stages to run.");
+        with_stage_flags(Command::new("run").arg(stages), specs)
+    }
+
+    #[test]
+    fn a_registered_stage_option_is_a_flag_with_its_default_and_help() {
+        let mut specs = gutenpipe::stages::registry();
+        specs.push(sentences::SPEC);
+        let matches = run_command(&specs)
+            .try_get_matches_from(["run", "--long-sentence", "12", "--keep-case"])
+            .unwrap();
+        let options = stage_options(&specs, &matches);
+        assert_eq!(options.count("long-sentence", 0), 12);
+        assert!(options.flag("keep-case"));
+        assert_eq!(options.count("top", 0), 10, "a default");
+        let err = run_command(&specs)
+            .try_get_matches_from(["run", "--long-sentence", "0"])
+            .unwrap_err();
+        assert!(err.to_string().contains("--long-sentence"), "{err}");
+        let help = run_command(&specs).render_long_help().to_string();
+        assert!(help.contains("--long-sentence <VALUE>"), "{help}");
+        assert!(help.contains("sentences (sentences per book"), "{help}");
     }
 }

@@ -14,7 +14,7 @@ use gutenpipe::fetch::{FetchConfig, default_user_agent};
 use gutenpipe::pipeline::PipelineConfig;
 use gutenpipe::record::Mode;
 use gutenpipe::report::{self, table};
-use gutenpipe::stages;
+use gutenpipe::stages::{self, Options};
 use gutenpipe::units;
 
 use super::download::DownloadArgs;
@@ -62,10 +62,12 @@ pub struct RunCmd {
     /// Threads of the rayon pool that decodes and processes (default: one per core).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub cpu_workers: Option<u16>,
-    /// Processing stages to run, in order, separated by commas
-    /// (clean, tokenize, wordfreq, stats).
+    /// Processing stages to run, in order, separated by commas.
     #[arg(long, value_delimiter = ',', default_value = "clean,tokenize")]
     pub stages: Vec<String>,
+    /// The values of the stages' own options (set from their flags).
+    #[arg(skip)]
+    pub stage_options: Options,
     /// Write the full report as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -114,8 +116,8 @@ fn parse_id(text: &str) -> Result<BookId, String> {
 impl RunCmd {
     /// The experiment these flags describe.
     fn config(&self) -> Result<RunConfig, Failure> {
-        let options = self.processing.options();
-        let stages = stages::select_with(&self.stages, &options)
+        let options = &self.stage_options;
+        let stages = stages::select_with(&self.stages, options)
             .map_err(|e| usage(format!("--stages: {e}")))?;
         let cpu_workers = self.cpu_workers.map_or_else(
             || std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -135,10 +137,10 @@ impl RunCmd {
                 save_workers: self.save_workers.into(),
                 cpu_workers,
                 stages,
-                emit: self.processing.emit(!self.no_sync),
+                emit: self.processing.emit(!self.no_sync, options),
                 in_flight: self.measure.in_flight as usize,
             },
-            stage_options: self.processing.recorded(),
+            stage_options: options.recorded(),
             fetch: FetchConfig {
                 connect_timeout: self.connect_timeout,
                 read_timeout: self.read_timeout,

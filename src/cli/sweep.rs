@@ -11,7 +11,7 @@ use gutenpipe::experiment::{self, Listener, SweepConfig};
 use gutenpipe::mirror::FaultPlan;
 use gutenpipe::report::sweep::{render_svg, render_table};
 use gutenpipe::report::write_file;
-use gutenpipe::stages;
+use gutenpipe::stages::{self, Options};
 
 use super::embedded::Embedded;
 use super::terminal::Terminal;
@@ -32,6 +32,9 @@ pub struct SweepCmd {
     /// Processing stages to run, in order, separated by commas.
     #[arg(long, value_delimiter = ',', default_value = "tokenize")]
     pub stages: Vec<String>,
+    /// The values of the stages' own options (set from their flags).
+    #[arg(skip)]
+    pub stage_options: Options,
     /// Timed runs of each setting (the plot shows their mean).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub runs: u32,
@@ -64,7 +67,8 @@ impl SweepCmd {
             download_workers: self.download_workers.iter().map(|&w| w.into()).collect(),
             cpu_workers: self.cpu_workers.iter().map(|&w| w.into()).collect(),
             save_workers: self.save_workers.into(),
-            stages: stages::select(&self.stages).map_err(|e| usage(format!("--stages: {e}")))?,
+            stages: stages::select_with(&self.stages, &self.stage_options)
+                .map_err(|e| usage(format!("--stages: {e}")))?,
             runs: self.runs,
             out: self.out.clone(),
         };

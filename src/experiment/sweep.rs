@@ -180,6 +180,11 @@ pub fn sweep(
         cores,
         process_stages: names,
         failed_books: measured.values().map(|m| m.failed).max().unwrap_or(0),
+        colours: pipeline_config(config, 1, 1)
+            .steps()
+            .into_iter()
+            .filter_map(|s| Some((s.name.to_string(), s.colour?)))
+            .collect(),
         download: downloads.iter().filter_map(|&d| point(d, c_max)).collect(),
         cpu: cpus.iter().filter_map(|&c| point(d_max, c)).collect(),
     })
@@ -195,14 +200,7 @@ fn measure(
     base: &str,
     listener: &dyn Listener,
 ) -> Result<Measured, ExperimentError> {
-    let pipeline = PipelineConfig {
-        download_workers: d,
-        save_workers: config.save_workers,
-        cpu_workers: c,
-        stages: config.stages.clone(),
-        emit: Emit::default(),
-        in_flight: DEFAULT_IN_FLIGHT,
-    };
+    let pipeline = pipeline_config(config, d, c);
     let fetch = FetchConfig {
         idle_connections: d,
         ..FetchConfig::default()
@@ -242,6 +240,18 @@ fn measure(
         m.sizes = download_sizes(&run.spans, requests.len());
     }
     Ok(m)
+}
+
+/// The pipeline of one setting.
+fn pipeline_config(config: &SweepConfig, download: usize, cpu: usize) -> PipelineConfig {
+    PipelineConfig {
+        download_workers: download,
+        save_workers: config.save_workers,
+        cpu_workers: cpu,
+        stages: config.stages.clone(),
+        emit: Emit::default(),
+        in_flight: DEFAULT_IN_FLIGHT,
+    }
 }
 
 /// The sweep's runs say nothing of themselves (a line per setting is

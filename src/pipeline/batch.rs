@@ -1,20 +1,20 @@
-//! Sequential and staged modes: one stage over every book, then the next —
-//! a barrier between stages, so each stage's wall time stands on its own.
-//! Sequential runs every step on the calling thread; staged runs downloads
-//! on the download pool, saves on the save pool, decoding and processing on
-//! the rayon pool, and with `--emit` the files are made on the rayon pool
-//! and written on the save pool.
+//! Sequential and staged modes: one step over every book, then the next —
+//! a barrier between steps, so each step's wall time stands on its own.
+//! Sequential runs every step on the calling thread; staged runs each step
+//! on the pool the table of steps gives it (downloads on the download pool,
+//! saves and `--emit` writes on the save pool, decoding, processing and
+//! rendering on the rayon pool).
 
-use rayon::prelude::*;
-
-use super::steps::{Slot, Steps};
-use super::{Outcome, PipelineConfig, PipelineError, StageRun, WorkerPool};
-use crate::stages::{AnyTotals, TokenizeTotals};
-use crate::store::StoreError;
 use std::sync::Mutex;
 use std::time::Instant;
 
-/// Where each stage of a run executes.
+use rayon::prelude::*;
+
+use super::steps::{Plan, Pool, Slot, Steps};
+use super::{Outcome, PipelineConfig, PipelineError, StageRun, WorkerPool};
+use crate::stages::AnyTotals;
+
+/// Where each step of a run executes.
 pub(super) enum Pools {
     /// Everything on the calling thread.
     Inline,
@@ -25,203 +25,122 @@ pub(super) enum Pools {
     },
 }
 
-#[derive(Clone, Copy)]
-enum IoPool {
-    Download,
-    Save,
-}
-
 impl Pools {
-    fn io_each<'a>(
-        &self,
-        which: IoPool,
-        slots: &'a mut [Slot],
-        work: impl Fn(&'a mut Slot) + Sync,
-    ) {
-        let alive = slots.iter_mut().filter(|s| s.alive());
+    fn label(&self, pool: Pool) -> &'static str {
         match self {
-            Pools::Inline => alive.for_each(work),
-            Pools::Dedicated { download, save, .. } => match which {
-                IoPool::Download => download.for_each(alive, work),
-                IoPool::Save => save.for_each(alive, work),
-            },
+            Pools::Inline => "main",
+            Pools::Dedicated { .. } => pool.name(),
         }
     }
 
-    /// Runs `write` on every live book on the save pool until a write is
-    /// refused: every later one would be refused the same way, so the books
-    /// not yet started are left alone and the first refusal is returned.
-    fn write_each(
+    fn workers(&self, pool: Pool, config: &PipelineConfig) -> usize {
+        match (self, pool) {
+            (Pools::Inline, _) => 1,
+            (_, Pool::Download) => config.download_workers,
+            (_, Pool::Save) => config.save_workers,
+            (_, Pool::Cpu) => config.cpu_workers,
+        }
+    }
+
+    /// Runs step `k` of `plan` on every live book of `slots` on its pool,
+    /// folding the totals each thread gathers into one. A refused write
+    /// stops the step: every later one would be refused the same way, so
+    /// the books not yet started are left alone and the first refusal is
+    /// returned.
+    fn run_step(
         &self,
+        plan: &Plan,
+        k: usize,
+        ctx: &Steps,
         slots: &mut [Slot],
-        write: impl Fn(&mut Slot) -> Result<(), StoreError> + Sync,
-    ) -> Option<StoreError> {
-        let refused = Mutex::new(None);
-        self.io_each(IoPool::Save, slots, |slot| {
-            if refused.lock().map_or(true, |e| e.is_some()) {
-                return; // the run is stopping
+    ) -> Result<AnyTotals, PipelineError> {
+        let step = &plan.steps[k];
+        let label = self.label(step.info.pool);
+        let refused: Mutex<Option<PipelineError>> = Mutex::new(None);
+        let stopped = || refused.lock().map_or(true, |e| e.is_some());
+        let work = |totals: &mut AnyTotals, slot: &mut Slot| {
+            if stopped() {
+                return;
             }
-            if let Err(e) = write(slot) {
+            if let Err(e) = plan.run_step(k, ctx, label, slot, totals) {
                 if let Ok(mut first) = refused.lock() {
                     first.get_or_insert(e);
                 }
             }
-        });
-        refused.into_inner().ok().flatten()
-    }
-
-    /// Runs `work` on every live book on the CPU pool, folding per-thread
-    /// totals into one.
-    fn cpu_fold(
-        &self,
-        slots: &mut [Slot],
-        new_totals: impl Fn() -> AnyTotals + Sync + Send,
-        work: impl Fn(&mut Slot, &mut AnyTotals) + Sync + Send,
-        merge: impl Fn(AnyTotals, AnyTotals) -> AnyTotals + Sync + Send,
-    ) -> AnyTotals {
-        match self {
+        };
+        let merge = |mut a: AnyTotals, b: AnyTotals| {
+            step.merge(&mut a, b);
+            a
+        };
+        let live = slots.iter_mut().filter(|s| s.alive());
+        let totals = match self {
             Pools::Inline => {
-                let mut totals = new_totals();
-                for slot in slots.iter_mut().filter(|s| s.alive()) {
-                    work(slot, &mut totals);
+                let mut totals = step.new_totals();
+                for slot in live {
+                    work(&mut totals, slot);
                 }
                 totals
             }
-            Pools::Dedicated { cpu, .. } => cpu.install(|| {
-                slots
-                    .par_iter_mut()
-                    .filter(|s| s.alive())
-                    .fold(&new_totals, |mut totals, slot| {
-                        work(slot, &mut totals);
-                        totals
-                    })
-                    .reduce(&new_totals, &merge)
-            }),
-        }
-    }
-
-    fn label(&self, stage_pool: &'static str) -> &'static str {
-        match self {
-            Pools::Inline => "main",
-            Pools::Dedicated { .. } => stage_pool,
-        }
-    }
-
-    fn workers(&self, n: usize) -> usize {
-        match self {
-            Pools::Inline => 1,
-            Pools::Dedicated { .. } => n,
+            Pools::Dedicated {
+                download,
+                save,
+                cpu,
+            } => match step.info.pool {
+                Pool::Download | Pool::Save => {
+                    let pool = if step.info.pool == Pool::Download {
+                        download
+                    } else {
+                        save
+                    };
+                    pool.fold(live, || step.new_totals(), work)
+                        .into_iter()
+                        .fold(step.new_totals(), merge)
+                }
+                Pool::Cpu => cpu.install(|| {
+                    slots
+                        .par_iter_mut()
+                        .filter(|s| s.alive())
+                        .fold(
+                            || step.new_totals(),
+                            |mut totals, slot| {
+                                work(&mut totals, slot);
+                                totals
+                            },
+                        )
+                        .reduce(|| step.new_totals(), merge)
+                }),
+            },
+        };
+        match refused.into_inner().ok().flatten() {
+            Some(e) => Err(e),
+            None => Ok(totals),
         }
     }
 }
 
-/// Runs every stage over every book of `slots`, one stage after another.
+/// Runs every step over every book of `slots`, one step after another.
 pub(super) fn run(
-    steps: &Steps,
+    ctx: &Steps,
     pools: &Pools,
+    plan: &Plan,
     config: &PipelineConfig,
     mut slots: Vec<Slot>,
 ) -> Result<Outcome, PipelineError> {
-    let c = config;
     let mut stages = Vec::new();
-    let mut timed = |name: &str, pool: &'static str, workers: usize, t: Instant| {
+    let mut totals = Vec::new();
+    for (k, step) in plan.steps.iter().enumerate() {
+        let t = Instant::now();
+        totals.push(pools.run_step(plan, k, ctx, &mut slots)?);
         stages.push(StageRun {
-            name: name.to_string(),
-            pool,
-            workers: pools.workers(workers),
+            name: step.info.name,
+            pool: pools.label(step.info.pool),
+            workers: pools.workers(step.info.pool, config),
             wall: Some(t.elapsed().as_secs_f64()),
         });
-    };
-
-    let pool = pools.label("download");
-    let t = Instant::now();
-    pools.io_each(IoPool::Download, &mut slots, |slot| {
-        steps.download(pool, slot)
-    });
-    timed("download", pool, c.download_workers, t);
-
-    let pool = pools.label("save");
-    let t = Instant::now();
-    if let Some(e) = pools.write_each(&mut slots, |slot| steps.save(pool, slot)) {
-        return Err(PipelineError::Save(e));
-    }
-    timed("save", pool, c.save_workers, t);
-
-    let pool = pools.label("rayon");
-    let t = Instant::now();
-    pools.cpu_fold(
-        &mut slots,
-        || Box::new(()),
-        |slot, _| steps.decode(pool, slot),
-        |a, _| a,
-    );
-    timed("decode", pool, c.cpu_workers, t);
-
-    let emit = &c.emit;
-    let mut corpus = Vec::new();
-    for (i, stage) in c.stages.iter().enumerate() {
-        // The text is freed after the last step that reads it.
-        let last = i + 1 == c.stages.len() && emit.is_empty();
-        let t = Instant::now();
-        let totals = pools.cpu_fold(
-            &mut slots,
-            || stage.new_totals(),
-            |slot, totals| {
-                steps.process(pool, stage.as_ref(), slot, totals);
-                if last {
-                    slot.drop_text();
-                }
-            },
-            |mut a, b| {
-                stage.merge(&mut a, b);
-                a
-            },
-        );
-        timed(stage.name(), pool, c.cpu_workers, t);
-        corpus.push(totals);
-    }
-
-    let mut counts = None;
-    if !emit.is_empty() {
-        let t = Instant::now();
-        let totals = pools.cpu_fold(
-            &mut slots,
-            || Box::new(TokenizeTotals::default()),
-            |slot, totals| {
-                if let Some(corpus) = totals.downcast_mut::<TokenizeTotals>() {
-                    steps.render(pool, emit, slot, corpus);
-                }
-                slot.drop_text();
-            },
-            |mut a, b| {
-                if let (Some(a), Ok(b)) = (
-                    a.downcast_mut::<TokenizeTotals>(),
-                    b.downcast::<TokenizeTotals>(),
-                ) {
-                    a.absorb(*b);
-                }
-                a
-            },
-        );
-        timed("render", pool, c.cpu_workers, t);
-        counts = Some(
-            totals
-                .downcast::<TokenizeTotals>()
-                .map(|t| *t)
-                .unwrap_or_default(),
-        );
-
-        let pool = pools.label("save");
-        let t = Instant::now();
-        if let Some(e) = pools.write_each(&mut slots, |slot| steps.emit(pool, emit, slot)) {
-            return Err(PipelineError::Emit(e));
-        }
-        timed("emit", pool, c.save_workers, t);
     }
     Ok(Outcome {
         slots,
         stages,
-        totals: corpus,
-        counts,
+        totals,
     })
 }

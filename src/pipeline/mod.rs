@@ -8,30 +8,32 @@
 //! - [`Mode::Streamed`]: the same pools connected by bounded channels, so the
 //!   stages overlap; at most `in_flight` books are in the pipeline at once.
 //!
-//! All modes run the same per-book steps (`steps`) and differ only in how
-//! they schedule them (`batch` for sequential and staged, `streamed`), so
-//! they save the same files and find the same tokens. A book that fails
-//! carries its error to the report; the others go on. With `--emit`, two
-//! more steps make each book's files on the rayon pool (`render`) and write
-//! them on the save pool (`emit`); see [`crate::emit`].
+//! All modes run the same table of per-book steps (`steps`: download, save,
+//! decode, the processing stages, and with `--emit` render and emit, each
+//! with its pool) and differ only in how they schedule them (`batch` for
+//! sequential and staged, `streamed`), so they save the same files and find
+//! the same tokens. A book that fails carries its error to the report; the
+//! others go on. `outcome` turns what a mode hands back into the run's
+//! [`crate::record`].
 
 mod batch;
 pub mod memory;
+mod outcome;
 mod pool;
 mod steps;
 mod streamed;
 mod timing;
 
-use std::collections::BTreeMap;
-use std::time::Instant;
-
 use crate::book::BookRequest;
 use crate::emit::Emit;
 use crate::fetch::Fetcher;
-use crate::record::{BookReport, Mode, RunReport, Span, StageReport, Status};
-use crate::stages::{AnyTotals, SharedStage, TokenizeTotals};
+use crate::record::{Mode, RunReport};
+use crate::stages::SharedStage;
 use crate::store::{Store, StoreError};
+use outcome::{Outcome, StageRun};
 pub use pool::WorkerPool;
+use steps::Plan;
+pub use steps::{Pool, StepInfo};
 pub use timing::{Recorder, TaskObserver, thread_cpu_time};
 
 /// Pool sizes and processing stages.
@@ -49,15 +51,16 @@ pub struct PipelineConfig {
 }
 
 impl PipelineConfig {
-    /// The steps every book goes through, in order: download, save,
-    /// decode, the processing stages, and with `--emit` render and emit.
-    pub fn step_names(&self) -> Vec<&str> {
-        let mut names = vec!["download", "save", "decode"];
-        names.extend(self.stages.iter().map(|s| s.name()));
-        if !self.emit.is_empty() {
-            names.extend(["render", "emit"]);
-        }
-        names
+    /// The table of steps every book goes through, in order: download,
+    /// save, decode, the processing stages, and with `--emit` render and
+    /// emit, each with its pool.
+    pub fn steps(&self) -> Vec<StepInfo> {
+        Plan::new(self).steps.iter().map(|s| s.info).collect()
+    }
+
+    /// The names of [`PipelineConfig::steps`].
+    pub fn step_names(&self) -> Vec<&'static str> {
+        self.steps().iter().map(|s| s.name).collect()
     }
 }
 
@@ -77,27 +80,10 @@ pub enum PipelineError {
     /// Writing an `--emit` file failed; like a failed save, it stops the run.
     #[error("run stopped writing the --emit files: {0}")]
     Emit(#[source] StoreError),
-}
-
-/// What a mode hands back: every book, how each stage ran, and the totals
-/// of each processing stage (in `config.stages` order).
-struct Outcome {
-    slots: Vec<steps::Slot>,
-    stages: Vec<StageRun>,
-    totals: Vec<AnyTotals>,
-    /// With `--emit`: the corpus word counts the `render` step gathered.
-    counts: Option<TokenizeTotals>,
-}
-
-/// One stage of a run, as the mode ran it.
-struct StageRun {
-    name: String,
-    pool: &'static str,
-    workers: usize,
-    /// Measured between barriers; `None` when the stages overlap, and the
-    /// wall time is then the span from its first task's start to its last
-    /// task's end.
-    wall: Option<f64>,
+    /// Books did not come back from the streamed pipeline (a bug; the run's
+    /// results would be incomplete, so it is an error).
+    #[error("{missing} book(s) were lost in the pipeline; the run's results would be incomplete")]
+    Lost { missing: usize },
 }
 
 /// The pipeline for one source and one output folder.
@@ -138,96 +124,36 @@ impl Pipeline<'_> {
         };
         memory::reset_peak();
         let recorder = Recorder::observed(observer);
-        let steps = steps::Steps {
+        let ctx = steps::Steps {
             fetcher: self.fetcher,
             store: self.store,
+            emit: &c.emit,
             recorder: &recorder,
         };
+        let plan = Plan::new(c);
         let slots = requests.iter().map(steps::Slot::new).collect();
         let outcome = match (mode, cpu) {
-            (Mode::Streamed, Some(cpu)) => streamed::run(&steps, &cpu, c, slots)?,
+            (Mode::Streamed, Some(cpu)) => streamed::run(&ctx, &cpu, &plan, c, slots)?,
             (Mode::Staged, Some(cpu)) => {
                 let pools = batch::Pools::Dedicated {
                     download: WorkerPool::new("download", c.download_workers),
                     save: WorkerPool::new("save", c.save_workers),
                     cpu,
                 };
-                batch::run(&steps, &pools, c, slots)?
+                batch::run(&ctx, &pools, &plan, c, slots)?
             }
-            _ => batch::run(&steps, &batch::Pools::Inline, c, slots)?,
+            _ => batch::run(&ctx, &batch::Pools::Inline, &plan, c, slots)?,
         };
 
         let wall = recorder.origin().elapsed().as_secs_f64();
-        let spans = recorder.into_spans();
-        // What the headers state goes into the manifest too (written with
-        // the store's next flush).
-        for slot in outcome.slots.iter().filter(|s| !s.metadata.is_empty()) {
-            self.store
-                .manifest()
-                .describe(slot.request.id, &slot.metadata);
-        }
-        let retries: u64 = outcome.slots.iter().map(|s| u64::from(s.retries)).sum();
-        let books: Vec<BookReport> = outcome
-            .slots
-            .into_iter()
-            .map(steps::Slot::into_report)
-            .collect();
-        // The corpus-level --emit files, counted in the emit stage's time.
-        let mut corpus_emit = 0.0;
-        if let Some(counts) = outcome.counts {
-            let t = Instant::now();
-            c.emit
-                .write(self.store.dir(), &c.emit.corpus_files(&counts, &books))
-                .map_err(PipelineError::Emit)?;
-            corpus_emit = t.elapsed().as_secs_f64();
-        }
-        let stages = outcome
-            .stages
-            .iter()
-            .map(|s| {
-                let mut wall = s.wall.unwrap_or_else(|| span_wall(&spans, &s.name));
-                if s.name == "emit" {
-                    wall += corpus_emit;
-                }
-                let mut stage = StageReport::from_spans(&s.name, s.pool, s.workers, wall, &spans);
-                if s.name == "download" {
-                    stage.retries = Some(retries);
-                }
-                stage
-            })
-            .collect();
-        let corpus = c
-            .stages
-            .iter()
-            .zip(outcome.totals)
-            .map(|(stage, totals)| (stage.name().to_string(), stage.summarize(totals)))
-            .collect::<BTreeMap<_, _>>();
-        let failed = books.iter().filter(|b| b.status == Status::Failed).count();
-        Ok(RunReport {
+        outcome::record(
+            outcome,
+            &plan,
+            self.store,
+            &c.emit,
             mode,
-            out: self.store.dir().display().to_string(),
-            wall_seconds: wall,
-            books_ok: books.len() - failed,
-            books_failed: failed,
-            stages,
-            corpus,
-            books,
-            peak_rss_bytes: memory::peak_rss_bytes(),
-            repeats: Vec::new(),
-            statistics: None,
-            spans,
-        })
+            recorder.into_spans(),
+            wall,
+        )
     }
-}
-
-/// Seconds from the first start to the last end of `stage`'s spans.
-fn span_wall(spans: &[Span], stage: &str) -> f64 {
-    let mut mine = spans.iter().filter(|s| s.stage == stage).peekable();
-    if mine.peek().is_none() {
-        return 0.0;
-    }
-    let (start, end) = mine.fold((f64::INFINITY, 0.0f64), |(a, b), s| {
-        (a.min(s.start), b.max(s.end))
-    });
-    (end - start).max(0.0)
 }

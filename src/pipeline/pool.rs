@@ -2,6 +2,8 @@
 //! saves). Its size bounds concurrency: ten thousand books are still handled
 //! by `size` threads, each taking the next book when it is done with one.
 
+use std::sync::Mutex;
+
 use crossbeam_channel::unbounded;
 
 /// A pool of `size` threads named `{name}-{i}`.
@@ -19,10 +21,6 @@ impl WorkerPool {
         }
     }
 
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
     pub fn size(&self) -> usize {
         self.size
     }
@@ -31,6 +29,18 @@ impl WorkerPool {
     /// all are done. Items may borrow (`&mut Book`), since the threads end
     /// before this returns.
     pub fn for_each<T: Send>(&self, items: impl IntoIterator<Item = T>, work: impl Fn(T) + Sync) {
+        self.fold(items, || (), |(), item| work(item));
+    }
+
+    /// Runs `work` on every item, on at most `size` threads, each thread
+    /// folding its items into a state of its own made by `init`; returns
+    /// the threads' states when all items are done.
+    pub fn fold<T: Send, S: Send>(
+        &self,
+        items: impl IntoIterator<Item = T>,
+        init: impl Fn() -> S + Sync,
+        work: impl Fn(&mut S, T) + Sync,
+    ) -> Vec<S> {
         let (tx, rx) = unbounded();
         let mut count = 0;
         for item in items {
@@ -39,14 +49,20 @@ impl WorkerPool {
         }
         drop(tx);
         let threads = self.size.min(count);
-        let work = &work;
+        let states = Mutex::new(Vec::with_capacity(threads));
+        let (init, work, states_ref) = (&init, &work, &states);
         std::thread::scope(|scope| {
             self.spawn_scoped(scope, threads, |_| {
+                let mut state = init();
                 for item in rx.iter() {
-                    work(item);
+                    work(&mut state, item);
+                }
+                if let Ok(mut all) = states_ref.lock() {
+                    all.push(state);
                 }
             });
         });
+        states.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Starts `threads` of the pool's threads (at most its size) in `scope`,

@@ -1,23 +1,196 @@
-//! The per-book steps every mode runs: download one book, save one, decode
-//! one, run one processing stage on one, and with `--emit` make its files
-//! (`render`, CPU work) and write them (`emit`, disk work). Each step records its span and
-//! leaves its outcome in the book's [`Slot`]; the modes differ only in which
-//! thread runs which step when.
+//! The steps every book goes through, as one table: download (download
+//! pool), save (save pool), decode (rayon pool), each processing stage (on
+//! the pool it asks for), and with `--emit` render (rayon pool) and emit
+//! (save pool). Both schedulers (`batch`, `streamed`), the progress bars,
+//! the report's rows and the pictures' colours follow this table, so a new
+//! stage needs nothing but its registration.
+//!
+//! Each step records its span and leaves its outcome in the book's
+//! [`Slot`]; the modes differ only in which thread runs which step when.
 
 use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
 use serde_json::Value;
 
 use super::timing::Recorder;
+use super::{PipelineConfig, PipelineError};
 use crate::book::BookRequest;
 use crate::decode::decode;
 use crate::emit::{Emit, OutputFile};
 use crate::fetch::{Fetched, Fetcher};
 use crate::gutenberg::Metadata;
 use crate::record::{BookReport, Status};
-use crate::stages::{AnyTotals, Document, DynStage, TokenizeTotals};
-use crate::store::{Store, StoreError};
+use crate::stages::{
+    AnyTotals, Document, DynStage, SharedStage, StageError, StagePool, TokenizeTotals,
+};
+use crate::store::{Resumed, Store, StoreError};
+
+/// The pool a step runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pool {
+    /// Downloading: threads that wait on the network.
+    Download,
+    /// Saving and other disk or network work: threads that wait.
+    Save,
+    /// The rayon pool: threads that compute.
+    Cpu,
+}
+
+impl Pool {
+    /// The pool's name in reports and thread names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Pool::Download => "download",
+            Pool::Save => "save",
+            Pool::Cpu => "rayon",
+        }
+    }
+}
+
+/// One row of the table of steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepInfo {
+    pub name: &'static str,
+    pub pool: Pool,
+    /// The step's colour in the pictures, when it has one of its own.
+    pub colour: Option<&'static str>,
+}
+
+/// What a step does.
+pub(super) enum Work {
+    Download,
+    Save,
+    Decode,
+    Stage(SharedStage),
+    Render,
+    Emit,
+}
+
+/// A step: its row of the table and its work.
+pub(super) struct Step {
+    pub info: StepInfo,
+    pub work: Work,
+}
+
+/// Every step of a run, in order.
+pub(super) struct Plan {
+    pub steps: Vec<Step>,
+    /// The step after which no step reads a book's text, which is then freed.
+    pub last_text: usize,
+}
+
+impl Plan {
+    pub fn new(config: &PipelineConfig) -> Plan {
+        let step = |name, pool, colour, work| Step {
+            info: StepInfo { name, pool, colour },
+            work,
+        };
+        let mut steps = vec![
+            step("download", Pool::Download, Some("#4e79a7"), Work::Download),
+            step("save", Pool::Save, Some("#f28e2b"), Work::Save),
+            step("decode", Pool::Cpu, Some("#59a14f"), Work::Decode),
+        ];
+        for stage in &config.stages {
+            let pool = match stage.pool() {
+                StagePool::Cpu => Pool::Cpu,
+                StagePool::Io => Pool::Save,
+            };
+            steps.push(step(
+                stage.name(),
+                pool,
+                stage.colour(),
+                Work::Stage(stage.clone()),
+            ));
+        }
+        if !config.emit.is_empty() {
+            steps.push(step("render", Pool::Cpu, Some("#ff9da7"), Work::Render));
+            steps.push(step("emit", Pool::Save, Some("#9c755f"), Work::Emit));
+        }
+        let last_text = steps
+            .iter()
+            .rposition(|s| matches!(s.work, Work::Decode | Work::Stage(_) | Work::Render))
+            .unwrap_or(0);
+        Plan { steps, last_text }
+    }
+
+    /// Fresh totals for every step.
+    pub fn new_totals(&self) -> Vec<AnyTotals> {
+        self.steps.iter().map(Step::new_totals).collect()
+    }
+
+    /// Runs step `k` on one book and frees the text after the last step
+    /// that reads it; an error stops the run.
+    pub fn run_step(
+        &self,
+        k: usize,
+        ctx: &Steps,
+        pool: &'static str,
+        slot: &mut Slot,
+        totals: &mut AnyTotals,
+    ) -> Result<(), PipelineError> {
+        let result = self.steps[k].run(ctx, pool, slot, totals);
+        if k == self.last_text {
+            slot.drop_text();
+        }
+        result
+    }
+}
+
+impl Step {
+    /// What the step's corpus totals start from.
+    pub fn new_totals(&self) -> AnyTotals {
+        match &self.work {
+            Work::Stage(stage) => stage.new_totals(),
+            Work::Render => Box::new(TokenizeTotals::default()),
+            _ => Box::new(()),
+        }
+    }
+
+    /// Adds totals gathered on another thread.
+    pub fn merge(&self, totals: &mut AnyTotals, other: AnyTotals) {
+        match &self.work {
+            Work::Stage(stage) => stage.merge(totals, other),
+            Work::Render => {
+                if let (Some(a), Ok(b)) = (
+                    totals.downcast_mut::<TokenizeTotals>(),
+                    other.downcast::<TokenizeTotals>(),
+                ) {
+                    a.absorb(*b);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Runs the step on one live book (nothing for a failed one). A failure
+    /// of the book is left in its slot; a refused write stops the run.
+    fn run(
+        &self,
+        ctx: &Steps,
+        pool: &'static str,
+        slot: &mut Slot,
+        totals: &mut AnyTotals,
+    ) -> Result<(), PipelineError> {
+        if !slot.alive() {
+            return Ok(());
+        }
+        match &self.work {
+            Work::Download => ctx.download(pool, slot),
+            Work::Save => return ctx.save(pool, slot).map_err(PipelineError::Save),
+            Work::Decode => ctx.decode(pool, slot),
+            Work::Stage(stage) => ctx.process(pool, stage.as_ref(), slot, totals),
+            Work::Render => {
+                if let Some(counts) = totals.downcast_mut::<TokenizeTotals>() {
+                    ctx.render(pool, slot, counts);
+                }
+            }
+            Work::Emit => return ctx.emit(pool, slot).map_err(PipelineError::Emit),
+        }
+        Ok(())
+    }
+}
 
 /// A book on its way through the stages.
 pub(super) struct Slot {
@@ -65,6 +238,11 @@ impl Slot {
         self.failure.is_none()
     }
 
+    /// Marks a book the run stopped before starting.
+    pub fn not_started(&mut self) {
+        self.fail("download", "not started: the run stopped before its turn");
+    }
+
     fn fail(&mut self, stage: &str, error: impl ToString) {
         self.failure = Some((stage.to_string(), error.to_string()));
         self.fetched = None;
@@ -110,10 +288,12 @@ impl Slot {
     }
 }
 
-/// What the steps need: where books come from and go, and the recorder.
+/// What the steps need: where books come from and go, what `--emit`
+/// writes, and the recorder.
 pub(super) struct Steps<'a> {
     pub fetcher: &'a Fetcher,
     pub store: &'a Store,
+    pub emit: &'a Emit,
     pub recorder: &'a Recorder<'a>,
 }
 
@@ -121,23 +301,28 @@ impl Steps<'_> {
     /// Downloads one book (or finds it already saved, on resume); a failure
     /// fails the book.
     pub fn download(&self, pool: &'static str, slot: &mut Slot) {
-        if let Some(resumed) = self.store.resume(slot.request.id) {
-            slot.resumed = true;
-            slot.url = Some(resumed.entry.url.clone());
-            slot.path = Some(resumed.path.clone());
-            slot.bytes = Some(resumed.entry.bytes);
-            slot.fetched = Some(resumed.into_fetched());
-            return;
-        }
+        // One span per book: its bytes come from the network, or, when the
+        // book is already saved and intact, from the disk (read back and
+        // checked against its SHA-256), which is this step's I/O then.
         let result = self
             .recorder
             .task("download", pool, slot.request.index, || {
-                let r = self.fetcher.fetch(&slot.request);
-                let n = r.as_ref().map_or(0, |f| f.bytes.len() as u64);
+                let r = match self.store.resume(slot.request.id) {
+                    Some(resumed) => Ok(Obtained::Resumed(Box::new(resumed))),
+                    None => self.fetcher.fetch(&slot.request).map(Obtained::Fetched),
+                };
+                let n = r.as_ref().map_or(0, Obtained::len);
                 (r, n)
             });
         match result {
-            Ok(fetched) => {
+            Ok(Obtained::Resumed(resumed)) => {
+                slot.resumed = true;
+                slot.url = Some(resumed.entry.url.clone());
+                slot.path = Some(resumed.path.clone());
+                slot.bytes = Some(resumed.entry.bytes);
+                slot.fetched = Some(resumed.into_fetched());
+            }
+            Ok(Obtained::Fetched(fetched)) => {
                 slot.url = Some(fetched.url.clone());
                 slot.retries = fetched.retries;
                 slot.fetched = Some(fetched);
@@ -205,7 +390,10 @@ impl Steps<'_> {
         let name = stage.name();
         let bytes = doc.text.len() as u64;
         match self.recorder.task(name, pool, slot.request.index, || {
-            (stage.run(doc, totals), bytes)
+            // A stage that panics fails its book, not the run.
+            let result = catch_unwind(AssertUnwindSafe(|| stage.run(doc, totals)))
+                .unwrap_or_else(|panic| Err(StageError(panic_message(&*panic))));
+            (result, bytes)
         }) {
             Ok(value) => {
                 slot.results.insert(name.to_string(), value);
@@ -216,13 +404,8 @@ impl Steps<'_> {
 
     /// Makes one processed book's `--emit` files (CPU work), adding its word
     /// counts to `corpus` when the counts are asked for.
-    pub fn render(
-        &self,
-        pool: &'static str,
-        emit: &Emit,
-        slot: &mut Slot,
-        corpus: &mut TokenizeTotals,
-    ) {
+    pub fn render(&self, pool: &'static str, slot: &mut Slot, corpus: &mut TokenizeTotals) {
+        let emit = self.emit;
         let Some(doc) = slot.doc.as_mut() else { return };
         let bytes = doc.text.len() as u64;
         let files = self.recorder.task("render", pool, slot.request.index, || {
@@ -233,7 +416,8 @@ impl Steps<'_> {
 
     /// Writes one book's rendered `--emit` files (nothing to do without any).
     /// A refused write is returned: the caller stops the run, as for a save.
-    pub fn emit(&self, pool: &'static str, emit: &Emit, slot: &mut Slot) -> Result<(), StoreError> {
+    pub fn emit(&self, pool: &'static str, slot: &mut Slot) -> Result<(), StoreError> {
+        let emit = self.emit;
         let files = std::mem::take(&mut slot.outputs);
         if files.is_empty() {
             return Ok(());
@@ -245,4 +429,29 @@ impl Steps<'_> {
             })
             .map(|_| ())
     }
+}
+
+/// A book's bytes, as the download step obtained them.
+enum Obtained {
+    Fetched(Fetched),
+    Resumed(Box<Resumed>),
+}
+
+impl Obtained {
+    fn len(&self) -> u64 {
+        match self {
+            Obtained::Fetched(f) => f.bytes.len() as u64,
+            Obtained::Resumed(r) => r.bytes.len() as u64,
+        }
+    }
+}
+
+/// What a panic said, as a book's error.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let text = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into());
+    format!("the stage panicked: {text}")
 }

@@ -1,64 +1,54 @@
-//! Streamed mode: the stages connected by bounded channels, so they overlap —
+//! Streamed mode: the steps connected by bounded channels, so they overlap —
 //! a book is saved and tokenized while others are still downloading.
 //!
 //! ```text
-//!  books ─► download pool ─► [save channel] ─► save pool ─► [cpu channel] ─► rayon pool ─┐
-//!              ▲                                  ▲ └─ writes --emit files ◄─ [emit channel] ┤
-//!              │  (a failed book skips ahead) ──────────────────────────────────────────────┤
-//!              └──────────── permit back ◄── collector (calling thread) ◄── [done channel] ┘
+//!  books ─► download pool ─┬─► [save channel] ─► save pool ─┬─► [cpu channel] ─► rayon pool ─┐
+//!              ▲           │        ▲                       │        ▲                       │
+//!              │           │        └─── a book whose next step is on the save pool ◄────────┤
+//!              │           └── a failed or finished book ───┴──────────────┬─────────────────┘
+//!              └── permit back ◄── collector (calling thread) ◄── [done channel]
 //! ```
 //!
+//! Each book carries the index of its next step in the table of steps. A
+//! worker runs a book's steps for as long as they are its pool's, then
+//! sends the book to the channel of the pool of its next step, or to the
+//! collector when it has none left (or failed). So the same scheduler runs
+//! any table: a stage on the save pool, `--emit`'s render and emit steps,
+//! no processing stage at all.
+//!
 //! A download worker takes a permit before it starts a book, and the permit
-//! comes back when the book has left its last stage (or failed), so at most
-//! `in_flight` books are between download and done at any moment: memory
-//! stays bounded whatever the number of books. Every channel holds at most
-//! `in_flight` books, so no send ever waits.
+//! comes back when the book reaches the collector, so at most `in_flight`
+//! books are between download and done at any moment: memory stays bounded
+//! whatever the number of books. Every channel holds at most `in_flight`
+//! books, so no send ever waits.
 //!
-//! With `--emit`, the rayon pool makes each book's files (`render`) and the
-//! save pool writes them (`emit`): the save workers take books from both
-//! the save and the emit channels. Because books flow from the save pool to
-//! the rayon pool and back, the CPU channel is closed by the last save worker
-//! to see the save channel closed, so that every thread ends.
-//!
-//! Shutdown: a refused write (a book or an `--emit` file) stops the run. The
-//! stop signal is a channel that is closed, which wakes every worker waiting
-//! for a permit; the save and CPU workers pass the remaining books straight
-//! to the collector without work, downloads in progress finish (no new one
-//! starts), and every thread ends.
+//! Shutdown: the collector counts the books that reach it, and when all
+//! have, it closes a shutdown channel that every worker listens to. A
+//! refused write stops the run: workers pass the books they receive
+//! straight to the collector, and download workers pass the books not yet
+//! started, so that every book still reaches it. A worker that panics
+//! closes the shutdown channel as it unwinds, so nothing waits forever.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use crossbeam_channel::{Receiver, Sender, bounded, never, select, unbounded};
+use crossbeam_channel::{Receiver, Sender, bounded, select, unbounded};
 
-use super::steps::{Slot, Steps};
+use super::steps::{Plan, Pool, Slot, Steps};
 use super::{Outcome, PipelineConfig, PipelineError, StageRun, WorkerPool};
-use crate::stages::{AnyTotals, TokenizeTotals};
+use crate::stages::AnyTotals;
 
-/// A book and its position in the input.
-type Item = (usize, Slot);
+/// A book, its position in the input, and the index of its next step.
+type Item = (usize, usize, Slot);
 
-/// A stop that every worker sees: a flag to check between books, and a
-/// channel closed on stop to wake the workers that wait.
+/// The first error that stopped the run, and a flag every worker checks.
+#[derive(Default)]
 struct Stop {
     flag: AtomicBool,
-    closer: Mutex<Option<Sender<()>>>,
-    closed: Receiver<()>,
-    /// The error that stopped the run (the first one).
     error: Mutex<Option<PipelineError>>,
 }
 
 impl Stop {
-    fn new() -> Stop {
-        let (tx, rx) = bounded(0);
-        Stop {
-            flag: AtomicBool::new(false),
-            closer: Mutex::new(Some(tx)),
-            closed: rx,
-            error: Mutex::new(None),
-        }
-    }
-
     fn stopped(&self) -> bool {
         self.flag.load(Ordering::SeqCst)
     }
@@ -68,16 +58,115 @@ impl Stop {
             first.get_or_insert(error);
         }
         self.flag.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A channel closed to tell every worker that the run is over.
+struct Shutdown {
+    closer: Mutex<Option<Sender<()>>>,
+    closed: Receiver<()>,
+}
+
+impl Shutdown {
+    fn new() -> Shutdown {
+        let (tx, rx) = bounded(0);
+        Shutdown {
+            closer: Mutex::new(Some(tx)),
+            closed: rx,
+        }
+    }
+
+    fn close(&self) {
         if let Ok(mut closer) = self.closer.lock() {
             closer.take(); // closing the channel wakes every `select!` on it
         }
     }
 }
 
-/// Runs the stages of every book in `slots`, overlapping.
+/// Closes the shutdown channel when the worker holding it panics.
+struct OnPanic<'a>(&'a Shutdown);
+
+impl Drop for OnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.close();
+        }
+    }
+}
+
+/// Where books go between pools.
+struct Flow<'a> {
+    plan: &'a Plan,
+    ctx: &'a Steps<'a>,
+    stop: &'a Stop,
+    save: Sender<Item>,
+    cpu: Sender<Item>,
+    done: Sender<Item>,
+    /// Every worker's totals, one per step, merged at the end.
+    totals: Mutex<Vec<Vec<AnyTotals>>>,
+}
+
+impl Flow<'_> {
+    /// Runs the book's steps while they are `pool`'s, then sends it on.
+    fn work(&self, pool: Pool, (i, mut k, mut slot): Item, totals: &mut [AnyTotals]) {
+        let steps = &self.plan.steps;
+        while k < steps.len() && steps[k].info.pool == pool && slot.alive() && !self.stop.stopped()
+        {
+            if let Err(e) = self
+                .plan
+                .run_step(k, self.ctx, pool.name(), &mut slot, &mut totals[k])
+            {
+                self.stop.stop(e);
+            }
+            k += 1;
+        }
+        self.send_on((i, k, slot));
+    }
+
+    /// Sends a book to the pool of its next step, or to the collector.
+    fn send_on(&self, item: Item) {
+        let (_, k, slot) = &item;
+        let next = match self.plan.steps.get(*k) {
+            Some(step) if slot.alive() && !self.stop.stopped() => match step.info.pool {
+                Pool::Cpu => &self.cpu,
+                Pool::Save | Pool::Download => &self.save,
+            },
+            _ => &self.done,
+        };
+        if let Err(returned) = next.send(item) {
+            let _ = self.done.send(returned.into_inner());
+        }
+    }
+
+    /// Keeps a worker's totals for the end of the run.
+    fn keep(&self, totals: Vec<AnyTotals>) {
+        if let Ok(mut all) = self.totals.lock() {
+            all.push(totals);
+        }
+    }
+}
+
+/// A pool worker's loop: books from `input` until the run is over.
+fn serve(flow: &Flow, shutdown: &Shutdown, pool: Pool, input: &Receiver<Item>) {
+    let _guard = OnPanic(shutdown);
+    let mut totals = flow.plan.new_totals();
+    loop {
+        select! {
+            recv(input) -> item => match item {
+                Ok(item) => flow.work(pool, item, &mut totals),
+                Err(_) => break,
+            },
+            recv(shutdown.closed) -> _ => break,
+        }
+    }
+    flow.keep(totals);
+}
+
+/// Runs every step of every book in `slots`, overlapping.
 pub(super) fn run(
-    steps: &Steps,
+    ctx: &Steps,
     cpu: &rayon::ThreadPool,
+    plan: &Plan,
     config: &PipelineConfig,
     slots: Vec<Slot>,
 ) -> Result<Outcome, PipelineError> {
@@ -86,9 +175,10 @@ pub(super) fn run(
     let download = WorkerPool::new("download", config.download_workers);
     let save = WorkerPool::new("save", config.save_workers);
     let cpu_workers = cpu.current_num_threads();
-    let stop = Stop::new();
+    let stop = Stop::default();
+    let shutdown = Shutdown::new();
 
-    let (todo_tx, todo_rx) = unbounded::<Item>();
+    let (todo_tx, todo_rx) = unbounded::<(usize, Slot)>();
     for item in slots.into_iter().enumerate() {
         let _ = todo_tx.send(item);
     }
@@ -99,230 +189,113 @@ pub(super) fn run(
     }
     let (save_tx, save_rx) = bounded::<Item>(in_flight);
     let (cpu_tx, cpu_rx) = bounded::<Item>(in_flight);
-    let (emit_tx, emit_rx) = bounded::<Item>(in_flight);
     let (done_tx, done_rx) = unbounded::<Item>();
-    let worker_totals: Mutex<Vec<(Vec<AnyTotals>, TokenizeTotals)>> = Mutex::new(Vec::new());
-    // The save workers' way into the rayon pool, closed by the last of them
-    // to finish saving (see the module's doc).
-    // With no book there is no save worker to close it: closed from the start.
-    let cpu_tx = Mutex::new((n > 0).then_some(cpu_tx));
-    let saving = AtomicUsize::new(n.min(save.size()));
-    let emit = &config.emit;
+    let flow = Flow {
+        plan,
+        ctx,
+        stop: &stop,
+        save: save_tx,
+        cpu: cpu_tx,
+        done: done_tx,
+        totals: Mutex::new(Vec::new()),
+    };
 
     let mut finished: Vec<Option<Slot>> = (0..n).map(|_| None).collect();
+    let mut arrived = 0;
     std::thread::scope(|scope| {
-        // Download: a permit, then the next book.
-        {
-            let (stop, save_tx, done_tx) = (&stop, save_tx, done_tx.clone());
-            let (todo_rx, permit_rx, permit_tx) = (&todo_rx, &permit_rx, permit_tx.clone());
-            download.spawn_scoped(scope, n, move |_| {
-                loop {
-                    select! {
-                        recv(permit_rx) -> permit => if permit.is_err() { return },
-                        recv(stop.closed) -> _ => return,
-                    }
-                    if stop.stopped() {
-                        return;
-                    }
-                    let Ok((i, mut slot)) = todo_rx.try_recv() else {
-                        let _ = permit_tx.try_send(()); // no book left: give it back
-                        return;
-                    };
-                    steps.download("download", &mut slot);
-                    forward((i, slot), &save_tx, &done_tx);
+        let (flow, shutdown, stop) = (&flow, &shutdown, &stop);
+        // Download: a permit, then the next book; once stopped, the books
+        // not started go straight to the collector.
+        let (todo_rx, permit_rx, permit_tx) = (&todo_rx, &permit_rx, &permit_tx);
+        download.spawn_scoped(scope, n, move |_| {
+            let _guard = OnPanic(shutdown);
+            let mut totals = flow.plan.new_totals();
+            loop {
+                select! {
+                    recv(permit_rx) -> permit => if permit.is_err() { break },
+                    recv(shutdown.closed) -> _ => break,
                 }
-            });
-        }
-        // Save: write each book, or stop the run if the disk refuses; and
-        // write the --emit files the rayon pool made.
-        {
-            let (stop, done_tx, save_rx, emit_rx) = (&stop, done_tx.clone(), save_rx, emit_rx);
-            let (cpu_tx, saving) = (&cpu_tx, &saving);
-            save.spawn_scoped(scope, n, move |_| {
-                let mut phase = SavePhase {
-                    saving,
-                    cpu_tx,
-                    ended: false,
+                if stop.stopped() {
+                    while let Ok((i, mut slot)) = todo_rx.try_recv() {
+                        slot.not_started();
+                        let _ = flow.done.send((i, 0, slot));
+                    }
+                    break;
+                }
+                let Ok((i, slot)) = todo_rx.try_recv() else {
+                    let _ = permit_tx.try_send(()); // no book left: give it back
+                    break;
                 };
-                let (mut saves, mut emits) = (save_rx.clone(), emit_rx.clone());
-                let (mut saves_open, mut emits_open) = (true, true);
-                while saves_open || emits_open {
-                    select! {
-                        recv(saves) -> item => match item {
-                            Ok((i, mut slot)) => {
-                                if !stop.stopped() {
-                                    if let Err(e) = steps.save("save", &mut slot) {
-                                        stop.stop(PipelineError::Save(e));
-                                    }
-                                }
-                                if stop.stopped() {
-                                    let _ = done_tx.send((i, slot));
-                                } else {
-                                    forward_locked((i, slot), cpu_tx, &done_tx);
-                                }
-                            }
-                            Err(_) => {
-                                (saves, saves_open) = (never(), false);
-                                phase.end();
-                            }
-                        },
-                        recv(emits) -> item => match item {
-                            Ok((i, mut slot)) => {
-                                if !stop.stopped() {
-                                    if let Err(e) = steps.emit("save", emit, &mut slot) {
-                                        stop.stop(PipelineError::Emit(e));
-                                    }
-                                }
-                                let _ = done_tx.send((i, slot));
-                            }
-                            Err(_) => (emits, emits_open) = (never(), false),
-                        },
-                    }
+                flow.work(Pool::Download, (i, 0, slot), &mut totals);
+            }
+            flow.keep(totals);
+        });
+        let save_rx = &save_rx;
+        save.spawn_scoped(scope, save.size(), move |_| {
+            serve(flow, shutdown, Pool::Save, save_rx);
+        });
+        // The rayon pool: one long-lived task per thread.
+        let cpu_rx = &cpu_rx;
+        scope.spawn(move || {
+            cpu.scope(|s| {
+                for _ in 0..cpu_workers {
+                    s.spawn(move |_| serve(flow, shutdown, Pool::Cpu, cpu_rx));
                 }
             });
-        }
-        // Decode and process on the rayon pool: one long-lived task per
-        // thread, each with its own totals, merged at the end.
-        {
-            let (stop, done_tx, cpu_rx, worker_totals) = (&stop, done_tx, cpu_rx, &worker_totals);
-            scope.spawn(move || {
-                cpu.scope(|s| {
-                    for _ in 0..cpu_workers {
-                        let (done_tx, cpu_rx, emit_tx) =
-                            (done_tx.clone(), cpu_rx.clone(), emit_tx.clone());
-                        s.spawn(move |_| {
-                            let mut totals: Vec<AnyTotals> =
-                                config.stages.iter().map(|st| st.new_totals()).collect();
-                            let mut counts = TokenizeTotals::default();
-                            for (i, mut slot) in cpu_rx.iter() {
-                                if !stop.stopped() {
-                                    steps.decode("rayon", &mut slot);
-                                    for (stage, t) in config.stages.iter().zip(&mut totals) {
-                                        steps.process("rayon", stage.as_ref(), &mut slot, t);
-                                    }
-                                    if !emit.is_empty() {
-                                        steps.render("rayon", emit, &mut slot, &mut counts);
-                                    }
-                                }
-                                slot.drop_text();
-                                if slot.outputs.is_empty() || stop.stopped() {
-                                    let _ = done_tx.send((i, slot));
-                                } else {
-                                    forward((i, slot), &emit_tx, &done_tx);
-                                }
-                            }
-                            if let Ok(mut all) = worker_totals.lock() {
-                                all.push((totals, counts));
-                            }
-                        });
-                    }
-                });
-                drop(emit_tx);
-            });
-        }
+        });
         // Collect finished books on this thread, giving their permits back.
-        for (i, slot) in done_rx.iter() {
-            let _ = permit_tx.try_send(());
-            finished[i] = Some(slot);
+        while arrived < n {
+            select! {
+                recv(done_rx) -> item => match item {
+                    Ok((i, _, slot)) => {
+                        let _ = permit_tx.try_send(());
+                        if let Some(place) = finished.get_mut(i) {
+                            arrived += usize::from(place.replace(slot).is_none());
+                        }
+                    }
+                    Err(_) => break,
+                },
+                recv(shutdown.closed) -> _ => break,
+            }
         }
+        shutdown.close();
     });
 
+    let Flow {
+        totals: worker_totals,
+        ..
+    } = flow;
     if let Some(e) = stop.error.into_inner().ok().flatten() {
         return Err(e);
     }
-    let slots: Vec<Slot> = finished.into_iter().flatten().collect();
-    debug_assert_eq!(slots.len(), n, "every book reaches the collector");
-    let mut totals: Vec<AnyTotals> = config.stages.iter().map(|s| s.new_totals()).collect();
-    let mut counts = TokenizeTotals::default();
-    for (worker, worker_counts) in worker_totals.into_inner().unwrap_or_default() {
-        for ((stage, total), other) in config.stages.iter().zip(&mut totals).zip(worker) {
-            stage.merge(total, other);
-        }
-        counts.absorb(worker_counts);
+    if arrived < n {
+        return Err(PipelineError::Lost {
+            missing: n - arrived,
+        });
     }
+    let mut totals = plan.new_totals();
+    for worker in worker_totals.into_inner().unwrap_or_default() {
+        for ((step, total), other) in plan.steps.iter().zip(&mut totals).zip(worker) {
+            step.merge(total, other);
+        }
+    }
+    let stages = plan
+        .steps
+        .iter()
+        .map(|step| StageRun {
+            name: step.info.name,
+            pool: step.info.pool.name(),
+            workers: match step.info.pool {
+                Pool::Download => download.size(),
+                Pool::Save => save.size(),
+                Pool::Cpu => cpu_workers,
+            },
+            wall: None,
+        })
+        .collect();
     Ok(Outcome {
-        slots,
-        stages: stage_runs(config, download.size(), save.size(), cpu_workers),
+        slots: finished.into_iter().flatten().collect(),
+        stages,
         totals,
-        counts: (!emit.is_empty()).then_some(counts),
     })
-}
-
-/// The stages of a streamed run, on their pools; their wall times come from
-/// their spans, since they overlap.
-fn stage_runs(config: &PipelineConfig, download: usize, save: usize, cpu: usize) -> Vec<StageRun> {
-    let run = |name: &str, pool: &'static str, workers: usize| StageRun {
-        name: name.to_string(),
-        pool,
-        workers,
-        wall: None,
-    };
-    let mut stages = vec![
-        run("download", "download", download),
-        run("save", "save", save),
-        run("decode", "rayon", cpu),
-    ];
-    stages.extend(config.stages.iter().map(|s| run(s.name(), "rayon", cpu)));
-    if !config.emit.is_empty() {
-        stages.push(run("render", "rayon", cpu));
-        stages.push(run("emit", "save", save));
-    }
-    stages
-}
-
-/// Ends the save phase of one save worker when dropped — also when it
-/// panics — and closes the rayon pool's channel after the last one, so that
-/// no CPU worker is left waiting.
-struct SavePhase<'a> {
-    saving: &'a AtomicUsize,
-    cpu_tx: &'a Mutex<Option<Sender<Item>>>,
-    ended: bool,
-}
-
-impl SavePhase<'_> {
-    fn end(&mut self) {
-        if std::mem::replace(&mut self.ended, true) {
-            return;
-        }
-        if self.saving.fetch_sub(1, Ordering::SeqCst) == 1 {
-            if let Ok(mut tx) = self.cpu_tx.lock() {
-                tx.take(); // no more books for the rayon pool
-            }
-        }
-    }
-}
-
-impl Drop for SavePhase<'_> {
-    fn drop(&mut self) {
-        self.end();
-    }
-}
-
-/// Sends a live book on to the rayon pool, through the channel the save
-/// workers share.
-fn forward_locked(item: Item, next: &Mutex<Option<Sender<Item>>>, done: &Sender<Item>) {
-    match next.lock() {
-        Ok(guard) => match guard.as_ref() {
-            Some(tx) => forward(item, tx, done),
-            None => {
-                let _ = done.send(item);
-            }
-        },
-        Err(_) => {
-            let _ = done.send(item);
-        }
-    }
-}
-
-/// Sends a live book on to the next stage and a failed one to the collector.
-fn forward(item: Item, next: &Sender<Item>, done: &Sender<Item>) {
-    if !item.1.alive() {
-        let _ = done.send(item);
-        return;
-    }
-    if let Err(returned) = next.send(item) {
-        // The next stage's workers are gone (they can only have panicked):
-        // the book still reaches the collector, so nothing waits for it.
-        let _ = done.send(returned.into_inner());
-    }
 }

@@ -99,6 +99,9 @@ pub struct StageReport {
     /// (download stage only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retries: Option<u64>,
+    /// The step's colour in the pictures, when it has one of its own.
+    #[serde(skip)]
+    pub colour: Option<&'static str>,
 }
 
 impl StageReport {
@@ -134,6 +137,7 @@ impl StageReport {
             cpu_utilisation: per_wall(cpu),
             mb_per_second: per_wall(bytes as f64 / 1e6),
             retries: None,
+            colour: None,
         }
     }
 }
@@ -200,6 +204,9 @@ pub struct RunReport {
     pub stages: Vec<StageReport>,
     /// Corpus results of the processing stages, by stage name.
     pub corpus: BTreeMap<String, Value>,
+    /// What the processing stages show of their results on a terminal.
+    #[serde(skip)]
+    pub headlines: Vec<String>,
     /// Every book, in input order.
     pub books: Vec<BookReport>,
     /// Highest resident memory of the process during the run, in bytes.

@@ -2,6 +2,8 @@
 //! time beside what the source's latency model predicts; for each CPU pool
 //! size, the processing stages' time.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::stats::Summary;
@@ -37,6 +39,9 @@ pub struct SweepReport {
     pub process_stages: Vec<String>,
     /// The most books that failed in any one run (0 when all came through).
     pub failed_books: usize,
+    /// The steps' own colours in the pictures, by name.
+    #[serde(skip)]
+    pub colours: BTreeMap<String, &'static str>,
     /// Download workers varied, CPU workers at the largest value asked for.
     pub download: Vec<SweepPoint>,
     /// CPU workers varied, download workers at the largest value asked for.

@@ -6,28 +6,18 @@
 
 use std::fmt::Write as _;
 
-/// Colours of the stages, the same in every picture.
-pub fn stage_colour(stage: &str) -> &'static str {
-    match stage {
-        "download" => "#4e79a7",
-        "save" => "#f28e2b",
-        "decode" => "#59a14f",
-        "clean" => "#b07aa1",
-        "tokenize" => "#e15759",
-        "wordfreq" => "#76b7b2",
-        "stats" => "#edc948",
-        "render" => "#ff9da7",
-        "emit" => "#9c755f",
-        other => {
-            // Any other stage gets one of these, by name; none is the grey
-            // of a failed task.
-            const REST: [&str; 4] = ["#8cd17d", "#d37295", "#499894", "#f1ce63"];
-            let h = other
-                .bytes()
-                .fold(0usize, |h, b| h.wrapping_mul(31) + b as usize);
-            REST[h % REST.len()]
-        }
+/// The colour of a step in the pictures: its own (the table of steps and
+/// the stages declare them), else one of a few chosen by its name, never the
+/// grey of a failed task.
+pub fn stage_colour(stage: &str, own: Option<&'static str>) -> &'static str {
+    if let Some(colour) = own {
+        return colour;
     }
+    const REST: [&str; 4] = ["#8cd17d", "#d37295", "#499894", "#f1ce63"];
+    let h = stage
+        .bytes()
+        .fold(0usize, |h, b| h.wrapping_mul(31) + b as usize);
+    REST[h % REST.len()]
 }
 
 /// Escapes text for use in SVG text and attributes.

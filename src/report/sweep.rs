@@ -6,9 +6,11 @@
 use super::svg::{Chart, Series, Svg, stage_colour};
 use super::table;
 use crate::record::sweep::SweepReport;
+use std::collections::BTreeMap;
 
 /// A measured line in `stage`'s colour and a model's dashed line beside it.
 fn measured_and_ideal(
+    colours: &BTreeMap<String, &'static str>,
     stage: &str,
     measured: Vec<(f64, f64)>,
     ideal_label: &str,
@@ -17,7 +19,7 @@ fn measured_and_ideal(
     vec![
         Series {
             label: "measured".into(),
-            colour: stage_colour(stage),
+            colour: stage_colour(stage, colours.get(stage).copied()),
             dashed: false,
             points: measured,
         },
@@ -64,6 +66,7 @@ pub fn render_svg(report: &SweepReport) -> String {
         y_label: "seconds".into(),
         log2_x: true,
         series: measured_and_ideal(
+            &report.colours,
             "download",
             d.iter()
                 .map(|p| (p.download_workers as f64, p.download_seconds.mean))
@@ -89,6 +92,7 @@ pub fn render_svg(report: &SweepReport) -> String {
         y_label: "times faster".into(),
         log2_x: true,
         series: measured_and_ideal(
+            &report.colours,
             "download",
             d.iter()
                 .map(|p| {
@@ -121,6 +125,7 @@ pub fn render_svg(report: &SweepReport) -> String {
         y_label: "seconds".into(),
         log2_x: false,
         series: measured_and_ideal(
+            &report.colours,
             report.process_stages.first().map_or("", String::as_str),
             c.iter()
                 .map(|p| (p.cpu_workers as f64, p.process_seconds.mean))

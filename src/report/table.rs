@@ -338,20 +338,11 @@ pub fn comparison(runs: &[RunReport]) -> String {
 /// The corpus results and the failures of a run.
 pub fn summary(run: &RunReport) -> String {
     let mut out = String::new();
-    if let Some(t) = run.corpus.get("tokenize") {
-        let _ = writeln!(
-            out,
-            "tokens: {}   vocabulary: {} distinct words",
-            t["tokens"], t["vocabulary"]
-        );
-        if let Some(top) = t["top"].as_array() {
-            let words: Vec<String> = top
-                .iter()
-                .map(|w| format!("{} {}", w["word"].as_str().unwrap_or("?"), w["count"]))
-                .collect();
-            let _ = writeln!(out, "most frequent: {}", words.join(", "));
-            out.push('\n');
+    if !run.headlines.is_empty() {
+        for line in &run.headlines {
+            let _ = writeln!(out, "{line}");
         }
+        out.push('\n');
     }
     let warned: Vec<_> = run
         .books

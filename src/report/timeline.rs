@@ -144,7 +144,7 @@ pub fn render(run: &RunReport) -> String {
     let mut legend: Vec<(&str, &str)> = run
         .stages
         .iter()
-        .map(|s| (s.name.as_str(), stage_colour(&s.name)))
+        .map(|s| (s.name.as_str(), stage_colour(&s.name, s.colour)))
         .collect();
     if failed {
         legend.push(("failed", "#999999"));
@@ -203,7 +203,7 @@ pub fn render(run: &RunReport) -> String {
             }
             for s in spans {
                 let colour = if s.ok {
-                    stage_colour(&s.stage)
+                    stage_colour(&s.stage, run.stage(&s.stage).and_then(|st| st.colour))
                 } else {
                     "#999999"
                 };
@@ -361,6 +361,7 @@ mod tests {
                 StageReport::from_spans("tokenize", "rayon", 1, 2.0, &spans),
             ],
             corpus: BTreeMap::new(),
+            headlines: Vec::new(),
             books: Vec::new(),
             peak_rss_bytes: None,
             repeats: Vec::new(),

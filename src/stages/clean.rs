@@ -4,10 +4,12 @@
 //! header's metadata on the book. See [`crate::gutenberg`] for the rules.
 //! It never fails: a book without markers is kept whole, with a warning.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Document, Stage, StageError};
+use super::{Document, Stage, StageError, StageSpec};
 use crate::gutenberg;
 
 /// Removes Gutenberg's header, licence and footer.
@@ -39,12 +41,24 @@ pub struct CleanTotals {
     without_end: u64,
 }
 
+/// How `clean` is registered.
+pub const SPEC: StageSpec = StageSpec {
+    name: "clean",
+    about: "removes Gutenberg's header, licence and footer; reads the metadata",
+    options: &[],
+    build: |_| Arc::new(Clean),
+};
+
 impl Stage for Clean {
     type Output = CleanReport;
     type Totals = CleanTotals;
 
     fn name(&self) -> &'static str {
         "clean"
+    }
+
+    fn colour(&self) -> Option<&'static str> {
+        Some("#b07aa1")
     }
 
     fn process(&self, doc: &mut Document) -> Result<CleanReport, StageError> {

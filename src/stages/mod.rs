@@ -1,22 +1,23 @@
-//! Processing stages: the CPU-bound work done to each book once it is
-//! downloaded and decoded. A stage is a type implementing [`Stage`]; the
-//! pipeline runs it on the rayon pool and times it like the built-in stages.
+//! Processing stages: the work done to each book once it is downloaded and
+//! decoded. A stage is a type implementing [`Stage`], registered with a
+//! [`StageSpec`] (its name, a line of help, the options it takes and how
+//! to build it from their values); the pipeline runs it on the pool it
+//! asks for (the rayon pool unless it says otherwise) and times it like the
+//! built-in steps.
 //!
-//! Adding a stage is one new file in this folder plus one line in
-//! [`registry`] (and the `mod` line that declares the file);
-//! `docs/extending.md` walks through it.
+//! Adding a stage — with options of its own — is one new file in this
+//! folder holding the type and its `SPEC`, and one line in the `stages!`
+//! list below; `docs/extending.md` walks through it with the example in
+//! `examples/stage/sentences.rs`.
 //!
 //! | stage | what it does to a book |
 //! |---|---|
 //! | `clean` | removes Gutenberg's header, licence and footer; reads the metadata |
 //! | `tokenize` | counts its Unicode words, lowercased unless `--keep-case` |
-//! | `wordfreq` | its most frequent words; the corpus's |
+//! | `wordfreq` | its `--top` most frequent words; the corpus's |
 //! | `stats` | sentences, mean word length, type/token ratio, hapax legomena |
 
-mod clean;
-mod stats;
-mod tokenize;
-mod wordfreq;
+pub mod options;
 
 use std::any::Any;
 use std::sync::Arc;
@@ -26,12 +27,42 @@ use serde_json::Value;
 
 use crate::book::BookId;
 use crate::gutenberg::Metadata;
+pub use options::{OptionKind, OptionValue, Options, StageOption};
+
+/// Declares the stage modules of this folder and lists their specs, in the
+/// order `--stages` lists them. One line per stage.
+macro_rules! stages {
+    ($($module:ident),* $(,)?) => {
+        $(mod $module;)*
+
+        /// Every stage `--stages` can name, in the order listed.
+        pub fn registry() -> Vec<StageSpec> {
+            vec![$($module::SPEC),*]
+        }
+    };
+}
+
+stages! {
+    clean,
+    tokenize,
+    wordfreq,
+    stats,
+}
+
 pub use clean::{Clean, CleanReport};
 pub use stats::{BookStats, Stats, count_sentences};
 pub use tokenize::{
     BookTokens, TOP_WORDS, Tokenize, TokenizeTotals, WordCounts, count_words, words,
 };
 pub use wordfreq::WordFreq;
+
+/// `--keep-case`, which every stage that counts words takes.
+pub const KEEP_CASE: StageOption = StageOption {
+    name: "keep-case",
+    help: "Count words keeping their case (`The` and `the` apart), in the stages and the emitted tokens and counts",
+    default: "",
+    kind: OptionKind::Flag,
+};
 
 /// A book's text on its way through the processing stages. Stages may
 /// change it (a cleaning stage removes the licence) for the stages after.
@@ -47,8 +78,9 @@ pub struct Document {
     pub metadata: Metadata,
     /// Things a stage noticed that did not stop it.
     pub warnings: Vec<String>,
-    /// The words of `text`, counted once by the first stage that needs them.
-    words: Option<Arc<WordCounts>>,
+    /// The words of `text`, lowercased (`[0]`) and as written (`[1]`),
+    /// each counted once by the first stage that needs it.
+    words: [Option<Arc<WordCounts>>; 2],
 }
 
 impl Document {
@@ -59,43 +91,26 @@ impl Document {
             encoding,
             metadata: Metadata::default(),
             warnings: Vec::new(),
-            words: None,
+            words: [None, None],
         }
     }
 
     /// Replaces the text, forgetting the word counts of the old one.
     pub fn set_text(&mut self, text: String) {
         self.text = text;
-        self.words = None;
+        self.words = [None, None];
     }
 
-    /// The book's word counts ([`count_words`]): those a stage before
-    /// counted (`tokenize` does), else counted now and kept for the stages
-    /// after. `keep_case` is the run's `--keep-case`.
+    /// The book's word counts ([`count_words`]), lowercased unless
+    /// `keep_case`: those a stage before counted the same way, else counted
+    /// now and kept for the stages after. Stages asking for different cases
+    /// get different counts, whatever their order.
     pub fn word_counts(&mut self, keep_case: bool) -> Arc<WordCounts> {
         let text = &self.text;
         Arc::clone(
-            self.words
+            self.words[usize::from(keep_case)]
                 .get_or_insert_with(|| Arc::new(count_words(text, keep_case))),
         )
-    }
-}
-
-/// Settings of the run that stages read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StageOptions {
-    /// Count `The` and `the` apart (`--keep-case`).
-    pub keep_case: bool,
-    /// How many words `wordfreq` lists per book and for the corpus (`--top`).
-    pub top: usize,
-}
-
-impl Default for StageOptions {
-    fn default() -> Self {
-        StageOptions {
-            keep_case: false,
-            top: 10,
-        }
     }
 }
 
@@ -105,12 +120,22 @@ impl Default for StageOptions {
 #[error("{0}")]
 pub struct StageError(pub String);
 
+/// Which pool a stage runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StagePool {
+    /// The rayon pool: work that computes (the default).
+    Cpu,
+    /// The save pool: work that waits on a disk or a server.
+    Io,
+}
+
 /// One processing stage.
 ///
 /// `process` turns one book into a per-book result (which appears under the
 /// book in the JSON report); `accumulate` and `merge` fold those results into
 /// corpus totals (books are processed in parallel, so totals from different
-/// threads are merged); `summarize` turns the totals into the corpus result.
+/// threads are merged); `summarize` turns the totals into the corpus result,
+/// and `headline` says what of it the terminal shows.
 pub trait Stage: Send + Sync + 'static {
     /// The per-book result.
     type Output: Serialize + Send;
@@ -133,6 +158,23 @@ pub trait Stage: Send + Sync + 'static {
     fn summarize(&self, _totals: Self::Totals) -> Value {
         Value::Null
     }
+
+    /// Lines the terminal shows under the tables, made from the corpus
+    /// result (none by default).
+    fn headline(&self, _corpus: &Value) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The pool the stage runs on.
+    fn pool(&self) -> StagePool {
+        StagePool::Cpu
+    }
+
+    /// The colour of the stage in the pictures (`#rrggbb`); by default one
+    /// is chosen from its name.
+    fn colour(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// Totals of any stage, type-erased.
@@ -147,6 +189,9 @@ pub trait DynStage: Send + Sync {
     fn run(&self, doc: &mut Document, totals: &mut AnyTotals) -> Result<Value, StageError>;
     fn merge(&self, totals: &mut AnyTotals, other: AnyTotals);
     fn summarize(&self, totals: AnyTotals) -> Value;
+    fn headline(&self, corpus: &Value) -> Vec<String>;
+    fn pool(&self) -> StagePool;
+    fn colour(&self) -> Option<&'static str>;
 }
 
 impl<S: Stage> DynStage for S {
@@ -182,63 +227,108 @@ impl<S: Stage> DynStage for S {
             Err(_) => Value::Null,
         }
     }
+
+    fn headline(&self, corpus: &Value) -> Vec<String> {
+        Stage::headline(self, corpus)
+    }
+
+    fn pool(&self) -> StagePool {
+        Stage::pool(self)
+    }
+
+    fn colour(&self) -> Option<&'static str> {
+        Stage::colour(self)
+    }
 }
 
 /// A stage as the pipeline shares it between threads.
 pub type SharedStage = Arc<dyn DynStage>;
 
-/// Every stage `--stages` can name, in the order they are listed.
-pub fn registry(options: &StageOptions) -> Vec<SharedStage> {
-    vec![
-        Arc::new(Clean),
-        Arc::new(Tokenize {
-            keep_case: options.keep_case,
-        }),
-        Arc::new(WordFreq::new(options)),
-        Arc::new(Stats {
-            keep_case: options.keep_case,
-        }),
-    ]
+/// How a stage is registered: its name, a line of help, its options, and
+/// how to build it from their values.
+#[derive(Clone, Copy)]
+pub struct StageSpec {
+    /// The name `--stages` knows it by (the same as [`Stage::name`]).
+    pub name: &'static str,
+    /// One line on what it does to a book.
+    pub about: &'static str,
+    /// The options it takes (`--keep-case`, `--top` …).
+    pub options: &'static [StageOption],
+    /// Builds the stage from the options' values.
+    pub build: fn(&Options) -> SharedStage,
 }
 
-/// The stages named in `names`, in that order, with the default options.
-pub fn select(names: &[String]) -> Result<Vec<SharedStage>, String> {
-    select_with(names, &StageOptions::default())
+/// The options `specs` declare, each once (the first declaration of a name
+/// wins), in order.
+pub fn declared_options(specs: &[StageSpec]) -> Vec<StageOption> {
+    let mut seen: Vec<StageOption> = Vec::new();
+    for o in specs.iter().flat_map(|s| s.options) {
+        if !seen.iter().any(|x| x.name == o.name) {
+            seen.push(*o);
+        }
+    }
+    seen
 }
 
-/// The stages named in `names`, in that order; an unknown name is an error
-/// listing the ones there are.
-pub fn select_with(names: &[String], options: &StageOptions) -> Result<Vec<SharedStage>, String> {
-    let all = registry(options);
+/// `--stages`' value that runs no processing stage (download, save and
+/// decode only).
+pub const NO_STAGES: &str = "none";
+
+/// The stages of `specs` named in `names`, in that order, built with
+/// `options`; an unknown name is an error listing the ones there are.
+/// `none` alone chooses no stage.
+pub fn select_from(
+    specs: &[StageSpec],
+    names: &[String],
+    options: &Options,
+) -> Result<Vec<SharedStage>, String> {
     let known = || {
-        all.iter()
-            .map(|s| s.name())
+        specs
+            .iter()
+            .map(|s| s.name)
             .collect::<Vec<&str>>()
             .join(", ")
     };
+    let names: Vec<&str> = names.iter().map(|n| n.trim()).collect();
+    if names == [NO_STAGES] {
+        return Ok(Vec::new());
+    }
     let mut chosen: Vec<SharedStage> = Vec::new();
-    for name in names.iter().map(|n| n.trim()) {
-        match all.iter().find(|s| s.name() == name) {
-            Some(stage) if chosen.iter().any(|c| c.name() == name) => {
-                return Err(format!("stage `{}` is named twice", stage.name()));
+    for name in names {
+        match specs.iter().find(|s| s.name == name) {
+            Some(spec) if chosen.iter().any(|c| c.name() == name) => {
+                return Err(format!("stage `{}` is named twice", spec.name));
             }
-            Some(stage) => chosen.push(Arc::clone(stage)),
+            Some(spec) => chosen.push((spec.build)(options)),
             None => {
                 return Err(format!(
-                    "unknown stage `{name}`; the stages are: {}",
+                    "unknown stage `{name}`; the stages are: {} (or `{NO_STAGES}`)",
                     known()
                 ));
             }
         }
     }
     if chosen.is_empty() {
-        return Err(format!("no stages chosen; the stages are: {}", known()));
+        return Err(format!(
+            "no stages chosen; the stages are: {} (or `{NO_STAGES}`)",
+            known()
+        ));
     }
     Ok(chosen)
 }
 
-/// The example stage of `docs/extending.md`, compiled inside the crate as a user adds it
-/// to `src/stages/` (its `use gutenpipe::…` lines work here too).
+/// The registered stages named in `names`, built with `options`.
+pub fn select_with(names: &[String], options: &Options) -> Result<Vec<SharedStage>, String> {
+    select_from(&registry(), names, options)
+}
+
+/// The registered stages named in `names`, with their options' defaults.
+pub fn select(names: &[String]) -> Result<Vec<SharedStage>, String> {
+    let specs = registry();
+    let defaults = Options::defaults(declared_options(&specs).iter());
+    select_from(&specs, names, &defaults)
+}
+
 #[cfg(test)]
 #[path = "../../examples/stage/sentences.rs"]
 mod sentences;
@@ -270,28 +360,57 @@ mod tests {
     }
 
     #[test]
-    fn word_counts_are_made_once_and_forgotten_with_the_text() {
+    fn word_counts_are_made_once_per_case_and_forgotten_with_the_text() {
         let mut doc = Document::new(BookId(1), "The the cat".into(), "UTF-8");
-        let first = doc.word_counts(false);
-        assert_eq!(first["the"], 2);
-        assert!(Arc::ptr_eq(&first, &doc.word_counts(true)));
+        let folded = doc.word_counts(false);
+        assert_eq!(folded["the"], 2);
+        assert!(Arc::ptr_eq(&folded, &doc.word_counts(false)));
+        // A stage keeping case after one folding it gets its own counts.
+        let kept = doc.word_counts(true);
+        assert_eq!((kept["The"], kept["the"]), (1, 1));
+        assert_eq!(doc.word_counts(false)["the"], 2);
         doc.set_text("dog".into());
         assert_eq!(doc.word_counts(false).get("the"), None);
+        assert_eq!(doc.word_counts(true).get("The"), None);
     }
 
     #[test]
-    fn the_readme_example_stage_registers_in_one_line() {
-        let mut stages = registry(&StageOptions::default());
-        stages.push(Arc::new(sentences::Sentences)); // the doc's line
-        let stage = stages.last().unwrap();
+    fn none_chooses_no_stage_and_options_reach_the_stages() {
+        assert!(select(&["none".into()]).unwrap().is_empty());
+        let specs = registry();
+        let declared = declared_options(&specs);
+        let names: Vec<&str> = declared.iter().map(|o| o.name).collect();
+        assert_eq!(names, ["keep-case", "top"], "keep-case is declared once");
+        let mut options = Options::defaults(declared.iter());
+        options.set("top", OptionValue::Count(2));
+        let stage = &select_with(&["wordfreq".into()], &options).unwrap()[0];
+        let mut doc = Document::new(BookId(1), "a a b b c d".into(), "UTF-8");
+        let mut totals = stage.new_totals();
+        let result = stage.run(&mut doc, &mut totals).unwrap();
+        assert_eq!(result["top"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn the_example_stage_registers_with_its_option() {
+        let mut specs = registry();
+        specs.push(sentences::SPEC); // what the one line in `stages!` does
+        let declared = declared_options(&specs);
+        assert!(declared.iter().any(|o| o.name == "long-sentence"));
+        let mut options = Options::defaults(declared.iter());
+        options.set("long-sentence", OptionValue::Count(2));
+        let chosen = select_from(&specs, &["clean".into(), "sentences".into()], &options).unwrap();
+        let stage = &chosen[1];
         assert_eq!(stage.name(), "sentences");
         let mut doc = Document::new(BookId(1), "One. Two and\nthree.\n\nFour".into(), "UTF-8");
         let mut totals = stage.new_totals();
         let result = stage.run(&mut doc, &mut totals).unwrap();
-        assert_eq!(result, serde_json::json!({ "sentences": 3, "longest": 3 }));
+        let expected = serde_json::json!({ "sentences": 3, "longest": 3, "long": 1 });
+        assert_eq!(result, expected);
+        let corpus = stage.summarize(totals);
+        assert_eq!(corpus, expected);
         assert_eq!(
-            stage.summarize(totals),
-            serde_json::json!({ "sentences": 3, "longest": 3 })
+            stage.headline(&corpus),
+            ["sentences: 3, 1 of them longer than 2 words"]
         );
     }
 }

@@ -3,11 +3,13 @@
 //! used once); for the corpus, the totals and means. Words are the book's
 //! [`Document::word_counts`], counted as `tokenize` counts them.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::{Value, json};
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{Document, Stage, StageError};
+use super::{Document, KEEP_CASE, Stage, StageError, StageSpec};
 
 /// Counts sentences and measures words.
 #[derive(Debug, Clone, Default)]
@@ -69,12 +71,28 @@ fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
+/// How `stats` is registered.
+pub const SPEC: StageSpec = StageSpec {
+    name: "stats",
+    about: "sentences, mean word length, type/token ratio, hapax legomena",
+    options: &[KEEP_CASE],
+    build: |o| {
+        Arc::new(Stats {
+            keep_case: o.flag(KEEP_CASE.name),
+        })
+    },
+};
+
 impl Stage for Stats {
     type Output = BookStats;
     type Totals = StatsTotals;
 
     fn name(&self) -> &'static str {
         "stats"
+    }
+
+    fn colour(&self) -> Option<&'static str> {
+        Some("#edc948")
     }
 
     fn process(&self, doc: &mut Document) -> Result<BookStats, StageError> {

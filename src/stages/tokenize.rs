@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Document, Stage, StageError};
+use super::{Document, KEEP_CASE, Stage, StageError, StageSpec};
 pub use crate::tokenizer::WordCounts;
 use crate::tokenizer::{self, Case};
 
@@ -95,6 +95,18 @@ impl TokenizeTotals {
     }
 }
 
+/// How `tokenize` is registered.
+pub const SPEC: StageSpec = StageSpec {
+    name: "tokenize",
+    about: "counts its Unicode words, lowercased unless --keep-case",
+    options: &[KEEP_CASE],
+    build: |o| {
+        Arc::new(Tokenize {
+            keep_case: o.flag(KEEP_CASE.name),
+        })
+    },
+};
+
 impl Stage for Tokenize {
     type Output = BookTokens;
     type Totals = TokenizeTotals;
@@ -122,6 +134,26 @@ impl Stage for Tokenize {
 
     fn summarize(&self, totals: TokenizeTotals) -> Value {
         totals.summary(TOP_WORDS)
+    }
+
+    /// `tokens: … vocabulary: …` and the most frequent words.
+    fn headline(&self, corpus: &Value) -> Vec<String> {
+        let mut lines = vec![format!(
+            "tokens: {}   vocabulary: {} distinct words",
+            corpus["tokens"], corpus["vocabulary"]
+        )];
+        if let Some(top) = corpus["top"].as_array().filter(|t| !t.is_empty()) {
+            let words: Vec<String> = top
+                .iter()
+                .map(|w| format!("{} {}", w["word"].as_str().unwrap_or("?"), w["count"]))
+                .collect();
+            lines.push(format!("most frequent: {}", words.join(", ")));
+        }
+        lines
+    }
+
+    fn colour(&self) -> Option<&'static str> {
+        Some("#e15759")
     }
 }
 

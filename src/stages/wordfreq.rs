@@ -10,7 +10,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::tokenize::{TokenizeTotals, WordCounts};
-use super::{Document, Stage, StageError, StageOptions};
+use super::{
+    Document, KEEP_CASE, OptionKind, Options, Stage, StageError, StageOption, StageSpec,
+};
 
 /// Counts word frequencies.
 #[derive(Debug, Clone)]
@@ -20,11 +22,28 @@ pub struct WordFreq {
     pub top: usize,
 }
 
+/// `--top N`: how many words `wordfreq` lists.
+pub const TOP: StageOption = StageOption {
+    name: "top",
+    help: "How many of the most frequent words wordfreq lists, per book and for the corpus",
+    default: "10",
+    kind: OptionKind::Count,
+};
+
+/// How `wordfreq` is registered.
+pub const SPEC: StageSpec = StageSpec {
+    name: "wordfreq",
+    about: "its --top most frequent words; the corpus's",
+    options: &[KEEP_CASE, TOP],
+    build: |o| Arc::new(WordFreq::new(o)),
+};
+
 impl WordFreq {
-    pub fn new(options: &StageOptions) -> WordFreq {
+    /// The stage with `--keep-case` and `--top` as `options` set them.
+    pub fn new(options: &Options) -> WordFreq {
         WordFreq {
-            keep_case: options.keep_case,
-            top: options.top,
+            keep_case: options.flag(KEEP_CASE.name),
+            top: options.count(TOP.name, 10),
         }
     }
 }
@@ -50,6 +69,10 @@ impl Stage for WordFreq {
 
     fn name(&self) -> &'static str {
         "wordfreq"
+    }
+
+    fn colour(&self) -> Option<&'static str> {
+        Some("#76b7b2")
     }
 
     fn process(&self, doc: &mut Document) -> Result<BookFreq, StageError> {

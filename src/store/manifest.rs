@@ -44,7 +44,8 @@ pub struct Entry {
     pub bytes: u64,
     /// SHA-256 of the saved file, in lower-case hex.
     pub sha256: String,
-    /// What its text decodes from (`UTF-8`, `windows-1252`, …).
+    /// What its text decodes from (`UTF-8`, `windows-1252`, …); until the
+    /// book is decoded, the charset the server declared (empty for none).
     pub encoding: String,
     /// When it was saved (RFC 3339, UTC).
     pub saved_at: String,
@@ -152,16 +153,22 @@ impl Manifest {
         Ok(())
     }
 
-    /// Records what book `id`'s header states; written with the next batch
-    /// (or flush). Nothing happens for a book without an entry or when the
-    /// entry already says the same.
-    pub fn describe(&self, id: BookId, metadata: &Metadata) {
+    /// Records what book `id`'s text decoded from and what its header
+    /// states; written with the next batch (or flush). Nothing happens for a
+    /// book without an entry or when the entry already says the same.
+    pub fn describe(&self, id: BookId, encoding: Option<&str>, metadata: &Metadata) {
         let mut state = self.state();
         if let Some(entry) = state.entries.get_mut(&id) {
-            if entry.metadata != *metadata {
-                entry.metadata = metadata.clone();
-                state.pending += 1;
+            let mut changed = false;
+            if let Some(e) = encoding.filter(|e| *e != entry.encoding) {
+                entry.encoding = e.to_string();
+                changed = true;
             }
+            if !metadata.is_empty() && entry.metadata != *metadata {
+                entry.metadata = metadata.clone();
+                changed = true;
+            }
+            state.pending += usize::from(changed);
         }
     }
 
@@ -273,8 +280,8 @@ mod tests {
             ebook: Some(84),
             ..Metadata::default()
         };
-        m.describe(BookId(84), &metadata);
-        m.describe(BookId(85), &metadata); // no entry: nothing to describe
+        m.describe(BookId(84), Some("windows-1252"), &metadata);
+        m.describe(BookId(85), Some("UTF-8"), &metadata); // no entry: nothing to describe
         m.flush().unwrap();
         let text = fs::read_to_string(&path).unwrap();
         assert!(
@@ -282,7 +289,9 @@ mod tests {
             "{text}"
         );
         let (again, _) = Manifest::load(dir.path(), false).unwrap();
-        assert_eq!(again.get(BookId(84)).unwrap().metadata, metadata);
+        let entry = again.get(BookId(84)).unwrap();
+        assert_eq!(entry.metadata, metadata);
+        assert_eq!(entry.encoding, "windows-1252");
         assert_eq!(again.len(), 1);
     }
 

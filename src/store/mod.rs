@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::book::BookId;
-use crate::decode;
 use crate::fetch::Fetched;
 pub use manifest::{Entry, MANIFEST_FILE, Manifest, sha256_hex};
 
@@ -140,7 +139,7 @@ impl Resumed {
             url: self.entry.url,
             layout: None,
             bytes: self.bytes,
-            charset: Some(self.entry.encoding),
+            charset: (!self.entry.encoding.is_empty()).then_some(self.entry.encoding),
             retries: 0,
         }
     }
@@ -232,7 +231,9 @@ impl Store {
     /// the manifest.
     pub fn save_book(&self, id: BookId, fetched: &Fetched) -> Result<PathBuf, StoreError> {
         let path = self.save(id, &fetched.bytes)?;
-        let encoding = decode::detect(&fetched.bytes, fetched.charset.as_deref()).name();
+        // What the server declared, until the decode step says what the
+        // text really decoded from (`Manifest::describe`).
+        let encoding = fetched.charset.as_deref().unwrap_or("");
         let entry = manifest::entry_for(id, &fetched.url, &fetched.bytes, encoding);
         self.manifest.record(entry)?;
         Ok(path)
@@ -329,7 +330,10 @@ mod tests {
         let store = Store::open(dir.path(), false).unwrap();
         let resumed = store.resume(BookId(84)).unwrap();
         assert_eq!(resumed.bytes, fetched.bytes);
-        assert_eq!(resumed.entry.encoding, "windows-1252");
+        // No charset declared: the entry says what the text decodes from
+        // once the decode step has described it, nothing before.
+        assert_eq!(resumed.entry.encoding, "");
+        assert_eq!(resumed.clone().into_fetched().charset, None);
         assert_eq!(resumed.entry.url, fetched.url);
         assert!(store.clone().with_force(true).resume(BookId(84)).is_none());
         fs::write(dir.path().join("84.txt"), b"Caf\xe9 au laiT").unwrap();
