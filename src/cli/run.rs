@@ -78,8 +78,8 @@ pub struct RunCmd {
     /// Limit on one whole request.
     #[arg(long, default_value = "5m", value_parser = units::parse_duration)]
     pub timeout: Duration,
-    /// Largest book accepted (e.g. 64MiB).
-    #[arg(long, default_value = "64MiB", value_parser = units::parse_bytes)]
+    /// Largest book accepted (e.g. 64MiB; at most 1000GB).
+    #[arg(long, default_value = "64MiB", value_parser = gutenpipe::fetch::parse_max_bytes)]
     pub max_bytes: u64,
     /// User-Agent header sent with every request.
     #[arg(long, default_value_t = default_user_agent())]

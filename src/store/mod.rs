@@ -142,6 +142,7 @@ impl Resumed {
             bytes: self.bytes,
             charset: Some(self.entry.encoding),
             retries: 0,
+            suspect: None,
         }
     }
 }
@@ -321,6 +322,7 @@ mod tests {
             bytes: b"Caf\xe9 au lait".to_vec(),
             charset: None,
             retries: 0,
+            suspect: None,
         };
         let store = Store::open(dir.path(), false).unwrap();
         assert!(store.resume(BookId(84)).is_none());
