@@ -166,7 +166,12 @@ mod tests {
 
     #[test]
     fn absurd_durations_are_refused() {
-        for absurd in ["200000000000000d", "36501d", "1e30s", "99999999999999999999999h"] {
+        for absurd in [
+            "200000000000000d",
+            "36501d",
+            "1e30s",
+            "99999999999999999999999h",
+        ] {
             assert!(parse_duration(absurd).is_err(), "{absurd}");
         }
         assert!(
@@ -176,8 +181,16 @@ mod tests {
         );
         assert_eq!(parse_duration("36500d"), Ok(MAX_DURATION));
         // Every clock can take the longest duration accepted.
-        assert!(std::time::Instant::now().checked_add(MAX_DURATION).is_some());
-        assert!(std::time::SystemTime::now().checked_add(MAX_DURATION).is_some());
+        assert!(
+            std::time::Instant::now()
+                .checked_add(MAX_DURATION)
+                .is_some()
+        );
+        assert!(
+            std::time::SystemTime::now()
+                .checked_add(MAX_DURATION)
+                .is_some()
+        );
     }
 
     #[test]

@@ -39,7 +39,11 @@ pub fn coding<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Result<Coding, 
     for value in values {
         let text = String::from_utf8_lossy(value);
         written.push(text.trim().to_string());
-        if std::str::from_utf8(value).is_err() || !value.iter().all(|b| b.is_ascii_graphic() || *b == b' ' || *b == b'\t') {
+        if std::str::from_utf8(value).is_err()
+            || !value
+                .iter()
+                .all(|b| b.is_ascii_graphic() || *b == b' ' || *b == b'\t')
+        {
             layers.push(None);
             continue;
         }
@@ -227,7 +231,12 @@ mod tests {
     #[test]
     fn the_buffer_never_trusts_an_announced_length() {
         let body = b"a small body".to_vec();
-        let (bytes, wire) = read(&body[..], Coding::Identity, u64::MAX, Some(1_000_000_000_000));
+        let (bytes, wire) = read(
+            &body[..],
+            Coding::Identity,
+            u64::MAX,
+            Some(1_000_000_000_000),
+        );
         let bytes = bytes.unwrap();
         assert_eq!(bytes, body);
         assert_eq!(wire, body.len() as u64);
@@ -237,14 +246,26 @@ mod tests {
     #[test]
     fn the_limit_holds_at_its_edges() {
         let body = vec![b'x'; 100];
-        assert_eq!(read(&body[..], Coding::Identity, 100, None).0.unwrap().len(), 100);
+        assert_eq!(
+            read(&body[..], Coding::Identity, 100, None)
+                .0
+                .unwrap()
+                .len(),
+            100
+        );
         assert!(matches!(
             read(&body[..], Coding::Identity, 99, None).0,
             Err(ReadFailure::TooLarge)
         ));
         // The largest limit there is: no `limit + 1` to overflow.
-        assert_eq!(read(&body[..], Coding::Identity, u64::MAX, None).0.unwrap(), body);
-        assert_eq!(read(&b""[..], Coding::Identity, u64::MAX, None).0.unwrap(), b"");
+        assert_eq!(
+            read(&body[..], Coding::Identity, u64::MAX, None).0.unwrap(),
+            body
+        );
+        assert_eq!(
+            read(&b""[..], Coding::Identity, u64::MAX, None).0.unwrap(),
+            b""
+        );
     }
 
     #[test]
@@ -276,10 +297,22 @@ mod tests {
         }
         let cut = &book[..60];
         assert_eq!(suspicion(cut, None, Framing::Length(60)), None);
-        assert!(suspicion(cut, None, Framing::Close).unwrap().contains("cut short"));
+        assert!(
+            suspicion(cut, None, Framing::Close)
+                .unwrap()
+                .contains("cut short")
+        );
         let page = b"\n  <!DOCTYPE html><html><body>503 Service Unavailable</body></html>";
-        assert!(suspicion(page, Some("text/plain"), Framing::Length(1)).unwrap().contains("HTML page"));
-        assert!(suspicion(book, Some("text/html"), Framing::Chunked).unwrap().contains("text/html"));
+        assert!(
+            suspicion(page, Some("text/plain"), Framing::Length(1))
+                .unwrap()
+                .contains("HTML page")
+        );
+        assert!(
+            suspicion(book, Some("text/html"), Framing::Chunked)
+                .unwrap()
+                .contains("text/html")
+        );
         // An old-style ending counts as an END marker.
         let old = b"Text.\n\nEnd of the Project Gutenberg Etext of X\n";
         assert_eq!(suspicion(old, None, Framing::Close), None);

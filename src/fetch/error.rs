@@ -38,7 +38,9 @@ pub enum FetchError {
     Transport { url: String, detail: String },
     #[error("{url} answered 200 with an empty body")]
     Empty { url: String },
-    #[error("not enough memory to hold the {bytes} bytes {url} sent (--max-bytes to lower the limit)")]
+    #[error(
+        "not enough memory to hold the {bytes} bytes {url} sent (--max-bytes to lower the limit)"
+    )]
     OutOfMemory { url: String, bytes: u64 },
     #[error("download of {url} interrupted")]
     Interrupted { url: String },

@@ -306,10 +306,11 @@ impl Fetcher {
             url: shown.clone(),
             encoding,
         })?;
-        let chunked = headers
-            .get_all("transfer-encoding")
-            .iter()
-            .any(|v| String::from_utf8_lossy(v.as_bytes()).to_ascii_lowercase().contains("chunked"));
+        let chunked = headers.get_all("transfer-encoding").iter().any(|v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .to_ascii_lowercase()
+                .contains("chunked")
+        });
         let body = response.body_mut();
         let charset = body.charset().map(str::to_string);
         let mime = body.mime_type().map(str::to_string);
@@ -338,10 +339,12 @@ impl Fetcher {
                 return Err(FetchError::Interrupted { url: shown });
             }
             Err(body::ReadFailure::Io(e)) => {
-                return Err(match classify(&shown, ureq::Error::from(e), MAX_REDIRECTS) {
-                    FetchError::Transport { .. } if expected.is_some() => truncated(received),
-                    err => err,
-                });
+                return Err(
+                    match classify(&shown, ureq::Error::from(e), MAX_REDIRECTS) {
+                        FetchError::Transport { .. } if expected.is_some() => truncated(received),
+                        err => err,
+                    },
+                );
             }
         };
         if expected.is_some_and(|e| e != received) {

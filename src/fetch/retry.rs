@@ -143,10 +143,7 @@ mod tests {
         let huge = parse_retry_after("18446744073709551615", now);
         assert_eq!(huge, Some(Duration::from_secs(u64::MAX)));
         let p = RetryPolicy::default();
-        assert_eq!(
-            p.delay(3, huge, &mut Rng::new(1)),
-            p.retry_after_cap
-        );
+        assert_eq!(p.delay(3, huge, &mut Rng::new(1)), p.retry_after_cap);
         assert_eq!(parse_retry_after("-5", now), None);
     }
 }

@@ -261,8 +261,7 @@ impl FaultPlan {
                 None => &mut plan.probabilities,
             };
             if key == "mixed" {
-                let kinds: Vec<Fault> =
-                    Fault::ALL.into_iter().filter(|f| f.in_mixed()).collect();
+                let kinds: Vec<Fault> = Fault::ALL.into_iter().filter(|f| f.in_mixed()).collect();
                 for f in &kinds {
                     probabilities[f.index()] += p / kinds.len() as f64;
                 }
