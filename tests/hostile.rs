@@ -9,7 +9,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -22,6 +22,7 @@ use proptest::prelude::*;
 /// then closing the connection. Stops when dropped.
 struct RawServer {
     port: u16,
+    hits: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
 }
@@ -33,6 +34,8 @@ impl RawServer {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let bytes = response(port);
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&hits);
         let handle = std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if flag.load(Ordering::SeqCst) {
@@ -48,6 +51,7 @@ impl RawServer {
                         _ => break,
                     }
                 }
+                counter.fetch_add(1, Ordering::SeqCst);
                 let _ = stream.write_all(&bytes);
                 let _ = stream.flush();
                 let _ = stream.shutdown(std::net::Shutdown::Both);
@@ -55,6 +59,7 @@ impl RawServer {
         });
         RawServer {
             port,
+            hits,
             stop,
             handle: Some(handle),
         }
@@ -284,7 +289,11 @@ fn absurd_numbers_on_the_command_line_are_usage_errors() {
         ("--max-bytes", "18446744073709551615", "more than the limit"),
         ("--timeout", "200000000000000d", "100 years"),
         ("--min-interval", "200000000000000d", "100 years"),
-        ("--read-timeout", "99999999999999999999999h", "not a valid duration"),
+        (
+            "--read-timeout",
+            "99999999999999999999999h",
+            "not a valid duration",
+        ),
     ] {
         let o = gutenpipe(&["run", "--ids", "1", flag, value, "--out", "/nonexistent/x"]);
         assert_eq!(o.status.code(), Some(1), "{flag} {value}: {}", stderr(&o));
@@ -343,4 +352,87 @@ fn hostile_answers_fail_their_book_and_spare_the_others() {
         }
         assert_eq!(assert_manifest_matches_files(&out), 3, "{mode}");
     }
+}
+
+/// A book whose body may not be the book is saved, counted apart in the
+/// table and the JSON, named, and not recorded as verified: the rerun
+/// fetches it again.
+#[test]
+fn suspect_books_are_counted_named_and_fetched_again() {
+    let page = b"<html><head><title>Error</title></head><body>Try later</body></html>\n";
+    let server = RawServer::start(move |_| {
+        response(
+            "200 OK",
+            &[
+                ("Content-Type", b"text/html".to_vec()),
+                ("Content-Length", page.len().to_string().into_bytes()),
+            ],
+            page,
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t");
+    let report = dir.path().join("r.json");
+    let url = server.url("/files/7/7-0.txt");
+    let args = [
+        "run",
+        "--source",
+        "http://127.0.0.1:9",
+        "--urls",
+        &url,
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        report.to_str().unwrap(),
+        "--no-sync",
+        "--quiet",
+    ];
+    for run in 1..=2 {
+        let o = gutenpipe(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let text = stdout(&o);
+        assert!(text.contains("0 ok, 1 suspect"), "{text}");
+        assert!(text.contains("1 of 1 books are suspect"), "{text}");
+        assert!(
+            text.contains("ebook 7: the server sent an HTML page (text/html)"),
+            "{text}"
+        );
+        let r = read_report(&report);
+        assert_eq!(r["runs"][0]["books_suspect"], 1);
+        assert_eq!(r["runs"][0]["books_ok"], 0);
+        assert_eq!(r["runs"][0]["books"][0]["status"], "suspect");
+        let manifest = std::fs::read_to_string(out.join("manifest.jsonl")).unwrap();
+        assert!(manifest.contains("\"suspect\":"), "{manifest}");
+        assert_eq!(server.hits.load(Ordering::SeqCst), run, "fetched again");
+    }
+}
+
+/// UTF-16 with a BOM and `charset=utf-16` is decoded as UTF-16: the same
+/// words as the UTF-8 book, and the report says which encoding it was.
+#[test]
+fn a_utf16_book_has_the_words_of_its_utf8_twin() {
+    let corpus = TestCorpus::new(2, 33);
+    let entry = &corpus.catalog[0];
+    let dir = tempfile::tempdir().unwrap();
+    let mut tokens = Vec::new();
+    for spec in ["none", &format!("utf16@{}=1", entry.id)] {
+        let mirror = faulty_mirror(corpus.path(), spec, 1);
+        let out = dir
+            .path()
+            .join(if spec == "none" { "plain" } else { "utf16" });
+        let (o, report) = run_books(
+            &mirror,
+            &entry.id.to_string(),
+            &out,
+            &["--no-sync", "--quiet"],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let book = &report["runs"][0]["books"][0];
+        tokens.push((
+            book["results"]["tokenize"]["tokens"].as_u64().unwrap(),
+            book["encoding"].clone(),
+        ));
+    }
+    assert_eq!(tokens[0].0, tokens[1].0, "{tokens:?}");
+    assert_eq!(tokens[1].1, "UTF-16LE");
 }

@@ -214,11 +214,13 @@ impl Pipeline<'_> {
             .map(|(stage, totals)| (stage.name().to_string(), stage.summarize(totals)))
             .collect::<BTreeMap<_, _>>();
         let failed = books.iter().filter(|b| b.status == Status::Failed).count();
+        let suspect = books.iter().filter(|b| b.status == Status::Suspect).count();
         Ok(RunReport {
             mode,
             out: self.store.dir().display().to_string(),
             wall_seconds: wall,
-            books_ok: books.len() - failed,
+            books_ok: books.len() - failed - suspect,
+            books_suspect: suspect,
             books_failed: failed,
             stages,
             corpus,

@@ -39,6 +39,8 @@ pub(super) struct Slot {
     pub retries: u32,
     /// Already saved and matching the manifest: not downloaded nor saved again.
     pub resumed: bool,
+    /// Why the body may not be the book, if it may not.
+    pub suspect: Option<String>,
 }
 
 impl Slot {
@@ -58,6 +60,7 @@ impl Slot {
             failure: None,
             retries: 0,
             resumed: false,
+            suspect: None,
         }
     }
 
@@ -90,10 +93,10 @@ impl Slot {
         BookReport {
             index: self.request.index,
             id: self.request.id,
-            status: if error.is_some() {
-                Status::Failed
-            } else {
-                Status::Ok
+            status: match (&error, &self.suspect) {
+                (Some(_), _) => Status::Failed,
+                (None, Some(_)) => Status::Suspect,
+                (None, None) => Status::Ok,
             },
             url: self.url,
             path: self.path.map(|p| p.display().to_string()),
@@ -102,6 +105,7 @@ impl Slot {
             metadata: self.metadata,
             failed_stage,
             error,
+            suspect: self.suspect,
             retries: self.retries,
             resumed: self.resumed,
             results: self.results,
@@ -140,6 +144,7 @@ impl Steps<'_> {
             Ok(fetched) => {
                 slot.url = Some(fetched.url.clone());
                 slot.retries = fetched.retries;
+                slot.suspect = fetched.suspect.clone();
                 slot.fetched = Some(fetched);
             }
             Err(e) => {

@@ -192,7 +192,11 @@ pub fn run_table(run: &RunReport) -> String {
         "total".into(),
         String::new(),
         String::new(),
-        format!("{} ok", run.books_ok),
+        if run.books_suspect > 0 {
+            format!("{} ok, {} suspect", run.books_ok, run.books_suspect)
+        } else {
+            format!("{} ok", run.books_ok)
+        },
         String::new(),
     ];
     if let Some((wall, _)) = figures(run, "total") {
@@ -370,6 +374,23 @@ pub fn summary(run: &RunReport) -> String {
             for w in &b.warnings {
                 let _ = writeln!(out, "  ebook {}: {w}", b.id);
             }
+        }
+    }
+    let suspects: Vec<_> = run.suspects().collect();
+    if !suspects.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} of {} books are suspect (saved, not recorded as verified: the next run fetches them again):",
+            suspects.len(),
+            run.books.len()
+        );
+        for b in suspects {
+            let _ = writeln!(
+                out,
+                "  ebook {}: {}",
+                b.id,
+                b.suspect.as_deref().unwrap_or("?")
+            );
         }
     }
     let failures: Vec<_> = run.failures().collect();

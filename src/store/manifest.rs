@@ -52,6 +52,11 @@ pub struct Entry {
     /// stage has read it; absent before, and in manifests of older runs.
     #[serde(default, skip_serializing_if = "Metadata::is_empty")]
     pub metadata: Metadata,
+    /// Why the saved body may not be the book (an HTML page, a body cut
+    /// short without Gutenberg's END marker). Such an entry is not verified:
+    /// the book is fetched again by the next run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspect: Option<String>,
 }
 
 /// SHA-256 of `bytes` in lower-case hex.
@@ -202,12 +207,13 @@ impl Manifest {
 pub fn entry_for(id: BookId, url: &str, bytes: &[u8], encoding: &str) -> Entry {
     Entry {
         id,
-        url: url.to_string(),
+        url: crate::fetch::without_userinfo(url),
         bytes: bytes.len() as u64,
         sha256: sha256_hex(bytes),
         encoding: encoding.to_string(),
         saved_at: crate::clock::rfc3339(SystemTime::now()),
         metadata: Metadata::default(),
+        suspect: None,
     }
 }
 

@@ -213,7 +213,8 @@ impl Store {
         if self.force {
             return None;
         }
-        let entry = self.manifest.get(id)?;
+        // A suspect entry is not verified: fetch the book again.
+        let entry = self.manifest.get(id).filter(|e| e.suspect.is_none())?;
         let path = self.path_of(id);
         let matches = fs::metadata(&path)
             .ok()
@@ -234,7 +235,8 @@ impl Store {
     pub fn save_book(&self, id: BookId, fetched: &Fetched) -> Result<PathBuf, StoreError> {
         let path = self.save(id, &fetched.bytes)?;
         let encoding = decode::detect(&fetched.bytes, fetched.charset.as_deref()).name();
-        let entry = manifest::entry_for(id, &fetched.url, &fetched.bytes, encoding);
+        let mut entry = manifest::entry_for(id, &fetched.url, &fetched.bytes, encoding);
+        entry.suspect = fetched.suspect.clone();
         self.manifest.record(entry)?;
         Ok(path)
     }
