@@ -9,13 +9,14 @@ use anyhow::anyhow;
 use clap::Args;
 use gutenpipe::book::BookRequest;
 use gutenpipe::fetch::Fetcher;
+use gutenpipe::outputs;
 use gutenpipe::pipeline::{DEFAULT_IN_FLIGHT, Mode, Pipeline, PipelineConfig, TaskObserver};
 use gutenpipe::report::{Report, RunReport, stats, timeline, trace, write_file};
 use gutenpipe::store::{MANIFEST_FILE, Store};
 use serde_json::Value;
 
 use super::progress::Progress;
-use super::{Failure, fatal};
+use super::{Failure, fatal, usage};
 
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Streaming, repeated runs and pictures")]
@@ -50,6 +51,30 @@ impl MeasureArgs {
             map.insert("runs".into(), self.runs.into());
             map.insert("warmup".into(), self.warmup.into());
         }
+    }
+
+    /// Checks the report paths (`--json` given as `json`, `--trace`,
+    /// `--timeline` for each of `modes`) before any work starts; returns
+    /// whether one of them is standard output.
+    pub fn check_outputs(&self, json: Option<&Path>, modes: &[Mode]) -> Result<bool, Failure> {
+        let several = modes.len() > 1;
+        let mut outputs: Vec<(&str, PathBuf)> = Vec::new();
+        outputs.extend(json.map(|p| ("--json", p.to_path_buf())));
+        outputs.extend(self.trace.clone().map(|p| ("--trace", p)));
+        if let Some(p) = &self.timeline {
+            if outputs::is_stdout(p) && several {
+                return Err(usage(anyhow!(
+                    "--timeline -: several modes make one picture each; name a FILE"
+                )));
+            }
+            outputs.extend(
+                modes
+                    .iter()
+                    .map(|m| ("--timeline", timeline_path(p, *m, several))),
+            );
+        }
+        outputs::check_all(outputs.iter().map(|(f, p)| (*f, p.as_path()))).map_err(usage)?;
+        Ok(outputs.iter().any(|(_, p)| outputs::is_stdout(p)))
     }
 
     fn repeated(&self) -> bool {
@@ -94,7 +119,7 @@ impl MeasureArgs {
                     let n = k - warmup + 1;
                     (format!("run-{n}"), format!(" {n} of {runs}"))
                 };
-                let dir = store.dir().join(name);
+                let dir = store.subfolder(&name).map_err(fatal)?;
                 remove_books(&dir, requests)?;
                 let folder = Store::open(&dir, sync)
                     .and_then(|f| config.emit.prepare(&dir).map(|()| f))

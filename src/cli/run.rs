@@ -259,10 +259,15 @@ impl RunCmd {
                 modes.push(*m);
             }
         }
+        let to_stdout = self.measure.check_outputs(self.json.as_deref(), &modes)?;
         let out_dirs: Vec<PathBuf> = if modes.len() == 1 {
             vec![self.out.clone()]
         } else {
-            modes.iter().map(|m| self.out.join(m.name())).collect()
+            modes
+                .iter()
+                .map(|m| gutenpipe::store::real_subfolder(&self.out, m.name()))
+                .collect::<Result<_, _>>()
+                .map_err(|e| usage(anyhow!("--out: {e}")))?
         };
         let stores = out_dirs
             .iter()
@@ -382,13 +387,22 @@ impl RunCmd {
         drop(source);
         stats::compare(&mut report.runs);
 
-        print!("{}", table::render_report(&report));
+        // With a report on standard output, the table goes to standard error.
+        if to_stdout {
+            eprint!("{}", table::render_report(&report));
+        } else {
+            print!("{}", table::render_report(&report));
+        }
         if let Some(path) = &self.json {
             json::write(&report, path).map_err(fatal)?;
-            self.note(format!("report written to {}", path.display()));
+            if !gutenpipe::outputs::is_stdout(path) {
+                self.note(format!("report written to {}", path.display()));
+            }
         }
         for path in self.measure.write_pictures(&report)? {
-            self.note(format!("written: {}", path.display()));
+            if !gutenpipe::outputs::is_stdout(&path) {
+                self.note(format!("written: {}", path.display()));
+            }
         }
         let failed = report.runs.iter().any(|r| r.books_failed > 0);
         Ok(ExitCode::from(if failed {

@@ -88,6 +88,14 @@ impl SweepCmd {
 
     pub fn execute(self) -> Result<ExitCode, Failure> {
         let stages = stages::select(&self.stages).map_err(|e| usage(anyhow!("--stages: {e}")))?;
+        gutenpipe::outputs::check_all([
+            ("--json", self.json.as_path()),
+            ("--svg", self.svg.as_path()),
+        ])
+        .map_err(usage)?;
+        let to_stdout = [&self.json, &self.svg]
+            .iter()
+            .any(|p| gutenpipe::outputs::is_stdout(p));
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut downloads: Vec<usize> = self.download_workers.iter().map(|&w| w.into()).collect();
         let mut cpus: Vec<usize> = if self.cpu_workers.is_empty() {
@@ -231,7 +239,11 @@ impl SweepCmd {
             download: downloads.iter().filter_map(|&d| point(d, c_max)).collect(),
             cpu: cpus.iter().filter_map(|&c| point(d_max, c)).collect(),
         };
-        print!("{}", render_table(&report));
+        if to_stdout {
+            eprint!("{}", render_table(&report));
+        } else {
+            print!("{}", render_table(&report));
+        }
         let text = serde_json::to_vec_pretty(&report).expect("a sweep always serialises");
         write_file(&self.json, &text).map_err(fatal)?;
         write_file(&self.svg, render_svg(&report).as_bytes()).map_err(fatal)?;

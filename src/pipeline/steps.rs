@@ -173,6 +173,12 @@ impl Steps<'_> {
                 slot.path = Some(path);
                 Ok(())
             }
+            // Something that is not a regular file holds the book's name:
+            // that book fails, the others are saved.
+            Err(e) if e.is_refused_name() => {
+                slot.fail("save", &e);
+                Ok(())
+            }
             Err(e) => {
                 slot.fail("save", &e);
                 Err(e)
