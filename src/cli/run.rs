@@ -269,9 +269,19 @@ impl RunCmd {
                 .collect::<Result<_, _>>()
                 .map_err(|e| usage(anyhow!("--out: {e}")))?
         };
+        let waiting = |dir: &std::path::Path, pid: Option<u32>| {
+            eprintln!(
+                "waiting: another gutenpipe run{} is using {}; this run starts when it ends (Ctrl-C to give up)",
+                pid.map_or(String::new(), |p| format!(" (pid {p})")),
+                dir.display()
+            )
+        };
         let stores = out_dirs
             .iter()
-            .map(|d| Store::open(d, !self.no_sync).map(|s| s.with_force(self.download.force)))
+            .map(|d| {
+                Store::open_locked(d, !self.no_sync, |pid| waiting(d, pid))
+                    .map(|s| s.with_force(self.download.force))
+            })
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| usage(anyhow!("--out: {e}")))?;
         for note in stores.iter().flat_map(|s| s.notes()) {

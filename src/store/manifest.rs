@@ -93,11 +93,16 @@ impl Manifest {
         let path = dir.join(MANIFEST_FILE);
         let mut entries = BTreeMap::new();
         let mut notes = Vec::new();
-        match fs::read_to_string(&path) {
-            Ok(text) => {
+        match fs::read(&path) {
+            Ok(bytes) => {
                 let mut bad = 0;
-                for line in text.lines().filter(|l| !l.trim().is_empty()) {
-                    match serde_json::from_str::<Entry>(line) {
+                // Line by line, as bytes: a line that is not UTF-8 is one
+                // bad line, not a manifest that cannot be read.
+                for line in bytes
+                    .split(|&b| b == b'\n')
+                    .filter(|l| !l.trim_ascii().is_empty())
+                {
+                    match serde_json::from_slice::<Entry>(line) {
                         Ok(entry) => {
                             entries.insert(entry.id, entry);
                         }
@@ -203,6 +208,14 @@ impl Manifest {
     }
 }
 
+impl Drop for Manifest {
+    /// Writes what is not written yet, so that books saved are recorded
+    /// even when a run ends by a panic unwinding or an early return.
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
 /// The entry for `bytes` saved now as book `id`.
 pub fn entry_for(id: BookId, url: &str, bytes: &[u8], encoding: &str) -> Entry {
     Entry {
@@ -289,6 +302,39 @@ mod tests {
         );
         let (again, _) = Manifest::load(dir.path(), false).unwrap();
         assert_eq!(again.get(BookId(84)).unwrap().metadata, metadata);
+        assert_eq!(again.len(), 1);
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_skipped_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let (m, _) = Manifest::load(dir.path(), false).unwrap();
+        m.record(entry_for(BookId(84), "http://x/84", b"abc", "UTF-8"))
+            .unwrap();
+        m.record(entry_for(BookId(85), "http://x/85", b"abd", "UTF-8"))
+            .unwrap();
+        m.flush().unwrap();
+        let path = dir.path().join(MANIFEST_FILE);
+        let mut bytes = fs::read(&path).unwrap();
+        bytes.splice(
+            0..0,
+            b"{\"id\":9,\"url\":\"\xff\"}\n\xfe\xfe\n".iter().copied(),
+        );
+        fs::write(&path, bytes).unwrap();
+        let (again, notes) = Manifest::load(dir.path(), false).unwrap();
+        assert_eq!(again.len(), 2);
+        assert!(notes[0].starts_with("note: 2 line(s)"), "{notes:?}");
+    }
+
+    #[test]
+    fn entries_not_yet_written_are_written_when_the_manifest_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let (m, _) = Manifest::load(dir.path(), false).unwrap();
+        m.record(entry_for(BookId(84), "http://x/84", b"abc", "UTF-8"))
+            .unwrap();
+        assert!(!dir.path().join(MANIFEST_FILE).exists());
+        drop(m);
+        let (again, _) = Manifest::load(dir.path(), false).unwrap();
         assert_eq!(again.len(), 1);
     }
 

@@ -220,7 +220,7 @@ pub fn real_subfolder(parent: &Path, name: &str) -> Result<PathBuf, StoreError> 
     match fs::symlink_metadata(&dir) {
         Ok(m) if m.file_type().is_dir() => Ok(dir),
         Ok(_) => Err(StoreError::new(
-            "write in",
+            "create the folder",
             &dir,
             io::Error::other(format!(
                 "it is {}, not a folder gutenpipe made; remove it or choose another --out",
@@ -262,6 +262,8 @@ pub struct Store {
     force: bool,
     manifest: Arc<Manifest>,
     notes: Vec<String>,
+    /// The folder's lock, when opened with [`Store::open_locked`].
+    lock: Option<Arc<crate::lock::FolderLock>>,
 }
 
 impl Store {
@@ -288,7 +290,30 @@ impl Store {
             force: false,
             manifest: Arc::new(manifest),
             notes,
+            lock: None,
         })
+    }
+
+    /// Opens the folder as [`Store::open`] does, after taking its lock
+    /// ([`crate::lock`]) so that no other run writes into it meanwhile; when
+    /// another run holds it, `waiting` is told its pid and this one waits.
+    /// The lock is held as long as the store (or a clone) lives.
+    pub fn open_locked(
+        dir: &Path,
+        sync: bool,
+        waiting: impl FnOnce(Option<u32>),
+    ) -> Result<Store, StoreError> {
+        fs::create_dir_all(dir).map_err(|e| StoreError::new("create the folder", dir, e))?;
+        let lock = crate::lock::FolderLock::acquire(dir, waiting).map_err(|e| {
+            let source = match e {
+                crate::lock::LockError::Io { source, .. } => source,
+                other => io::Error::new(io::ErrorKind::Interrupted, other.to_string()),
+            };
+            StoreError::new("lock", dir, source)
+        })?;
+        let mut store = Store::open(dir, sync)?;
+        store.lock = Some(Arc::new(lock));
+        Ok(store)
     }
 
     /// With `force`, [`Store::resume`] never skips a book.
