@@ -23,7 +23,8 @@ fn main() -> ExitCode {
     match cli.command.execute() {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("gutenpipe: error: {}", message(&failure.error));
+            let text = message(&failure.error);
+            eprintln!("gutenpipe: error: {}", gutenpipe::terminal::clean(&text));
             ExitCode::from(failure.code)
         }
     }

@@ -144,8 +144,10 @@ impl RunCmd {
         let mut wanted: Vec<(BookId, Target)> =
             self.ids.iter().map(|&id| (id, Target::Mirror)).collect();
         if let Some(path) = &self.ids_file {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| usage(anyhow!("could not read --ids-file {}: {e}", path.display())))?;
+            let bytes = gutenpipe::input::read_capped(path, gutenpipe::book::MAX_ID_LIST_BYTES)
+                .map_err(|e| usage(anyhow!("--ids-file: {e}")))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| usage(anyhow!("--ids-file {} is not UTF-8 text", path.display())))?;
             let ids = parse_id_list(&text)
                 .map_err(|e| usage(anyhow!("--ids-file {}, {e}", path.display())))?;
             if ids.is_empty() {
@@ -157,7 +159,7 @@ impl RunCmd {
             wanted.extend(ids.into_iter().map(|id| (id, Target::Mirror)));
         }
         for url in &self.urls {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
+            if !gutenpipe::fetch::is_http_url(url) {
                 return Err(usage(anyhow!(
                     "--urls: `{url}` is not an http:// or https:// URL"
                 )));
@@ -167,7 +169,7 @@ impl RunCmd {
                     "--urls: no ebook id in `{url}`; books are saved under their id, so use a Gutenberg URL such as …/files/84/84-0.txt"
                 ))
             })?;
-            wanted.push((id, Target::Url(url.clone())));
+            wanted.push((id, Target::Url(gutenpipe::fetch::normalize_scheme(url))));
         }
         let chose_from_catalog = chosen.is_some();
         wanted.extend(chosen.into_iter().flatten().map(|id| (id, Target::Mirror)));

@@ -170,7 +170,7 @@ impl SelectArgs {
             _ => {}
         }
         if let Some(warning) = loaded.catalog.skipped_warning() {
-            eprintln!("warning: {warning}");
+            eprintln!("warning: {}", gutenpipe::terminal::clean(&warning));
         }
         note(format!(
             "catalog: {} entries from {}",

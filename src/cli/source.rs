@@ -19,9 +19,9 @@ pub fn remote_base(source: &str) -> Result<Option<String>, Failure> {
     match source {
         "embedded" => Ok(None),
         "gutenberg" => Ok(Some(MAIN_SITE.to_string())),
-        url if url.starts_with("http://") || url.starts_with("https://") => {
-            Ok(Some(url.trim_end_matches('/').to_string()))
-        }
+        url if gutenpipe::fetch::is_http_url(url) => Ok(Some(gutenpipe::fetch::normalize_scheme(
+            url.trim_end_matches('/'),
+        ))),
         other => Err(usage(anyhow!(
             "--source `{other}` is neither `embedded`, `gutenberg` nor an http:// or https:// URL"
         ))),

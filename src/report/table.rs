@@ -34,8 +34,18 @@ pub fn render(rows: &[Vec<String>]) -> String {
 }
 
 /// Pads every column of `rows` to its widest cell, column `c` aligned as
-/// `align[c]` says (right-aligned beyond the end of `align`).
+/// `align[c]` says (right-aligned beyond the end of `align`). Control
+/// characters in cells are replaced ([`crate::terminal::clean`]).
 pub fn render_aligned(rows: &[Vec<String>], align: &[Align]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| crate::terminal::clean(c).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = rows.as_slice();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -340,8 +350,13 @@ pub fn comparison(runs: &[RunReport]) -> String {
     out
 }
 
-/// The corpus results and the failures of a run.
+/// The corpus results and the failures of a run, without control
+/// characters (errors and warnings may quote what a server sent).
 pub fn summary(run: &RunReport) -> String {
+    crate::terminal::clean(&raw_summary(run)).into_owned()
+}
+
+fn raw_summary(run: &RunReport) -> String {
     let mut out = String::new();
     if let Some(t) = run.corpus.get("tokenize") {
         let _ = writeln!(
