@@ -10,6 +10,8 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::report::{RunReport, Status};
+
 /// Exit code of a run ended by Ctrl-C or SIGTERM, as shells report a
 /// process killed by SIGINT (128 + 2).
 pub const EXIT_CODE: u8 = 130;
@@ -24,6 +26,26 @@ pub fn requested() -> bool {
 /// Asks the run to stop, as Ctrl-C does.
 pub fn request() {
     REQUESTED.store(true, Ordering::SeqCst);
+}
+
+/// What an interrupted run kept, and how to go on: the short summary
+/// printed instead of the tables.
+pub fn summary(run: &RunReport) -> String {
+    let saved = run
+        .books
+        .iter()
+        .filter(|b| b.status != Status::Failed && !b.resumed && b.path.is_some())
+        .count();
+    let resumed = run.resumed();
+    let left = run.books.len() - saved - resumed;
+    format!(
+        "interrupted: {} of {} books are saved in {} and recorded in its manifest \
+         ({saved} downloaded by this run, {resumed} already there); {left} not saved. \
+         Run the same command again to resume.",
+        saved + resumed,
+        run.books.len(),
+        run.out
+    )
 }
 
 /// Catches SIGINT, SIGTERM and SIGHUP: the first asks the run to stop and

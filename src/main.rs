@@ -22,6 +22,18 @@ fn main() -> ExitCode {
     };
     match cli.command.execute() {
         Ok(code) => code,
+        // Interrupted (Ctrl-C, SIGTERM): whatever stopped the work, the
+        // exit code says so; the message says what was kept.
+        Err(failure) if gutenpipe::interrupt::requested() => {
+            let text = message(&failure.error);
+            let text = gutenpipe::terminal::clean(&text);
+            if text.starts_with("interrupted") {
+                eprintln!("gutenpipe: {text}");
+            } else {
+                eprintln!("gutenpipe: interrupted: {text}");
+            }
+            ExitCode::from(gutenpipe::interrupt::EXIT_CODE)
+        }
         Err(failure) => {
             let text = message(&failure.error);
             eprintln!("gutenpipe: error: {}", gutenpipe::terminal::clean(&text));

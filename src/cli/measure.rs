@@ -155,6 +155,12 @@ impl MeasureArgs {
             let flushed = folder.flush();
             let run = result.map_err(fatal)?;
             flushed.map_err(fatal)?;
+            if gutenpipe::interrupt::requested() {
+                return Err(Failure {
+                    code: gutenpipe::interrupt::EXIT_CODE,
+                    error: anyhow!(gutenpipe::interrupt::summary(&run)),
+                });
+            }
             if is_warmup {
                 remove_books(folder.dir(), requests)?;
                 let _ = std::fs::remove_dir(folder.dir()); // only if empty

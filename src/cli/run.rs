@@ -247,6 +247,15 @@ impl RunCmd {
     }
 
     pub fn execute(self) -> Result<ExitCode, Failure> {
+        // Ctrl-C and SIGTERM: stop starting downloads, keep what was
+        // downloaded, exit 130; a second one exits at once.
+        if let Err(e) = gutenpipe::interrupt::install(|| {
+            eprintln!(
+                "\ninterrupted: saving the books downloaded, then stopping (Ctrl-C again to quit at once)"
+            )
+        }) {
+            self.note(format!("note: Ctrl-C will not be caught: {e}"));
+        }
         let stages = stages::select_with(&self.stages, &self.processing.options())
             .map_err(|e| usage(anyhow!("--stages: {e}")))?;
         let emit = self.processing.emit(!self.no_sync);

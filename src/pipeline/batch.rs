@@ -146,6 +146,15 @@ pub(super) fn run(
         return Err(PipelineError::Save(e));
     }
     timed("save", pool, c.save_workers, t);
+    // Interrupted: what was downloaded is saved; the rest waits for a rerun.
+    if crate::interrupt::requested() {
+        return Ok(Outcome {
+            slots,
+            stages,
+            totals: Vec::new(),
+            counts: None,
+        });
+    }
 
     let pool = pools.label("rayon");
     let t = Instant::now();

@@ -185,7 +185,7 @@ impl Pipeline<'_> {
             .collect();
         // The corpus-level --emit files, counted in the emit stage's time.
         let mut corpus_emit = 0.0;
-        if let Some(counts) = outcome.counts {
+        if let Some(counts) = outcome.counts.filter(|_| !crate::interrupt::requested()) {
             let t = Instant::now();
             c.emit
                 .write(self.store.dir(), &c.emit.corpus_files(&counts, &books))

@@ -133,6 +133,11 @@ impl Steps<'_> {
             slot.fetched = Some(resumed.into_fetched());
             return;
         }
+        // Interrupted: no new download starts.
+        if crate::interrupt::requested() {
+            slot.fail("download", "not downloaded: the run was interrupted");
+            return;
+        }
         let result = self
             .recorder
             .task("download", pool, slot.request.index, || {

@@ -195,7 +195,9 @@ pub(super) fn run(
                                 config.stages.iter().map(|st| st.new_totals()).collect();
                             let mut counts = TokenizeTotals::default();
                             for (i, mut slot) in cpu_rx.iter() {
-                                if !stop.stopped() {
+                                // Interrupted: saved books skip processing.
+                                let stopping = stop.stopped() || crate::interrupt::requested();
+                                if !stopping {
                                     steps.decode("rayon", &mut slot);
                                     for (stage, t) in config.stages.iter().zip(&mut totals) {
                                         steps.process("rayon", stage.as_ref(), &mut slot, t);
@@ -205,7 +207,7 @@ pub(super) fn run(
                                     }
                                 }
                                 slot.drop_text();
-                                if slot.outputs.is_empty() || stop.stopped() {
+                                if slot.outputs.is_empty() || stopping {
                                     let _ = done_tx.send((i, slot));
                                 } else {
                                     forward((i, slot), &emit_tx, &done_tx);
