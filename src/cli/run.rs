@@ -145,7 +145,13 @@ impl RunCmd {
             self.ids.iter().map(|&id| (id, Target::Mirror)).collect();
         if let Some(path) = &self.ids_file {
             let bytes = gutenpipe::input::read_capped(path, gutenpipe::book::MAX_ID_LIST_BYTES)
-                .map_err(|e| usage(anyhow!("--ids-file: {e}")))?;
+                .map_err(|e| match e {
+                    gutenpipe::input::InputError::Io { source, .. } => usage(anyhow!(
+                        "could not read --ids-file {}: {source}",
+                        path.display()
+                    )),
+                    other => usage(anyhow!("--ids-file: {other}")),
+                })?;
             let text = String::from_utf8(bytes)
                 .map_err(|_| usage(anyhow!("--ids-file {} is not UTF-8 text", path.display())))?;
             let ids = parse_id_list(&text)
