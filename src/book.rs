@@ -159,9 +159,14 @@ pub fn id_from_url(url: &str) -> Option<BookId> {
     numeric(&digits)
 }
 
+/// The most bytes an id list file may hold (a few million ids).
+pub const MAX_ID_LIST_BYTES: u64 = 64 << 20;
+
 /// Reads a list of ebook ids: separated by commas, spaces or line breaks,
-/// with `#` starting a comment. An error names the line.
+/// with `#` starting a comment; a leading byte-order mark is ignored. An
+/// error names the line.
 pub fn parse_id_list(text: &str) -> Result<Vec<BookId>, String> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut ids = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.split('#').next().unwrap_or("");
@@ -244,6 +249,14 @@ mod tests {
             parse_id_list("84\nmoby")
                 .unwrap_err()
                 .starts_with("line 2:")
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_an_id() {
+        assert_eq!(
+            parse_id_list("\u{FEFF}84\r\n1342\r\n").unwrap(),
+            vec![BookId(84), BookId(1342)]
         );
     }
 

@@ -66,15 +66,24 @@ pub fn parse_http_date(text: &str) -> Option<SystemTime> {
         "Dec" => 12,
         _ => return None,
     };
-    let year: i64 = parts.next()?.parse().ok()?;
+    // IMF-fixdate years have four digits: anything else is refused, so the
+    // arithmetic below cannot overflow whatever a server sends.
+    let year = parts.next()?;
+    if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let year: i64 = year.parse().ok()?;
     let mut hms = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
     let (h, mi, s) = (hms.next()??, hms.next()??, hms.next()??);
     if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || mi > 59 || s > 60 {
         return None;
     }
     let days = days_from_civil(year, month, day);
-    let secs = u64::try_from(days).ok()? * 86_400 + h * 3600 + mi * 60 + s;
-    Some(UNIX_EPOCH + Duration::from_secs(secs))
+    let secs = u64::try_from(days)
+        .ok()?
+        .checked_mul(86_400)?
+        .checked_add(h * 3600 + mi * 60 + s)?;
+    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
 }
 
 #[cfg(test)]
@@ -102,6 +111,9 @@ mod tests {
             "Wed, 32 Oct 2015 07:28:00 GMT",
             "Wed, 21 Foo 2015 07:28:00 GMT",
             "Wed, 21 Oct 2015 07:28 GMT",
+            "Wed, 21 Oct 300000000000 07:28:00 GMT",
+            "Wed, 21 Oct 99999999999999999999 07:28:00 GMT",
+            "Wed, 21 Oct -2015 07:28:00 GMT",
         ] {
             assert_eq!(parse_http_date(bad), None, "{bad}");
         }

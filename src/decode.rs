@@ -5,9 +5,12 @@
 //! server declares, and Windows-1252 (a superset of ISO-8859-1, what
 //! Gutenberg's `-8` files hold) when nothing usable is declared. A declared
 //! charset never overrides bytes that are plainly UTF-8, since servers get
-//! charsets wrong. Any byte sequence decodes; nothing here can panic or fail.
+//! charsets wrong. UTF-16 (little- or big-endian) is decoded when the bytes
+//! start with its BOM, or when the server declares it and the bytes hold the
+//! NULs that UTF-16 text has and 8-bit or UTF-8 text never has. Any byte
+//! sequence decodes; nothing here can panic or fail.
 
-use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// A decoded book.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,10 +75,50 @@ fn utf8_evidence(mut bytes: &[u8]) -> (usize, usize) {
     }
 }
 
+/// UTF-16, when its BOM says so, or when `charset` declares it and the
+/// bytes hold NULs; the byte order from the BOM, the label, or where the
+/// NULs of ASCII characters fall.
+fn utf16(bytes: &[u8], charset: Option<&str>) -> Option<&'static Encoding> {
+    if bytes.starts_with(b"\xFF\xFE") {
+        return Some(UTF_16LE);
+    }
+    if bytes.starts_with(b"\xFE\xFF") {
+        return Some(UTF_16BE);
+    }
+    let label = charset?.trim().to_ascii_lowercase();
+    if !label.starts_with("utf-16") && !label.starts_with("utf16") || !bytes.contains(&0) {
+        return None;
+    }
+    Some(match label.as_str() {
+        "utf-16be" | "utf16be" => UTF_16BE,
+        "utf-16le" | "utf16le" => UTF_16LE,
+        _ => {
+            let head = &bytes[..bytes.len().min(HEADER_SCAN)];
+            let nul_at = |parity| {
+                head.iter()
+                    .enumerate()
+                    .filter(|&(i, &b)| b == 0 && i % 2 == parity)
+                    .count()
+            };
+            if nul_at(0) > nul_at(1) {
+                UTF_16BE
+            } else {
+                UTF_16LE
+            }
+        }
+    })
+}
+
 /// The encoding `bytes` are decoded from: see the module docs for the order.
 /// `content_type_charset` is the `charset` parameter the server sent, if any.
 pub fn detect(bytes: &[u8], content_type_charset: Option<&str>) -> &'static Encoding {
-    if bytes.starts_with(b"\xEF\xBB\xBF") || std::str::from_utf8(bytes).is_ok() {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return UTF_8;
+    }
+    if let Some(utf16) = utf16(bytes, content_type_charset) {
+        return utf16;
+    }
+    if std::str::from_utf8(bytes).is_ok() {
         return UTF_8;
     }
     let (multibyte, invalid) = utf8_evidence(bytes);
@@ -106,6 +149,15 @@ pub fn decode(bytes: &[u8], content_type_charset: Option<&str>) -> Decoded {
         if invalid > 0 {
             warnings.push(format!(
                 "{invalid} invalid UTF-8 sequence(s) replaced with U+FFFD"
+            ));
+        }
+        text
+    } else if encoding == UTF_16LE || encoding == UTF_16BE {
+        let (text, malformed) = encoding.decode_with_bom_removal(bytes);
+        if malformed {
+            warnings.push(format!(
+                "invalid {} sequences replaced with U+FFFD",
+                encoding.name()
             ));
         }
         text
@@ -178,6 +230,32 @@ mod tests {
         let latin1 = b"Character set encoding: ISO-8859-1\r\n\r\nCaf\xe9";
         assert!(decode(latin1, Some("iso-8859-5")).text.ends_with("Café"));
         assert!(decode(latin1, Some("utf-8")).text.ends_with("Café"));
+    }
+
+    fn utf16le(text: &str, bom: bool) -> Vec<u8> {
+        let mut bytes = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+        text.encode_utf16()
+            .for_each(|u| bytes.extend_from_slice(&u.to_le_bytes()));
+        bytes
+    }
+
+    #[test]
+    fn utf16_is_decoded_when_its_bom_or_the_server_says_so() {
+        let text = "Caf\u{e9} au lait, na\u{ef}ve.\r\n";
+        let d = decode(&utf16le(text, true), Some("utf-16"));
+        assert_eq!((d.text.as_str(), d.encoding), (text, "UTF-16LE"));
+        let d = decode(&utf16le(text, true), None);
+        assert_eq!((d.text.as_str(), d.encoding), (text, "UTF-16LE"));
+        let d = decode(&utf16le(text, false), Some("UTF-16"));
+        assert_eq!((d.text.as_str(), d.encoding), (text, "UTF-16LE"));
+        let mut be = vec![0xFE, 0xFF];
+        text.encode_utf16()
+            .for_each(|u| be.extend_from_slice(&u.to_be_bytes()));
+        assert_eq!(decode(&be, None).text, text);
+        assert_eq!(decode(&be[2..], Some("utf-16")).encoding, "UTF-16BE");
+        // A wrong UTF-16 claim on ordinary text is not believed.
+        assert_eq!(decode(b"Caf\xe9", Some("utf-16")).encoding, "windows-1252");
+        assert_eq!(decode("Café".as_bytes(), Some("utf-16")).encoding, "UTF-8");
     }
 
     #[test]

@@ -113,16 +113,13 @@ impl Emit {
         self.kinds.contains(&kind)
     }
 
-    /// Creates the folders under `out` and proves them writable, so that a
-    /// wrong folder is reported before the first download.
+    /// Creates the folders under `out` — real folders, never through a
+    /// symbolic link — so that a wrong folder is reported before the first
+    /// download, and removes the temporaries killed runs left in them.
     pub fn prepare(&self, out: &Path) -> Result<(), StoreError> {
         for kind in &self.kinds {
-            let dir = out.join(kind.folder());
-            std::fs::create_dir_all(&dir).map_err(|source| StoreError {
-                action: "create the folder",
-                path: dir.clone(),
-                source,
-            })?;
+            let dir = crate::store::real_subfolder(out, kind.folder())?;
+            crate::store::remove_leftovers(&dir)?;
         }
         Ok(())
     }

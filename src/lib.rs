@@ -32,6 +32,11 @@
 //! | [`report`] | tables, JSON, statistics of repeated runs, the trace, the SVG pictures |
 //! | [`tokenizer`] | words as `unicode_words` finds them, fast; lowercasing; counting |
 //! | [`units`] | parsing and printing durations, sizes, rates |
+//! | [`interrupt`] | Ctrl-C and SIGTERM: stop starting work, keep what was downloaded |
+//! | [`outputs`] | report paths checked before a run; `-` for standard output |
+//! | [`input`] | reading the files a user names, capped, regular files and pipes only |
+//! | [`terminal`] | text for a terminal, without control characters |
+//! | [`lock`] | the advisory lock that keeps two runs out of one output folder |
 //! | [`rng`] | the seeded generator behind the corpus and the jitter |
 
 // Lets code inside the crate name it `gutenpipe::…` as code outside does,
@@ -48,14 +53,19 @@ pub mod emit;
 pub mod experiment;
 pub mod fetch;
 pub mod gutenberg;
+pub mod input;
+pub mod interrupt;
 pub mod latency;
+pub mod lock;
 pub mod mirror;
+pub mod outputs;
 pub mod pipeline;
 pub mod record;
 pub mod report;
 pub mod rng;
 pub mod stages;
 pub mod store;
+pub mod terminal;
 pub mod units;
 
 /// The tokenizer (the `gutenpipe-tokenizer` crate of this workspace): words as

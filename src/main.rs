@@ -21,8 +21,20 @@ fn main() -> ExitCode {
     };
     match cli.command.execute() {
         Ok(code) => code,
+        // Interrupted (Ctrl-C, SIGTERM): whatever stopped the work, the
+        // exit code says so; the message says what was kept.
+        Err(failure) if gutenpipe::interrupt::requested() => {
+            let text = gutenpipe::terminal::clean(&failure.message);
+            if text.starts_with("interrupted") {
+                eprintln!("gutenpipe: {text}");
+            } else {
+                eprintln!("gutenpipe: interrupted: {text}");
+            }
+            ExitCode::from(gutenpipe::interrupt::EXIT_CODE)
+        }
         Err(failure) => {
-            eprintln!("gutenpipe: error: {}", failure.message);
+            let text = gutenpipe::terminal::clean(&failure.message);
+            eprintln!("gutenpipe: error: {text}");
             ExitCode::from(failure.code)
         }
     }

@@ -6,8 +6,13 @@
 
 use std::time::Duration;
 
+/// The longest duration any flag takes: 100 years. Longer ones are refused
+/// as mistakes, and every clock can add this much without overflowing.
+pub const MAX_DURATION: Duration = Duration::from_secs(100 * 365 * 86_400);
+
 /// Parses a duration: a number followed by `us`, `ms`, `s`, `m`, `h` or `d`
-/// (`500ms`, `1.5s`, `2m`, `7d`). A bare `0` is accepted.
+/// (`500ms`, `1.5s`, `2m`, `7d`). A bare `0` is accepted; more than
+/// [`MAX_DURATION`] is refused.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     if t == "0" {
@@ -33,7 +38,26 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             ));
         }
     };
-    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is not a valid duration"))
+    let d = Duration::try_from_secs_f64(seconds)
+        .map_err(|_| format!("`{text}` is not a valid duration"))?;
+    if d > MAX_DURATION {
+        return Err(format!(
+            "`{text}` is longer than the limit of 100 years (36500d)"
+        ));
+    }
+    Ok(d)
+}
+
+/// Parses a byte count as [`parse_bytes`] does, refusing more than `max`.
+pub fn parse_bytes_at_most(text: &str, max: u64) -> Result<u64, String> {
+    let bytes = parse_bytes(text)?;
+    if bytes > max {
+        return Err(format!(
+            "`{text}` is more than the limit of {} ({max} bytes)",
+            format_bytes(max)
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Parses a byte count: a number with an optional unit (`B`, `kB`/`KB`, `MB`,
@@ -138,6 +162,42 @@ mod tests {
                 .contains("unknown time unit")
         );
         assert!(parse_duration("ms").is_err());
+    }
+
+    #[test]
+    fn absurd_durations_are_refused() {
+        for absurd in [
+            "200000000000000d",
+            "36501d",
+            "1e30s",
+            "99999999999999999999999h",
+        ] {
+            assert!(parse_duration(absurd).is_err(), "{absurd}");
+        }
+        assert!(
+            parse_duration("200000000000000d")
+                .unwrap_err()
+                .contains("100 years")
+        );
+        assert_eq!(parse_duration("36500d"), Ok(MAX_DURATION));
+        // Every clock can take the longest duration accepted.
+        assert!(
+            std::time::Instant::now()
+                .checked_add(MAX_DURATION)
+                .is_some()
+        );
+        assert!(
+            std::time::SystemTime::now()
+                .checked_add(MAX_DURATION)
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn sizes_can_be_bounded() {
+        assert_eq!(parse_bytes_at_most("64MiB", 1 << 30), Ok(64 << 20));
+        let err = parse_bytes_at_most("18446744073709551615", 1_000_000_000_000).unwrap_err();
+        assert!(err.contains("more than the limit of 1000.00 GB"), "{err}");
     }
 
     #[test]

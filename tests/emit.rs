@@ -50,7 +50,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-            } else {
+            } else if !path.ends_with(gutenpipe::lock::LOCK_FILE) {
                 let name = path.strip_prefix(dir).unwrap().display().to_string();
                 files.insert(name, std::fs::read(&path).unwrap());
             }

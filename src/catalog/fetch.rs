@@ -144,10 +144,16 @@ fn age_of(path: &Path) -> Option<Duration> {
 
 /// Reads a catalog file.
 pub fn from_file(path: &Path) -> Result<Loaded, CatalogError> {
-    let bytes = fs::read(path).map_err(|source| CatalogError::Io {
-        action: "read the catalog",
-        path: path.to_path_buf(),
-        source,
+    let bytes = crate::input::read_capped(path, MAX_CATALOG_BYTES).map_err(|e| match e {
+        crate::input::InputError::Io { source, .. } => CatalogError::Io {
+            action: "read the catalog",
+            path: path.to_path_buf(),
+            source,
+        },
+        other => CatalogError::NotACatalog {
+            origin: path.display().to_string(),
+            problem: other.to_string(),
+        },
     })?;
     Ok(Loaded {
         catalog: parse(&bytes, &path.display().to_string())?,

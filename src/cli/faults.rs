@@ -9,9 +9,11 @@ use gutenpipe::mirror::FaultPlan;
 pub struct FaultArgs {
     /// Faults to inject, as KIND=PROBABILITY pairs separated by commas
     /// (kinds: 500, 503, 429, reset-head, reset-body, truncate, stall, drip,
-    /// charset, gzip, redirect, redirect-loop, oversize, gzip-bomb), or
-    /// mixed=P for P spread over the kinds a client can recover from;
-    /// retry-after=SECONDS sets the 429's Retry-After. See docs/guide.md, "Fault injection".
+    /// charset, gzip, redirect, redirect-loop, oversize, gzip-bomb,
+    /// retry-after-absurd, content-length-absurd, encoding-two-headers,
+    /// utf16, empty-200), or mixed=P for P spread over the network and
+    /// server faults a client can recover from; retry-after=SECONDS sets the
+    /// 429's Retry-After. See docs/guide.md, "Fault injection".
     #[arg(long, value_name = "SPEC", default_value = "none", value_parser = parse_spec)]
     pub faults: FaultPlan,
     /// Seed of the fault decisions: the same seed injects the same faults.

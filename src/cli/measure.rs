@@ -1,16 +1,17 @@
 //! `gutenpipe run`'s flags for streaming, repeated measurement and pictures:
 //! `--in-flight`, `--runs`, `--warmup`, `--trace`, `--timeline`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use gutenpipe::experiment::Listener;
 use gutenpipe::experiment::repeat::Repeat;
+use gutenpipe::outputs;
 use gutenpipe::pipeline::DEFAULT_IN_FLIGHT;
-use gutenpipe::record::RunReport;
+use gutenpipe::record::{Mode, RunReport};
 use gutenpipe::report::{timeline, trace};
 
-use super::{Failure, fatal};
+use super::{Failure, fatal, usage};
 
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Streaming, repeated runs and pictures")]
@@ -38,6 +39,30 @@ pub struct MeasureArgs {
 }
 
 impl MeasureArgs {
+    /// Checks the report paths (`--json` given as `json`, `--trace`,
+    /// `--timeline` for each of `modes`) before any work starts; returns
+    /// whether one of them is standard output.
+    pub fn check_outputs(&self, json: Option<&Path>, modes: &[Mode]) -> Result<bool, Failure> {
+        let several = modes.len() > 1;
+        let mut paths: Vec<(&str, PathBuf)> = Vec::new();
+        paths.extend(json.map(|p| ("--json", p.to_path_buf())));
+        paths.extend(self.trace.clone().map(|p| ("--trace", p)));
+        if let Some(p) = &self.timeline {
+            if outputs::is_stdout(p) && several {
+                return Err(usage(
+                    "--timeline -: several modes make one picture each; name a FILE",
+                ));
+            }
+            paths.extend(
+                modes
+                    .iter()
+                    .map(|m| ("--timeline", timeline::timeline_path(p, *m, several))),
+            );
+        }
+        outputs::check_all(paths.iter().map(|(f, p)| (*f, p.as_path()))).map_err(usage)?;
+        Ok(paths.iter().any(|(_, p)| outputs::is_stdout(p)))
+    }
+
     /// How many times each mode runs.
     pub fn repeat(&self) -> Repeat {
         Repeat {
@@ -60,7 +85,7 @@ impl MeasureArgs {
         if let Some(path) = &self.timeline {
             written.extend(timeline::write(runs, path).map_err(fatal)?);
         }
-        for path in written {
+        for path in written.iter().filter(|p| !outputs::is_stdout(p)) {
             listener.note(&format!("written: {}", path.display()));
         }
         Ok(())

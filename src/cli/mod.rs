@@ -90,6 +90,10 @@ impl From<ExperimentError> for Failure {
                 code: exit::FATAL,
                 message,
             },
+            ExperimentError::Interrupted(message) => Failure {
+                code: gutenpipe::interrupt::EXIT_CODE,
+                message,
+            },
         }
     }
 }

@@ -80,8 +80,8 @@ pub struct RunCmd {
     /// Limit on one whole request.
     #[arg(long, default_value = "5m", value_parser = units::parse_duration)]
     pub timeout: Duration,
-    /// Largest book accepted (e.g. 64MiB).
-    #[arg(long, default_value = "64MiB", value_parser = units::parse_bytes)]
+    /// Largest book accepted (e.g. 64MiB; at most 1000GB).
+    #[arg(long, default_value = "64MiB", value_parser = gutenpipe::fetch::parse_max_bytes)]
     pub max_bytes: u64,
     /// User-Agent header sent with every request.
     #[arg(long, default_value_t = default_user_agent())]
@@ -160,6 +160,18 @@ impl RunCmd {
     pub fn execute(self) -> Result<ExitCode, Failure> {
         let terminal = Terminal { quiet: self.quiet };
         let config = self.config()?;
+        let to_stdout = self
+            .measure
+            .check_outputs(self.json.as_deref(), &config.modes)?;
+        // Ctrl-C and SIGTERM: stop starting downloads, keep what was
+        // downloaded, exit 130; a second one exits at once.
+        if let Err(e) = gutenpipe::interrupt::install(|| {
+            eprintln!(
+                "\ninterrupted: saving the books downloaded, then stopping (Ctrl-C again to quit at once)"
+            )
+        }) {
+            terminal.note(&format!("note: Ctrl-C will not be caught: {e}"));
+        }
         let report = match remote_base(&self.source)? {
             Some(_) if self.faults.any() => {
                 return Err(usage(
@@ -177,10 +189,18 @@ impl RunCmd {
                 experiment::run(&config, &embedded, &terminal)?
             }
         };
-        print!("{}", table::render_runs(&report.runs));
+        // With a report on standard output, the tables go to standard error.
+        let tables = table::render_runs(&report.runs);
+        if to_stdout {
+            eprint!("{tables}");
+        } else {
+            print!("{tables}");
+        }
         if let Some(path) = &self.json {
             report::json::write(&report, path).map_err(super::fatal)?;
-            terminal.note(&format!("report written to {}", path.display()));
+            if !gutenpipe::outputs::is_stdout(path) {
+                terminal.note(&format!("report written to {}", path.display()));
+            }
         }
         self.measure.write_pictures(&report.runs, &terminal)?;
         let failed = report.runs.iter().any(|r| r.books_failed > 0);

@@ -63,6 +63,14 @@ pub struct SweepCmd {
 impl SweepCmd {
     pub fn execute(self) -> Result<ExitCode, Failure> {
         let terminal = Terminal { quiet: self.quiet };
+        gutenpipe::outputs::check_all([
+            ("--json", self.json.as_path()),
+            ("--svg", self.svg.as_path()),
+        ])
+        .map_err(usage)?;
+        let to_stdout = [&self.json, &self.svg]
+            .iter()
+            .any(|p| gutenpipe::outputs::is_stdout(p));
         let config = SweepConfig {
             download_workers: self.download_workers.iter().map(|&w| w.into()).collect(),
             cpu_workers: self.cpu_workers.iter().map(|&w| w.into()).collect(),
@@ -79,7 +87,12 @@ impl SweepCmd {
             faults: FaultPlan::none(),
         };
         let report = experiment::sweep(&config, &embedded, &terminal)?;
-        print!("{}", render_table(&report));
+        // With a file on standard output, the tables go to standard error.
+        if to_stdout {
+            eprint!("{}", render_table(&report));
+        } else {
+            print!("{}", render_table(&report));
+        }
         let text = serde_json::to_vec_pretty(&report).expect("a sweep always serialises");
         write_file(&self.json, &text).map_err(fatal)?;
         write_file(&self.svg, render_svg(&report).as_bytes()).map_err(fatal)?;

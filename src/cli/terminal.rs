@@ -1,8 +1,10 @@
 //! How the experiment's notes, warnings and progress reach a person: notes
-//! and warnings on standard error (notes not with `--quiet`), progress bars
-//! when standard error is a terminal.
+//! and warnings on standard error (notes not with `--quiet`), without
+//! control characters a server or a catalog may have put in them, and
+//! progress bars when standard error is a terminal.
 
 use gutenpipe::experiment::{Listener, RunProgress};
+use gutenpipe::terminal::clean;
 
 use super::progress::Progress;
 
@@ -16,12 +18,12 @@ pub struct Terminal {
 impl Listener for Terminal {
     fn note(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{text}");
+            eprintln!("{}", clean(text));
         }
     }
 
     fn warn(&self, text: &str) {
-        eprintln!("warning: {text}");
+        eprintln!("warning: {}", clean(text));
     }
 
     fn run_started(&self, steps: &[&str], books: usize) -> Option<Box<dyn RunProgress>> {

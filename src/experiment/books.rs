@@ -10,10 +10,11 @@ use std::time::Duration;
 
 use super::source::{MAIN_SITE, Offered, is_main_site};
 use super::{ExperimentError, Listener};
-use crate::book::{BookId, BookRequest, Target, id_from_url, parse_id_list};
+use crate::book::{BookId, BookRequest, MAX_ID_LIST_BYTES, Target, id_from_url, parse_id_list};
 use crate::catalog::fetch::{self, MAX_CATALOG_BYTES, catalog_url};
 use crate::catalog::{CatalogBook, CatalogCache, CatalogError, Loaded, Origin, Pick, Selection};
 use crate::fetch::{FetchConfig, FetchError, Fetcher};
+use crate::input::{InputError, read_capped};
 use crate::record::SelectionReport;
 use crate::units;
 
@@ -59,8 +60,15 @@ impl BookChoice {
         let mut wanted: Vec<(BookId, Target)> =
             self.ids.iter().map(|&id| (id, Target::Mirror)).collect();
         if let Some(path) = &self.ids_file {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                ExperimentError::Usage(format!("could not read --ids-file {}: {e}", path.display()))
+            let bytes = read_capped(path, MAX_ID_LIST_BYTES).map_err(|e| match e {
+                InputError::Io { source, .. } => ExperimentError::Usage(format!(
+                    "could not read --ids-file {}: {source}",
+                    path.display()
+                )),
+                other => ExperimentError::Usage(format!("--ids-file: {other}")),
+            })?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                ExperimentError::Usage(format!("--ids-file {} is not UTF-8 text", path.display()))
             })?;
             let ids = parse_id_list(&text).map_err(|e| {
                 ExperimentError::Usage(format!("--ids-file {}, {e}", path.display()))
@@ -74,8 +82,7 @@ impl BookChoice {
             wanted.extend(ids.into_iter().map(|id| (id, Target::Mirror)));
         }
         for url in &self.urls {
-            let lower = url.to_ascii_lowercase();
-            if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+            if !crate::fetch::is_http_url(url) {
                 return Err(ExperimentError::Usage(format!(
                     "--urls: `{url}` is not an http:// or https:// URL"
                 )));
@@ -85,7 +92,7 @@ impl BookChoice {
                     "--urls: no ebook id in `{url}`; books are saved under their id, so use a Gutenberg URL such as …/files/84/84-0.txt"
                 ))
             })?;
-            wanted.push((id, Target::Url(url.clone())));
+            wanted.push((id, Target::Url(crate::fetch::normalize_scheme(url))));
         }
         Ok(wanted)
     }

@@ -39,6 +39,10 @@ pub enum ExperimentError {
     /// manifest; a rerun resumes.
     #[error("{0}")]
     Fatal(String),
+    /// Ctrl-C or SIGTERM: every book downloaded is saved and recorded; the
+    /// message says what was kept and how to go on.
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl ExperimentError {

@@ -90,6 +90,11 @@ impl Runs<'_> {
             let flushed = folder.flush();
             let run = result.map_err(ExperimentError::fatal)?;
             flushed.map_err(ExperimentError::fatal)?;
+            if crate::interrupt::requested() {
+                return Err(ExperimentError::Interrupted(crate::interrupt::summary(
+                    &run,
+                )));
+            }
             if is_warmup {
                 remove_books(folder.dir(), self.requests)?;
                 let _ = std::fs::remove_dir(folder.dir()); // only if empty
@@ -119,7 +124,10 @@ impl Runs<'_> {
             let n = k - warmup + 1;
             (format!("run-{n}"), format!(" {n} of {runs}"))
         };
-        let dir = self.store.dir().join(name);
+        let dir = self
+            .store
+            .subfolder(&name)
+            .map_err(ExperimentError::fatal)?;
         remove_books(&dir, self.requests)?;
         let folder = Store::open(&dir, self.sync)
             .and_then(|f| self.config.emit.prepare(&dir).map(|()| f))

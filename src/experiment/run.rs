@@ -17,7 +17,7 @@ use crate::book::{BookRequest, Target};
 use crate::fetch::{FetchConfig, Fetcher, host_of};
 use crate::pipeline::PipelineConfig;
 use crate::record::{Mode, Report, RunSettings, stats};
-use crate::store::Store;
+use crate::store::{Store, real_subfolder};
 
 /// Everything a run needs to know.
 #[derive(Clone)]
@@ -167,14 +167,26 @@ fn open_stores(
     modes: &[Mode],
     listener: &dyn Listener,
 ) -> Result<Vec<Store>, ExperimentError> {
+    // A mode's folder is a real folder, never a symbolic link planted there.
     let dirs: Vec<PathBuf> = if modes.len() == 1 {
         vec![config.out.clone()]
     } else {
-        modes.iter().map(|m| config.out.join(m.name())).collect()
+        modes
+            .iter()
+            .map(|m| real_subfolder(&config.out, m.name()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| ExperimentError::Usage(format!("--out: {e}")))?
     };
     let mut stores = Vec::new();
     for dir in &dirs {
-        let store = Store::open(dir, config.sync)
+        let waiting = |pid: Option<u32>| {
+            listener.warn(&format!(
+                "another gutenpipe run{} is using {}; this run starts when it ends (Ctrl-C to give up)",
+                pid.map_or(String::new(), |p| format!(" (pid {p})")),
+                dir.display()
+            ))
+        };
+        let store = Store::open_locked(dir, config.sync, waiting)
             .map(|s| s.with_force(config.force))
             .map_err(|e| ExperimentError::Usage(format!("--out: {e}")))?;
         for note in store.notes() {

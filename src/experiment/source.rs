@@ -99,13 +99,12 @@ impl SourceStarter for RemoteSource {
 /// What `--source` names: `None` for the embedded mirror, else the base URL
 /// of a remote server (`gutenberg` is the main site).
 pub fn remote_base(source: &str) -> Result<Option<String>, ExperimentError> {
-    let lower = source.to_ascii_lowercase();
     match source {
         "embedded" => Ok(None),
         "gutenberg" => Ok(Some(MAIN_SITE.to_string())),
-        url if lower.starts_with("http://") || lower.starts_with("https://") => {
-            Ok(Some(url.trim_end_matches('/').to_string()))
-        }
+        url if crate::fetch::is_http_url(url) => Ok(Some(crate::fetch::normalize_scheme(
+            url.trim_end_matches('/'),
+        ))),
         other => Err(ExperimentError::Usage(format!(
             "--source `{other}` is neither `embedded`, `gutenberg` nor an http:// or https:// URL"
         ))),

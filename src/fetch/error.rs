@@ -36,6 +36,14 @@ pub enum FetchError {
     Encoding { url: String, encoding: String },
     #[error("{url}: {detail}")]
     Transport { url: String, detail: String },
+    #[error("{url} answered 200 with an empty body")]
+    Empty { url: String },
+    #[error(
+        "not enough memory to hold the {bytes} bytes {url} sent (--max-bytes to lower the limit)"
+    )]
+    OutOfMemory { url: String, bytes: u64 },
+    #[error("download of {url} interrupted")]
+    Interrupted { url: String },
     /// The last error of a download that was retried.
     #[error("{}", retried_message(*retries, *exhausted, last))]
     Retried {
@@ -65,12 +73,15 @@ impl FetchError {
             FetchError::Status { status, .. } => *status >= 500 || matches!(status, 408 | 429),
             FetchError::Timeout { .. }
             | FetchError::Truncated { .. }
+            | FetchError::Empty { .. }
             | FetchError::Transport { .. } => true,
             FetchError::NotFound { .. }
             | FetchError::Connect { .. }
             | FetchError::TooLarge { .. }
             | FetchError::TooManyRedirects { .. }
             | FetchError::Encoding { .. }
+            | FetchError::OutOfMemory { .. }
+            | FetchError::Interrupted { .. }
             | FetchError::Retried { .. } => false,
         }
     }
@@ -86,6 +97,9 @@ impl FetchError {
             | FetchError::Truncated { url, .. }
             | FetchError::TooManyRedirects { url, .. }
             | FetchError::Encoding { url, .. }
+            | FetchError::Empty { url }
+            | FetchError::OutOfMemory { url, .. }
+            | FetchError::Interrupted { url }
             | FetchError::Transport { url, .. } => Some(url),
             FetchError::Retried { last, .. } => last.url(),
         }

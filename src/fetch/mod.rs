@@ -5,14 +5,15 @@
 //! bytes), so that no server can make a download hang forever, fill the
 //! memory, or pass off half a book as a whole one.
 //!
-//! `error` sorts failures, `retry` says when to try again, and
-//! `politeness` keeps each host's connections and request rate in bounds.
+//! `error` sorts failures, `retry` says when to try again,
+//! `politeness` keeps each host's connections and request rate in bounds,
+//! and `body` reads a body whatever the server claims about it.
 
+pub mod body;
 mod error;
 mod politeness;
 mod retry;
 
-use std::io::Read;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -25,6 +26,45 @@ pub use retry::{RetryPolicy, parse_retry_after};
 
 /// Most redirects followed for one request; more is taken for a loop.
 pub const MAX_REDIRECTS: u32 = 5;
+
+/// The largest `--max-bytes` accepted: 1000 GB. Bodies are held in memory,
+/// so more is a mistake (and a larger one would risk overflows).
+pub const MAX_BYTES_LIMIT: u64 = 1_000_000_000_000;
+
+/// Parses `--max-bytes`: a size up to [`MAX_BYTES_LIMIT`].
+pub fn parse_max_bytes(text: &str) -> Result<u64, String> {
+    crate::units::parse_bytes_at_most(text, MAX_BYTES_LIMIT)
+}
+
+/// Whether `url` starts with `http://` or `https://`, in any case.
+pub fn is_http_url(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// `url` with its scheme in lower case (`HTTP://x` becomes `http://x`), as
+/// the scheme is case-insensitive.
+pub fn normalize_scheme(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => format!("{}://{rest}", scheme.to_ascii_lowercase()),
+        None => url.to_string(),
+    }
+}
+
+/// `url` without the `user:password@` part of its authority, if any: what
+/// is recorded and printed, so that no credential lands in a manifest, a
+/// report or a terminal.
+pub fn without_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://{host}{tail}"),
+        None => url.to_string(),
+    }
+}
 
 /// How downloads behave.
 #[derive(Debug, Clone)]
@@ -83,6 +123,9 @@ pub struct Fetched {
     pub charset: Option<String>,
     /// Attempts repeated before this one succeeded (over all layouts tried).
     pub retries: u32,
+    /// Why the body may not be the book (an HTML page, a body that ended
+    /// with the connection without Gutenberg's END marker), if it may not.
+    pub suspect: Option<String>,
 }
 
 /// Downloads books from one source. Shared by all download workers.
@@ -201,6 +244,11 @@ impl Fetcher {
         let policy = &self.config.retry;
         let mut attempt = 0;
         loop {
+            if crate::interrupt::requested() {
+                return Err(FetchError::Interrupted {
+                    url: without_userinfo(url),
+                });
+            }
             let result = {
                 let _permit = self.politeness.acquire(&host);
                 self.get(url, layout)
@@ -212,7 +260,7 @@ impl Fetcher {
                     let wait = policy.delay(attempt, e.retry_after(), &mut rng);
                     attempt += 1;
                     *retries += 1;
-                    std::thread::sleep(wait);
+                    sleep_unless_interrupted(wait);
                 }
                 other => return other,
             }
@@ -220,79 +268,144 @@ impl Fetcher {
     }
 
     /// One attempt at `url` (no retry, no politeness wait), with the body
-    /// read in full under the size limit and checked against its
-    /// `Content-Length`.
+    /// read in full under the size limit, decoded from its content coding,
+    /// and checked against its `Content-Length`.
     pub fn get(&self, url: &str, layout: Option<Layout>) -> Result<Fetched, FetchError> {
+        let shown = without_userinfo(url);
         let mut response = self
             .agent
             .get(url)
+            .header("Accept-Encoding", "gzip")
             .call()
-            .map_err(|e| classify(url, e, MAX_REDIRECTS))?;
+            .map_err(|e| classify(&shown, e, MAX_REDIRECTS))?;
         let status = response.status().as_u16();
+        let headers = response.headers();
         let header = |name: &str| {
-            response
-                .headers()
+            headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .map(str::trim)
         };
         if status != 200 {
             return Err(FetchError::Status {
-                url: url.to_string(),
+                url: shown,
                 status,
                 retry_after: header("retry-after")
                     .and_then(|v| parse_retry_after(v, SystemTime::now())),
             });
         }
-        // ureq inflates gzip itself and passes any other coding through
-        // untouched, which would save compressed bytes as the book.
-        if let Some(coding) = header("content-encoding")
-            .filter(|c| *c != "gzip" && !c.eq_ignore_ascii_case("identity"))
-        {
-            return Err(FetchError::Encoding {
-                url: url.to_string(),
-                encoding: coding.to_string(),
-            });
-        }
+        // Every Content-Encoding header, not just the first: gutenpipe
+        // decodes the body itself, so it knows exactly what it saves.
+        let coding = body::coding(
+            headers
+                .get_all("content-encoding")
+                .iter()
+                .map(|v| v.as_bytes()),
+        )
+        .map_err(|encoding| FetchError::Encoding {
+            url: shown.clone(),
+            encoding,
+        })?;
+        let chunked = headers.get_all("transfer-encoding").iter().any(|v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .to_ascii_lowercase()
+                .contains("chunked")
+        });
         let body = response.body_mut();
         let charset = body.charset().map(str::to_string);
+        let mime = body.mime_type().map(str::to_string);
         let expected = body.content_length();
+        let framing = match expected {
+            Some(n) => body::Framing::Length(n),
+            None if chunked => body::Framing::Chunked,
+            None => body::Framing::Close,
+        };
         let limit = self.config.max_bytes;
-        let mut bytes = Vec::with_capacity(expected.unwrap_or(0).min(limit) as usize);
-        body.with_config()
-            .reader()
-            .take(limit + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| {
-                let err = classify(url, ureq::Error::from(e), MAX_REDIRECTS);
-                match (err, expected) {
-                    (FetchError::Transport { .. }, Some(expected)) => FetchError::Truncated {
-                        url: url.to_string(),
-                        received: bytes.len() as u64,
-                        expected,
+        let (read, received) = body::read(body.with_config().reader(), coding, limit, expected);
+        let truncated = |received| FetchError::Truncated {
+            url: shown.clone(),
+            received,
+            expected: expected.unwrap_or(0),
+        };
+        let bytes = match read {
+            Ok(bytes) => bytes,
+            Err(body::ReadFailure::TooLarge) => {
+                return Err(FetchError::TooLarge { url: shown, limit });
+            }
+            Err(body::ReadFailure::OutOfMemory(bytes)) => {
+                return Err(FetchError::OutOfMemory { url: shown, bytes });
+            }
+            Err(body::ReadFailure::Interrupted) => {
+                return Err(FetchError::Interrupted { url: shown });
+            }
+            Err(body::ReadFailure::Io(e)) => {
+                return Err(
+                    match classify(&shown, ureq::Error::from(e), MAX_REDIRECTS) {
+                        FetchError::Transport { .. } if expected.is_some() => truncated(received),
+                        err => err,
                     },
-                    (err, _) => err,
-                }
-            })?;
-        if bytes.len() as u64 > limit {
-            return Err(FetchError::TooLarge {
-                url: url.to_string(),
-                limit,
-            });
+                );
+            }
+        };
+        if expected.is_some_and(|e| e != received) {
+            return Err(truncated(received));
         }
-        if let Some(expected) = expected.filter(|&e| e != bytes.len() as u64) {
-            return Err(FetchError::Truncated {
-                url: url.to_string(),
-                received: bytes.len() as u64,
-                expected,
-            });
+        if bytes.is_empty() {
+            return Err(FetchError::Empty { url: shown });
         }
+        let suspect = body::suspicion(&bytes, mime.as_deref(), framing);
         Ok(Fetched {
-            url: url.to_string(),
+            url: shown,
             layout,
             bytes,
             charset,
             retries: 0,
+            suspect,
         })
+    }
+}
+
+/// Sleeps for `wait`, waking early when the run is interrupted.
+fn sleep_unless_interrupted(wait: Duration) {
+    let until = std::time::Instant::now().checked_add(wait);
+    loop {
+        if crate::interrupt::requested() {
+            return;
+        }
+        let left = until.map_or(Duration::from_millis(50), |t| {
+            t.saturating_duration_since(std::time::Instant::now())
+        });
+        if left.is_zero() {
+            return;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes_are_case_insensitive() {
+        assert!(is_http_url("HTTP://x/1"));
+        assert!(is_http_url("Https://x/1"));
+        assert!(!is_http_url("ftp://x/1"));
+        assert!(!is_http_url("http:/x"));
+        assert!(!is_http_url("é"));
+        assert_eq!(normalize_scheme("HTTP://Host/A"), "http://Host/A");
+    }
+
+    #[test]
+    fn userinfo_is_never_recorded() {
+        assert_eq!(
+            without_userinfo("https://user:pw@example.org/files/84/84-0.txt"),
+            "https://example.org/files/84/84-0.txt"
+        );
+        assert_eq!(
+            without_userinfo("http://a@b:pw@h:8080?x=@y"),
+            "http://h:8080?x=@y"
+        );
+        assert_eq!(without_userinfo("http://h/p@q"), "http://h/p@q");
     }
 }

@@ -128,7 +128,10 @@ impl Politeness {
             let wait = state.next_start.map_or(Duration::ZERO, |t| t - now.min(t));
             if !full && wait.is_zero() {
                 state.active += 1;
-                state.next_start = Some(now + limits.interval);
+                // Saturating: no interval, however long, can overflow the clock.
+                state.next_start = now
+                    .checked_add(limits.interval)
+                    .or_else(|| now.checked_add(crate::units::MAX_DURATION));
                 return permit;
             }
             let timeout = if full { Duration::from_secs(1) } else { wait };
@@ -208,6 +211,15 @@ mod tests {
             }
         });
         assert_eq!(most.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn an_absurd_interval_does_not_overflow_the_clock() {
+        let gate = Politeness::new(PolitenessConfig {
+            connections: None,
+            interval: Some(Duration::MAX),
+        });
+        drop(gate.acquire("h")); // the first request never waits
     }
 
     #[test]

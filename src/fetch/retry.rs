@@ -63,6 +63,20 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::{prop_assert, proptest};
+
+    proptest! {
+        #[test]
+        fn any_retry_after_value_is_parsed_without_panic(value in "\\PC{0,40}", digits in "[0-9]{1,30}") {
+            let now = SystemTime::now();
+            let mut rng = Rng::new(3);
+            for v in [value.clone(), digits.clone(), format!("Wed, 21 Oct {digits} 07:28:00 GMT")] {
+                let wait = parse_retry_after(&v, now);
+                let d = RetryPolicy::default().delay(2, wait, &mut rng);
+                prop_assert!(d <= RetryPolicy::default().retry_after_cap.max(RetryPolicy::default().max_delay));
+            }
+        }
+    }
 
     #[test]
     fn backoff_doubles_within_its_jitter_and_stops_at_the_cap() {
@@ -121,6 +135,15 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", now), None);
+        // Absurd values are refused or capped, never a panic.
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 300000000000 07:28:00 GMT", now),
+            None
+        );
+        let huge = parse_retry_after("18446744073709551615", now);
+        assert_eq!(huge, Some(Duration::from_secs(u64::MAX)));
+        let p = RetryPolicy::default();
+        assert_eq!(p.delay(3, huge, &mut Rng::new(1)), p.retry_after_cap);
         assert_eq!(parse_retry_after("-5", now), None);
     }
 }

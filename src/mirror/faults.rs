@@ -3,7 +3,10 @@
 //! answers — 500, 503, 429 with `Retry-After`, a connection reset before the
 //! head or inside the body, a body shorter than its `Content-Length`, a stall,
 //! a slow drip, a wrong or missing charset, a gzipped body, a redirect, a
-//! redirect loop, an endless body, a gzip bomb.
+//! redirect loop, an endless body, a gzip bomb — and the answers of a
+//! hostile or broken server: a `Retry-After` date hundreds of millions of
+//! years away, a `Content-Length` of a terabyte over a small body, two
+//! `Content-Encoding` headers, the text in UTF-16, an empty 200.
 //!
 //! The choice is deterministic: it depends only on the seed, the request's
 //! path and how many times that path was requested before, never on thread
@@ -12,8 +15,8 @@
 //! A spec is a comma-separated list of `KIND=P` (P a probability such as
 //! `0.05` or `5%`), `KIND@ID=P` (for the files of ebook ID, instead of the
 //! general probabilities),
-//! `mixed=P` (P spread evenly over every kind a correct client recovers
-//! from), and `retry-after=SECONDS` (sent with 429):
+//! `mixed=P` (P spread evenly over the network and server faults a correct
+//! client recovers from, [`Fault::in_mixed`]), and `retry-after=SECONDS` (sent with 429):
 //! `--faults 500=2%,reset-body=0.01,gzip=10%`, `--faults mixed=0.2`,
 //! `--faults oversize@84=1`.
 
@@ -58,11 +61,24 @@ pub enum Fault {
     Oversize,
     /// A gzipped body that inflates without end.
     GzipBomb,
+    /// `503` with a `Retry-After` date in the year 300000000000.
+    RetryAfterAbsurd,
+    /// The book with `Content-Length: 1000000000000`, then the connection
+    /// closed.
+    ContentLengthAbsurd,
+    /// The book gzipped, with two headers: `Content-Encoding: identity`
+    /// then `Content-Encoding: gzip`.
+    EncodingTwoHeaders,
+    /// The book's text in UTF-16 (little-endian, with a BOM), served as
+    /// `text/plain; charset=utf-16`.
+    Utf16,
+    /// `200` with an empty body.
+    Empty200,
 }
 
 impl Fault {
     /// Every kind, in the order probabilities are laid out.
-    pub const ALL: [Fault; 14] = [
+    pub const ALL: [Fault; KINDS] = [
         Fault::Status500,
         Fault::Status503,
         Fault::TooManyRequests,
@@ -77,6 +93,11 @@ impl Fault {
         Fault::RedirectLoop,
         Fault::Oversize,
         Fault::GzipBomb,
+        Fault::RetryAfterAbsurd,
+        Fault::ContentLengthAbsurd,
+        Fault::EncodingTwoHeaders,
+        Fault::Utf16,
+        Fault::Empty200,
     ];
 
     /// The name used in a spec.
@@ -96,6 +117,11 @@ impl Fault {
             Fault::RedirectLoop => "redirect-loop",
             Fault::Oversize => "oversize",
             Fault::GzipBomb => "gzip-bomb",
+            Fault::RetryAfterAbsurd => "retry-after-absurd",
+            Fault::ContentLengthAbsurd => "content-length-absurd",
+            Fault::EncodingTwoHeaders => "encoding-two-headers",
+            Fault::Utf16 => "utf16",
+            Fault::Empty200 => "empty-200",
         }
     }
 
@@ -103,14 +129,28 @@ impl Fault {
         Fault::ALL.iter().position(|&f| f == self).unwrap_or(0)
     }
 
-    /// Whether a correct client still gets the book, by retrying or by
-    /// reading the response right. The others (a redirect loop, an endless
-    /// body, a gzip bomb) must end in a clear error.
+    /// Whether a correct client still gets the book byte for byte, by
+    /// retrying or by reading the response right. Of the others, a redirect
+    /// loop, an endless body and a gzip bomb must end in a clear error, and
+    /// `utf16` sends the same text in other bytes.
     pub fn recoverable(self) -> bool {
         !matches!(
             self,
-            Fault::RedirectLoop | Fault::Oversize | Fault::GzipBomb
+            Fault::RedirectLoop | Fault::Oversize | Fault::GzipBomb | Fault::Utf16
         )
+    }
+
+    /// Whether `mixed=P` includes the kind: the faults of networks and busy
+    /// servers a correct client recovers from, not the hostile answers.
+    pub fn in_mixed(self) -> bool {
+        self.recoverable()
+            && !matches!(
+                self,
+                Fault::RetryAfterAbsurd
+                    | Fault::ContentLengthAbsurd
+                    | Fault::EncodingTwoHeaders
+                    | Fault::Empty200
+            )
     }
 
     /// Whether the attempt it hits fails, so that a client must retry (or,
@@ -118,7 +158,12 @@ impl Fault {
     pub fn fails_attempt(self) -> bool {
         !matches!(
             self,
-            Fault::Drip | Fault::Charset | Fault::Gzip | Fault::Redirect
+            Fault::Drip
+                | Fault::Charset
+                | Fault::Gzip
+                | Fault::Redirect
+                | Fault::EncodingTwoHeaders
+                | Fault::Utf16
         )
     }
 
@@ -133,9 +178,13 @@ impl Fault {
                 | Fault::ResetHead
                 | Fault::Redirect
                 | Fault::RedirectLoop
+                | Fault::RetryAfterAbsurd
         )
     }
 }
+
+/// Number of fault kinds.
+pub const KINDS: usize = 19;
 
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -147,9 +196,9 @@ impl fmt::Display for Fault {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaultPlan {
     /// Probability of each kind, indexed like [`Fault::ALL`].
-    probabilities: [f64; 14],
+    probabilities: [f64; KINDS],
     /// Probabilities for the files of one ebook, instead of the general ones.
-    targeted: BTreeMap<BookId, [f64; 14]>,
+    targeted: BTreeMap<BookId, [f64; KINDS]>,
     /// Seed of the decisions.
     pub seed: u64,
     /// Seconds sent in `Retry-After` with a 429.
@@ -161,7 +210,7 @@ pub struct FaultPlan {
 impl Default for FaultPlan {
     fn default() -> Self {
         FaultPlan {
-            probabilities: [0.0; 14],
+            probabilities: [0.0; KINDS],
             targeted: BTreeMap::new(),
             seed: 0,
             retry_after: 1,
@@ -208,12 +257,11 @@ impl FaultPlan {
                 None => (key, None),
             };
             let probabilities = match target {
-                Some(id) => plan.targeted.entry(id).or_insert([0.0; 14]),
+                Some(id) => plan.targeted.entry(id).or_insert([0.0; KINDS]),
                 None => &mut plan.probabilities,
             };
             if key == "mixed" {
-                let kinds: Vec<Fault> =
-                    Fault::ALL.into_iter().filter(|f| f.recoverable()).collect();
+                let kinds: Vec<Fault> = Fault::ALL.into_iter().filter(|f| f.in_mixed()).collect();
                 for f in &kinds {
                     probabilities[f.index()] += p / kinds.len() as f64;
                 }
@@ -244,7 +292,7 @@ impl FaultPlan {
 
     /// The probabilities for the files of ebook `id` (`None`: other paths):
     /// its own when the spec targets it, else the general ones.
-    fn for_book(&self, id: Option<BookId>) -> [f64; 14] {
+    fn for_book(&self, id: Option<BookId>) -> [f64; KINDS] {
         id.and_then(|id| self.targeted.get(&id))
             .copied()
             .unwrap_or(self.probabilities)
@@ -329,7 +377,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 pub struct Injector {
     plan: FaultPlan,
     seen: Mutex<HashMap<String, u64>>,
-    injected: [AtomicU64; 14],
+    injected: [AtomicU64; KINDS],
 }
 
 impl Injector {

@@ -110,6 +110,15 @@ pub(super) fn answer(
             429,
             &[("Retry-After", cx.retry_after.to_string())],
         ),
+        (Fault::RetryAfterAbsurd, _) => status(
+            out,
+            request,
+            503,
+            &[(
+                "Retry-After",
+                "Wed, 21 Oct 300000000000 07:28:00 GMT".to_string(),
+            )],
+        ),
         (Fault::ResetHead, _) => {
             reset(out)?;
             Ok(After::Close)
@@ -180,6 +189,58 @@ pub(super) fn answer(
             let mut gz = GzEncoder::new(http::Chunked::new(&mut *out), Compression::fast());
             super::latency::send(cx.model, &mut b.file, &mut gz)?;
             gz.finish()?.finish()?;
+            Ok(After::KeepAlive)
+        }
+        (Fault::ContentLengthAbsurd, Some(mut b)) => {
+            // Far more announced than sent: the body ends with the connection.
+            head_with(
+                out,
+                b.content_type,
+                &[
+                    ("Content-Length", "1000000000000".into()),
+                    ("Connection", "close".into()),
+                ],
+            )?;
+            super::latency::send(cx.model, &mut b.file, out)?;
+            Ok(After::Close)
+        }
+        (Fault::EncodingTwoHeaders, Some(mut b)) => {
+            head_with(
+                out,
+                b.content_type,
+                &[
+                    ("Transfer-Encoding", "chunked".into()),
+                    ("Content-Encoding", "identity".into()),
+                    ("Content-Encoding", "gzip".into()),
+                    connection(request),
+                ],
+            )?;
+            let mut gz = GzEncoder::new(http::Chunked::new(&mut *out), Compression::fast());
+            super::latency::send(cx.model, &mut b.file, &mut gz)?;
+            gz.finish()?.finish()?;
+            Ok(After::KeepAlive)
+        }
+        (Fault::Utf16, Some(mut b)) => {
+            let mut bytes = Vec::new();
+            b.file.read_to_end(&mut bytes)?;
+            let text = crate::decode::decode(&bytes, None).text;
+            let mut utf16 = vec![0xFF, 0xFE];
+            for unit in text.encode_utf16() {
+                utf16.extend_from_slice(&unit.to_le_bytes());
+            }
+            head(
+                out,
+                request,
+                "text/plain; charset=utf-16",
+                Some(utf16.len() as u64),
+                &[],
+            )?;
+            super::latency::send(cx.model, &mut utf16.as_slice(), out)?;
+            Ok(After::KeepAlive)
+        }
+        (Fault::Empty200, Some(b)) => {
+            head(out, request, b.content_type, Some(0), &[])?;
+            out.flush()?;
             Ok(After::KeepAlive)
         }
         (Fault::Oversize, Some(b)) => {

@@ -129,6 +129,10 @@ pub(super) fn run(
     let mut stages = Vec::new();
     let mut totals = Vec::new();
     for (k, step) in plan.steps.iter().enumerate() {
+        // Interrupted: what was downloaded is saved; the rest waits for a rerun.
+        if !plan.may_run(k) {
+            break;
+        }
         let t = Instant::now();
         totals.push(pools.run_step(plan, k, ctx, &mut slots)?);
         stages.push(StageRun {

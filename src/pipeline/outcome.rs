@@ -62,8 +62,9 @@ pub(super) fn record(
                 headlines.extend(stage.headline(&result));
                 corpus.insert(stage.name().to_string(), result);
             }
-            // The corpus-level --emit files, counted in the emit step's time.
-            Work::Render => {
+            // The corpus-level --emit files, counted in the emit step's
+            // time (not after Ctrl-C: the books were not all rendered).
+            Work::Render if !crate::interrupt::requested() => {
                 let counts = totals
                     .downcast::<TokenizeTotals>()
                     .map(|t| *t)
@@ -93,12 +94,14 @@ pub(super) fn record(
             stage
         })
         .collect();
-    let failed = books.iter().filter(|b| b.status == Status::Failed).count();
+    let count = |status| books.iter().filter(|b| b.status == status).count();
+    let (failed, suspect) = (count(Status::Failed), count(Status::Suspect));
     Ok(RunReport {
         mode,
         out: store.dir().display().to_string(),
         wall_seconds: wall,
-        books_ok: books.len() - failed,
+        books_ok: books.len() - failed - suspect,
+        books_suspect: suspect,
         books_failed: failed,
         stages,
         corpus,

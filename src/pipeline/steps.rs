@@ -115,6 +115,13 @@ impl Plan {
         Plan { steps, last_text }
     }
 
+    /// Whether step `k` may run now: after Ctrl-C only downloading (which
+    /// then starts nothing new) and saving go on, so that every book
+    /// downloaded is saved and recorded.
+    pub fn may_run(&self, k: usize) -> bool {
+        !crate::interrupt::requested() || matches!(self.steps[k].work, Work::Download | Work::Save)
+    }
+
     /// Fresh totals for every step.
     pub fn new_totals(&self) -> Vec<AnyTotals> {
         self.steps.iter().map(Step::new_totals).collect()
@@ -212,6 +219,8 @@ pub(super) struct Slot {
     pub retries: u32,
     /// Already saved and matching the manifest: not downloaded nor saved again.
     pub resumed: bool,
+    /// Why the body may not be the book, if it may not.
+    pub suspect: Option<String>,
 }
 
 impl Slot {
@@ -231,6 +240,7 @@ impl Slot {
             failure: None,
             retries: 0,
             resumed: false,
+            suspect: None,
         }
     }
 
@@ -268,10 +278,10 @@ impl Slot {
         BookReport {
             index: self.request.index,
             id: self.request.id,
-            status: if error.is_some() {
-                Status::Failed
-            } else {
-                Status::Ok
+            status: match (&error, &self.suspect) {
+                (Some(_), _) => Status::Failed,
+                (None, Some(_)) => Status::Suspect,
+                (None, None) => Status::Ok,
             },
             url: self.url,
             path: self.path.map(|p| p.display().to_string()),
@@ -280,6 +290,7 @@ impl Slot {
             metadata: self.metadata,
             failed_stage,
             error,
+            suspect: self.suspect,
             retries: self.retries,
             resumed: self.resumed,
             results: self.results,
@@ -301,9 +312,11 @@ impl Steps<'_> {
     /// Downloads one book (or finds it already saved, on resume); a failure
     /// fails the book.
     pub fn download(&self, pool: &'static str, slot: &mut Slot) {
-        // One span per book: its bytes come from the network, or, when the
-        // book is already saved and intact, from the disk (read back and
-        // checked against its SHA-256), which is this step's I/O then.
+        // Interrupted: no new download starts.
+        if crate::interrupt::requested() {
+            slot.fail("download", "not downloaded: the run was interrupted");
+            return;
+        }
         let result = self
             .recorder
             .task("download", pool, slot.request.index, || {
@@ -325,6 +338,7 @@ impl Steps<'_> {
             Ok(Obtained::Fetched(fetched)) => {
                 slot.url = Some(fetched.url.clone());
                 slot.retries = fetched.retries;
+                slot.suspect = fetched.suspect.clone();
                 slot.fetched = Some(fetched);
             }
             Err(e) => {
@@ -351,6 +365,12 @@ impl Steps<'_> {
             Ok(path) => {
                 slot.bytes = Some(size);
                 slot.path = Some(path);
+                Ok(())
+            }
+            // Something that is not a regular file holds the book's name:
+            // that book fails, the others are saved.
+            Err(e) if e.is_refused_name() => {
+                slot.fail("save", &e);
                 Ok(())
             }
             Err(e) => {

@@ -110,7 +110,11 @@ impl Flow<'_> {
     /// Runs the book's steps while they are `pool`'s, then sends it on.
     fn work(&self, pool: Pool, (i, mut k, mut slot): Item, totals: &mut [AnyTotals]) {
         let steps = &self.plan.steps;
-        while k < steps.len() && steps[k].info.pool == pool && slot.alive() && !self.stop.stopped()
+        while k < steps.len()
+            && steps[k].info.pool == pool
+            && slot.alive()
+            && !self.stop.stopped()
+            && self.plan.may_run(k)
         {
             if let Err(e) = self
                 .plan
@@ -127,10 +131,12 @@ impl Flow<'_> {
     fn send_on(&self, item: Item) {
         let (_, k, slot) = &item;
         let next = match self.plan.steps.get(*k) {
-            Some(step) if slot.alive() && !self.stop.stopped() => match step.info.pool {
-                Pool::Cpu => &self.cpu,
-                Pool::Save | Pool::Download => &self.save,
-            },
+            Some(step) if slot.alive() && !self.stop.stopped() && self.plan.may_run(*k) => {
+                match step.info.pool {
+                    Pool::Cpu => &self.cpu,
+                    Pool::Save | Pool::Download => &self.save,
+                }
+            }
             _ => &self.done,
         };
         if let Err(returned) = next.send(item) {

@@ -147,6 +147,10 @@ impl StageReport {
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Ok,
+    /// Saved and processed, but its body may not be the book (an HTML page,
+    /// a body cut short without Gutenberg's END marker): not recorded as
+    /// verified in the manifest, so the next run fetches it again.
+    Suspect,
     Failed,
 }
 
@@ -179,6 +183,9 @@ pub struct BookReport {
     /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Why its body may not be the book (status `suspect`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspect: Option<String>,
     /// Download attempts repeated after transient failures.
     pub retries: u32,
     /// Already saved and matching the manifest, so neither downloaded nor
@@ -200,6 +207,8 @@ pub struct RunReport {
     /// Seconds from start to end of the whole run.
     pub wall_seconds: f64,
     pub books_ok: usize,
+    /// Books saved and processed whose bodies may not be the book.
+    pub books_suspect: usize,
     pub books_failed: usize,
     pub stages: Vec<StageReport>,
     /// Corpus results of the processing stages, by stage name.
@@ -231,6 +240,11 @@ impl RunReport {
 
     pub fn failures(&self) -> impl Iterator<Item = &BookReport> {
         self.books.iter().filter(|b| b.status == Status::Failed)
+    }
+
+    /// Books whose bodies may not be the book.
+    pub fn suspects(&self) -> impl Iterator<Item = &BookReport> {
+        self.books.iter().filter(|b| b.status == Status::Suspect)
     }
 
     /// Books skipped because they were already saved (resume).

@@ -104,6 +104,7 @@ pub struct Repeat {
     pub wall_seconds: f64,
     pub cpu_seconds: f64,
     pub books_ok: usize,
+    pub books_suspect: usize,
     pub books_failed: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_rss_bytes: Option<u64>,
@@ -125,6 +126,7 @@ impl Repeat {
             wall_seconds: run.wall_seconds,
             cpu_seconds: run.cpu_seconds(),
             books_ok: run.books_ok,
+            books_suspect: run.books_suspect,
             books_failed: run.books_failed,
             peak_rss_bytes: run.peak_rss_bytes,
             stages: run

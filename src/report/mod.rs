@@ -15,11 +15,22 @@ use crate::store::{StoreError, write_atomic};
 
 /// Writes `bytes` to `path` atomically (a reader sees the old file or the
 /// whole new one), creating its folder if need be: reports, traces, pictures.
+/// `-` writes to standard output. What is at `path` is replaced only when it
+/// is a regular file, and temporaries a killed run left for it are removed.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    if crate::outputs::is_stdout(path) {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        return out
+            .write_all(bytes)
+            .and_then(|()| out.flush())
+            .map_err(|source| StoreError {
+                action: "write to",
+                path: path.to_path_buf(),
+                source,
+            });
+    }
+    let dir = crate::outputs::folder_of(path);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -29,5 +40,6 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         path: dir.to_path_buf(),
         source,
     })?;
+    let _ = crate::store::remove_leftovers_named(dir, &name);
     write_atomic(dir, &name, bytes, false).map(|_| ())
 }

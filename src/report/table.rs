@@ -33,8 +33,18 @@ pub fn render(rows: &[Vec<String>]) -> String {
 }
 
 /// Pads every column of `rows` to its widest cell, column `c` aligned as
-/// `align[c]` says (right-aligned beyond the end of `align`).
+/// `align[c]` says (right-aligned beyond the end of `align`). Control
+/// characters in cells are replaced ([`crate::terminal::clean`]).
 pub fn render_aligned(rows: &[Vec<String>], align: &[Align]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| crate::terminal::clean(c).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = rows.as_slice();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -191,7 +201,11 @@ pub fn run_table(run: &RunReport) -> String {
         "total".into(),
         String::new(),
         String::new(),
-        format!("{} ok", run.books_ok),
+        if run.books_suspect > 0 {
+            format!("{} ok, {} suspect", run.books_ok, run.books_suspect)
+        } else {
+            format!("{} ok", run.books_ok)
+        },
         String::new(),
     ];
     if let Some((wall, _)) = figures(run, "total") {
@@ -335,8 +349,13 @@ pub fn comparison(runs: &[RunReport]) -> String {
     out
 }
 
-/// The corpus results and the failures of a run.
+/// The corpus results and the failures of a run, without control
+/// characters (errors and warnings may quote what a server sent).
 pub fn summary(run: &RunReport) -> String {
+    crate::terminal::clean(&raw_summary(run)).into_owned()
+}
+
+fn raw_summary(run: &RunReport) -> String {
     let mut out = String::new();
     if !run.headlines.is_empty() {
         for line in &run.headlines {
@@ -360,6 +379,23 @@ pub fn summary(run: &RunReport) -> String {
             for w in &b.warnings {
                 let _ = writeln!(out, "  ebook {}: {w}", b.id);
             }
+        }
+    }
+    let suspects: Vec<_> = run.suspects().collect();
+    if !suspects.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} of {} books are suspect (saved, not recorded as verified: the next run fetches them again):",
+            suspects.len(),
+            run.books.len()
+        );
+        for b in suspects {
+            let _ = writeln!(
+                out,
+                "  ebook {}: {}",
+                b.id,
+                b.suspect.as_deref().unwrap_or("?")
+            );
         }
     }
     let failures: Vec<_> = run.failures().collect();

@@ -355,6 +355,7 @@ mod tests {
             out: "x".into(),
             wall_seconds: 4.0,
             books_ok: 1,
+            books_suspect: 0,
             books_failed: 0,
             stages: vec![
                 StageReport::from_spans("download", "download", 2, 2.0, &spans),

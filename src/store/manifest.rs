@@ -53,6 +53,11 @@ pub struct Entry {
     /// stage has read it; absent before, and in manifests of older runs.
     #[serde(default, skip_serializing_if = "Metadata::is_empty")]
     pub metadata: Metadata,
+    /// Why the saved body may not be the book (an HTML page, a body cut
+    /// short without Gutenberg's END marker). Such an entry is not verified:
+    /// the book is fetched again by the next run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspect: Option<String>,
 }
 
 /// SHA-256 of `bytes` in lower-case hex.
@@ -89,11 +94,16 @@ impl Manifest {
         let path = dir.join(MANIFEST_FILE);
         let mut entries = BTreeMap::new();
         let mut notes = Vec::new();
-        match fs::read_to_string(&path) {
-            Ok(text) => {
+        match fs::read(&path) {
+            Ok(bytes) => {
                 let mut bad = 0;
-                for line in text.lines().filter(|l| !l.trim().is_empty()) {
-                    match serde_json::from_str::<Entry>(line) {
+                // Line by line, as bytes: a line that is not UTF-8 is one
+                // bad line, not a manifest that cannot be read.
+                for line in bytes
+                    .split(|&b| b == b'\n')
+                    .filter(|l| !l.trim_ascii().is_empty())
+                {
+                    match serde_json::from_slice::<Entry>(line) {
                         Ok(entry) => {
                             entries.insert(entry.id, entry);
                         }
@@ -205,16 +215,25 @@ impl Manifest {
     }
 }
 
+impl Drop for Manifest {
+    /// Writes what is not written yet, so that books saved are recorded
+    /// even when a run ends by a panic unwinding or an early return.
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
 /// The entry for `bytes` saved now as book `id`.
 pub fn entry_for(id: BookId, url: &str, bytes: &[u8], encoding: &str) -> Entry {
     Entry {
         id,
-        url: url.to_string(),
+        url: crate::fetch::without_userinfo(url),
         bytes: bytes.len() as u64,
         sha256: sha256_hex(bytes),
         encoding: encoding.to_string(),
         saved_at: crate::clock::rfc3339(SystemTime::now()),
         metadata: Metadata::default(),
+        suspect: None,
     }
 }
 
@@ -292,6 +311,39 @@ mod tests {
         let entry = again.get(BookId(84)).unwrap();
         assert_eq!(entry.metadata, metadata);
         assert_eq!(entry.encoding, "windows-1252");
+        assert_eq!(again.len(), 1);
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_skipped_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let (m, _) = Manifest::load(dir.path(), false).unwrap();
+        m.record(entry_for(BookId(84), "http://x/84", b"abc", "UTF-8"))
+            .unwrap();
+        m.record(entry_for(BookId(85), "http://x/85", b"abd", "UTF-8"))
+            .unwrap();
+        m.flush().unwrap();
+        let path = dir.path().join(MANIFEST_FILE);
+        let mut bytes = fs::read(&path).unwrap();
+        bytes.splice(
+            0..0,
+            b"{\"id\":9,\"url\":\"\xff\"}\n\xfe\xfe\n".iter().copied(),
+        );
+        fs::write(&path, bytes).unwrap();
+        let (again, notes) = Manifest::load(dir.path(), false).unwrap();
+        assert_eq!(again.len(), 2);
+        assert!(notes[0].starts_with("note: 2 line(s)"), "{notes:?}");
+    }
+
+    #[test]
+    fn entries_not_yet_written_are_written_when_the_manifest_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let (m, _) = Manifest::load(dir.path(), false).unwrap();
+        m.record(entry_for(BookId(84), "http://x/84", b"abc", "UTF-8"))
+            .unwrap();
+        assert!(!dir.path().join(MANIFEST_FILE).exists());
+        drop(m);
+        let (again, _) = Manifest::load(dir.path(), false).unwrap();
         assert_eq!(again.len(), 1);
     }
 

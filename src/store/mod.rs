@@ -4,14 +4,19 @@
 //! that a rerun skips books already saved whole (resume) and fetches missing
 //! or damaged ones again. Temporary files a killed run left behind are
 //! removed when the folder is opened.
+//!
+//! Every temporary is created with `O_CREAT|O_EXCL` under a name no one can
+//! guess (the `tempfile` crate), so a symlink planted in a shared folder is
+//! never followed; a final name is only ever replaced by a rename, and only
+//! when what is there is a regular file.
 
 pub mod manifest;
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Write};
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::book::BookId;
 use crate::fetch::Fetched;
@@ -28,6 +33,13 @@ pub struct StoreError {
 }
 
 impl StoreError {
+    /// Whether the write was refused because something other than a
+    /// regular file (a symbolic link, a FIFO …) holds the final name: a
+    /// fault of that one name, not of the disk.
+    pub fn is_refused_name(&self) -> bool {
+        self.action == "replace"
+    }
+
     fn new(action: &'static str, path: &Path, source: io::Error) -> Self {
         StoreError {
             action,
@@ -40,11 +52,43 @@ impl StoreError {
 /// Suffix of temporary files; anything ending in it is never a finished file.
 pub const TEMP_SUFFIX: &str = ".part";
 
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+/// What kind of thing is at `path`, in words, when it is there and is not a
+/// regular file (a symbolic link, a FIFO, a device, a folder).
+pub fn not_regular(path: &Path) -> Option<&'static str> {
+    let kind = fs::symlink_metadata(path).ok()?.file_type();
+    Some(if kind.is_file() {
+        return None;
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_dir() {
+        "a folder"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    })
+}
+
+/// A new temporary file in `dir` for `name`: `.{name}.{pid}.{random}.part`,
+/// created with `O_EXCL` (never through a symlink) and removed when dropped
+/// unless persisted. The pid tells later runs whether its writer is alive.
+pub fn temporary(dir: &Path, name: &str) -> io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}.{}.", std::process::id()))
+        .suffix(TEMP_SUFFIX)
+        .rand_bytes(12)
+        .permissions(fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)
+}
 
 /// Writes `bytes` to `dir/name` atomically: readers see the old file or the
 /// whole new one, never a part. With `sync`, the data reaches the disk before
 /// the rename, so a power cut cannot leave an empty file under the final name.
+/// What is at `dir/name` is only replaced when it is a regular file.
 pub fn write_atomic(
     dir: &Path,
     name: &str,
@@ -52,43 +96,66 @@ pub fn write_atomic(
     sync: bool,
 ) -> Result<PathBuf, StoreError> {
     let target = dir.join(name);
-    let temp = dir.join(format!(
-        ".{name}.{}.{}{TEMP_SUFFIX}",
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut file = File::create(&temp).map_err(|e| StoreError::new("create", &temp, e))?;
-        file.write_all(bytes)
-            .map_err(|e| StoreError::new("write", &temp, e))?;
-        if sync {
-            file.sync_all()
-                .map_err(|e| StoreError::new("sync", &temp, e))?;
-        }
-        drop(file);
-        fs::rename(&temp, &target).map_err(|e| StoreError::new("rename into", &target, e))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
+    refuse_non_regular(&target)?;
+    let mut temp =
+        temporary(dir, name).map_err(|e| StoreError::new("create a temporary file in", dir, e))?;
+    temp.write_all(bytes)
+        .map_err(|e| StoreError::new("write", temp.path(), e))?;
+    if sync {
+        temp.as_file()
+            .sync_all()
+            .map_err(|e| StoreError::new("sync", temp.path(), e))?;
     }
-    result.map(|()| target)
+    // A failed rename drops (and so removes) the temporary.
+    temp.persist(&target)
+        .map_err(|e| StoreError::new("rename into", &target, e.error))?;
+    Ok(target)
 }
 
-/// Whether `name` is a temporary file gutenpipe wrote
-/// (`.{file}.{pid}.{n}.part`), and if so the process that wrote it.
-fn temporary_owner(name: &str) -> Option<i32> {
+/// An error when `path` holds something other than a regular file.
+fn refuse_non_regular(path: &Path) -> Result<(), StoreError> {
+    match not_regular(path) {
+        None => Ok(()),
+        Some(kind) => Err(StoreError::new(
+            "replace",
+            path,
+            io::Error::other(format!(
+                "it is {kind}; gutenpipe replaces only regular files"
+            )),
+        )),
+    }
+}
+
+/// Whether `file` is a name gutenpipe writes in an output folder: a book
+/// (`84.txt`), the manifest, an `--emit` file (`PG84_text.txt`,
+/// `results.jsonl`, `corpus_counts.txt`) or the probe of a folder.
+fn is_output_name(file: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let emitted = file.strip_prefix("PG").is_some_and(|rest| {
+        ["_text.txt", "_tokens.txt", "_counts.txt"]
+            .iter()
+            .any(|kind| rest.strip_suffix(kind).is_some_and(digits))
+    });
+    file == MANIFEST_FILE
+        || file == "gutenpipe-probe"
+        || file == crate::emit::RESULTS_FILE
+        || file == crate::emit::CORPUS_COUNTS_FILE
+        || emitted
+        || file.strip_suffix(".txt").is_some_and(digits)
+}
+
+/// Whether `name` is a temporary file gutenpipe wrote for a file `ours`
+/// accepts (`.{file}.{pid}.{random}.part`, or `.{file}.{pid}.{n}.part` as
+/// older versions named them), and if so the process that wrote it.
+fn temporary_owner(name: &str, ours: impl Fn(&str) -> bool) -> Option<i32> {
     let inner = name.strip_prefix('.')?.strip_suffix(TEMP_SUFFIX)?;
     let mut fields = inner.rsplitn(3, '.');
-    let counter = fields.next()?;
+    let random = fields.next()?;
     let pid = fields.next()?;
     let file = fields.next()?;
-    let ours = file == MANIFEST_FILE
-        || file == "gutenpipe-probe"
-        || file
-            .strip_suffix(".txt")
-            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
     let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    (ours && numeric(counter) && numeric(pid))
+    let alphanumeric = !random.is_empty() && random.bytes().all(|b| b.is_ascii_alphanumeric());
+    (ours(file) && alphanumeric && numeric(pid))
         .then(|| pid.parse().ok())
         .flatten()
 }
@@ -103,16 +170,30 @@ fn process_alive(pid: i32) -> bool {
     rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
-/// Removes the temporary files that runs no longer alive left in `dir`;
+/// Removes the temporary files of gutenpipe's own output files (books, the
+/// manifest, `--emit` files) that runs no longer alive left in `dir`;
 /// returns how many.
-fn remove_leftovers(dir: &Path) -> Result<usize, StoreError> {
+pub fn remove_leftovers(dir: &Path) -> Result<usize, StoreError> {
+    remove_leftovers_of(dir, is_output_name)
+}
+
+/// Removes the temporaries of `name` (a report file) that runs no longer
+/// alive left in `dir`; returns how many.
+pub fn remove_leftovers_named(dir: &Path, name: &str) -> Result<usize, StoreError> {
+    remove_leftovers_of(dir, |file| file == name)
+}
+
+fn remove_leftovers_of(dir: &Path, ours: impl Fn(&str) -> bool) -> Result<usize, StoreError> {
     let mut removed = 0;
     let entries = fs::read_dir(dir).map_err(|e| StoreError::new("list", dir, e))?;
     for entry in entries.flatten() {
         let Ok(name) = entry.file_name().into_string() else {
             continue;
         };
-        if let Some(pid) = temporary_owner(&name) {
+        let removable = entry
+            .file_type()
+            .is_ok_and(|t| t.is_file() || t.is_symlink());
+        if let Some(pid) = temporary_owner(&name, &ours).filter(|_| removable) {
             if !process_alive(pid) {
                 let path = entry.path();
                 fs::remove_file(&path)
@@ -122,6 +203,31 @@ fn remove_leftovers(dir: &Path) -> Result<usize, StoreError> {
         }
     }
     Ok(removed)
+}
+
+/// Creates `parent/name` (if need be) as a real folder inside `parent`;
+/// a symbolic link or anything else but a folder there is refused, so that
+/// nothing gutenpipe writes under `parent` ends up elsewhere.
+pub fn real_subfolder(parent: &Path, name: &str) -> Result<PathBuf, StoreError> {
+    let dir = parent.join(name);
+    fs::create_dir_all(parent).map_err(|e| StoreError::new("create the folder", parent, e))?;
+    match fs::create_dir(&dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(StoreError::new("create the folder", &dir, e)),
+    }
+    match fs::symlink_metadata(&dir) {
+        Ok(m) if m.file_type().is_dir() => Ok(dir),
+        Ok(_) => Err(StoreError::new(
+            "create the folder",
+            &dir,
+            io::Error::other(format!(
+                "it is {}, not a folder gutenpipe made; remove it or choose another --out",
+                not_regular(&dir).unwrap_or("a file")
+            )),
+        )),
+        Err(e) => Err(StoreError::new("create the folder", &dir, e)),
+    }
 }
 
 /// A book found already saved and matching the manifest: no request needed.
@@ -141,6 +247,7 @@ impl Resumed {
             bytes: self.bytes,
             charset: (!self.entry.encoding.is_empty()).then_some(self.entry.encoding),
             retries: 0,
+            suspect: None,
         }
     }
 }
@@ -154,6 +261,8 @@ pub struct Store {
     force: bool,
     manifest: Arc<Manifest>,
     notes: Vec<String>,
+    /// The folder's lock, when opened with [`Store::open_locked`].
+    lock: Option<Arc<crate::lock::FolderLock>>,
 }
 
 impl Store {
@@ -162,12 +271,8 @@ impl Store {
     /// its manifest and removes temporary files left by killed runs.
     pub fn open(dir: &Path, sync: bool) -> Result<Store, StoreError> {
         fs::create_dir_all(dir).map_err(|e| StoreError::new("create the folder", dir, e))?;
-        let probe = dir.join(format!(
-            ".gutenpipe-probe.{}.0{TEMP_SUFFIX}",
-            std::process::id()
-        ));
-        File::create(&probe).map_err(|e| StoreError::new("write in", dir, e))?;
-        let _ = fs::remove_file(&probe);
+        // Proves the folder writable; removed when dropped.
+        temporary(dir, "gutenpipe-probe").map_err(|e| StoreError::new("write in", dir, e))?;
         let mut notes = Vec::new();
         let removed = remove_leftovers(dir)?;
         if removed > 0 {
@@ -184,7 +289,30 @@ impl Store {
             force: false,
             manifest: Arc::new(manifest),
             notes,
+            lock: None,
         })
+    }
+
+    /// Opens the folder as [`Store::open`] does, after taking its lock
+    /// ([`crate::lock`]) so that no other run writes into it meanwhile; when
+    /// another run holds it, `waiting` is told its pid and this one waits.
+    /// The lock is held as long as the store (or a clone) lives.
+    pub fn open_locked(
+        dir: &Path,
+        sync: bool,
+        waiting: impl FnOnce(Option<u32>),
+    ) -> Result<Store, StoreError> {
+        fs::create_dir_all(dir).map_err(|e| StoreError::new("create the folder", dir, e))?;
+        let lock = crate::lock::FolderLock::acquire(dir, waiting).map_err(|e| {
+            let source = match e {
+                crate::lock::LockError::Io { source, .. } => source,
+                other => io::Error::new(io::ErrorKind::Interrupted, other.to_string()),
+            };
+            StoreError::new("lock", dir, source)
+        })?;
+        let mut store = Store::open(dir, sync)?;
+        store.lock = Some(Arc::new(lock));
+        Ok(store)
     }
 
     /// With `force`, [`Store::resume`] never skips a book.
@@ -211,7 +339,8 @@ impl Store {
         if self.force {
             return None;
         }
-        let entry = self.manifest.get(id)?;
+        // A suspect entry is not verified: fetch the book again.
+        let entry = self.manifest.get(id).filter(|e| e.suspect.is_none())?;
         let path = self.path_of(id);
         let matches = fs::metadata(&path)
             .ok()
@@ -234,7 +363,8 @@ impl Store {
         // What the server declared, until the decode step says what the
         // text really decoded from (`Manifest::describe`).
         let encoding = fetched.charset.as_deref().unwrap_or("");
-        let entry = manifest::entry_for(id, &fetched.url, &fetched.bytes, encoding);
+        let mut entry = manifest::entry_for(id, &fetched.url, &fetched.bytes, encoding);
+        entry.suspect = fetched.suspect.clone();
         self.manifest.record(entry)?;
         Ok(path)
     }
@@ -246,6 +376,13 @@ impl Store {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Creates (if need be) the folder `name` inside this output folder, as
+    /// a real folder: one that is a symbolic link or not a folder is
+    /// refused, so that nothing is written outside the output folder.
+    pub fn subfolder(&self, name: &str) -> Result<PathBuf, StoreError> {
+        real_subfolder(&self.dir, name)
     }
 
     /// The path book `id` is saved at.
@@ -286,12 +423,52 @@ mod tests {
 
     #[test]
     fn temporaries_are_recognised() {
-        assert_eq!(temporary_owner(".84.txt.4242.7.part"), Some(4242));
-        assert_eq!(temporary_owner(".manifest.jsonl.1.0.part"), Some(1));
-        assert_eq!(temporary_owner(".gutenpipe-probe.9.0.part"), Some(9));
-        assert_eq!(temporary_owner(".thesis.tex.1.0.part"), None);
-        assert_eq!(temporary_owner("84.txt"), None);
-        assert_eq!(temporary_owner(".84.txt.x.7.part"), None);
+        let owner = |name: &str| temporary_owner(name, is_output_name);
+        assert_eq!(owner(".84.txt.4242.7.part"), Some(4242));
+        assert_eq!(owner(".84.txt.4242.aZ09bQ3xYt1k.part"), Some(4242));
+        assert_eq!(owner(".manifest.jsonl.1.0.part"), Some(1));
+        assert_eq!(owner(".gutenpipe-probe.9.0.part"), Some(9));
+        assert_eq!(owner(".PG31_text.txt.77.3.part"), Some(77));
+        assert_eq!(owner(".PG31_counts.txt.77.Ab3.part"), Some(77));
+        assert_eq!(owner(".results.jsonl.5.xyz.part"), Some(5));
+        assert_eq!(owner(".corpus_counts.txt.5.xyz.part"), Some(5));
+        assert_eq!(owner(".thesis.tex.1.0.part"), None);
+        assert_eq!(owner(".PGx_text.txt.1.0.part"), None);
+        assert_eq!(owner("84.txt"), None);
+        assert_eq!(owner(".84.txt.x.7.part"), None);
+        assert_eq!(owner(".84.txt.7.a-b.part"), None);
+        // A temporary made now is recognised as this process's.
+        let dir = tempfile::tempdir().unwrap();
+        let t = temporary(dir.path(), "84.txt").unwrap();
+        let name = t.path().file_name().unwrap().to_str().unwrap();
+        assert_eq!(owner(name), Some(std::process::id() as i32));
+    }
+
+    #[test]
+    fn symlinks_and_special_files_are_never_replaced_or_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, b"precious").unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir(&out).unwrap();
+        std::os::unix::fs::symlink(&victim, out.join("84.txt")).unwrap();
+        let err = write_atomic(&out, "84.txt", b"book", false).unwrap_err();
+        assert!(err.to_string().contains("it is a symbolic link"), "{err}");
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
+        assert!(
+            fs::symlink_metadata(out.join("84.txt"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        // The names temporaries had before: a planted link is never followed.
+        for n in 0..4 {
+            let planted = out.join(format!(".85.txt.{}.{n}.part", std::process::id()));
+            std::os::unix::fs::symlink(&victim, planted).unwrap();
+        }
+        write_atomic(&out, "85.txt", b"book", false).unwrap();
+        assert_eq!(fs::read(out.join("85.txt")).unwrap(), b"book");
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
     }
 
     #[test]
@@ -299,18 +476,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         // pid 0 is never a run; this process is alive but cannot be writing yet.
         let dead = dir.path().join(".84.txt.0.3.part");
+        let dead_emit = dir.path().join(".results.jsonl.0.Qx7.part");
         let own = dir
             .path()
             .join(format!(".85.txt.{}.0.part", std::process::id()));
         let alive = dir.path().join(".86.txt.1.0.part"); // pid 1 (init) is always alive
         let foreign = dir.path().join(".notes.md.0.0.part");
-        for p in [&dead, &own, &alive, &foreign] {
+        for p in [&dead, &own, &alive, &foreign, &dead_emit] {
             fs::write(p, b"partial").unwrap();
         }
         let store = Store::open(dir.path(), false).unwrap();
-        assert!(!dead.exists() && !own.exists());
+        assert!(!dead.exists() && !own.exists() && !dead_emit.exists());
         assert!(alive.exists() && foreign.exists());
-        assert!(store.notes()[0].contains("removed 2 temporary file(s)"));
+        assert!(store.notes()[0].contains("removed 3 temporary file(s)"));
     }
 
     #[test]
@@ -322,6 +500,7 @@ mod tests {
             bytes: b"Caf\xe9 au lait".to_vec(),
             charset: None,
             retries: 0,
+            suspect: None,
         };
         let store = Store::open(dir.path(), false).unwrap();
         assert!(store.resume(BookId(84)).is_none());

@@ -144,11 +144,12 @@ pub fn id_list(catalog: &[CatalogEntry]) -> String {
         .join(",")
 }
 
-/// Every regular file under `dir`, relative names, sorted.
+/// Every file under `dir` but the folder's lock file, relative names, sorted.
 pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("folder")
         .map(|e| PathBuf::from(e.expect("entry").file_name()))
+        .filter(|n| n.as_os_str() != gutenpipe::lock::LOCK_FILE)
         .collect();
     names.sort();
     names
