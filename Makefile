@@ -108,10 +108,14 @@ run-live: build
 test:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	@# The tests on real Gutenberg files are ignored unless the files are there.
 	@if [ -z "$$GUTENPIPE_REAL_CORPUS" ]; then \
-	  echo "note: GUTENPIPE_REAL_CORPUS is not set: the tests on real Gutenberg files will be SKIPPED"; \
-	else echo "real Gutenberg files for tests: $$GUTENPIPE_REAL_CORPUS"; fi
-	$(CARGO) test --workspace --locked
+	  echo "note: GUTENPIPE_REAL_CORPUS is not set: the tests on real Gutenberg files are ignored"; \
+	  $(CARGO) test --workspace --locked; \
+	else \
+	  echo "real Gutenberg files for tests: $$GUTENPIPE_REAL_CORPUS"; \
+	  $(CARGO) test --workspace --locked -- --include-ignored; \
+	fi
 
 # Tokenizer benchmarks (criterion): the unicode_words baseline beside gutenpipe's
 # tokenizer, in MB/s, on the synthetic corpus and on GUTENPIPE_REAL_CORPUS when set.
