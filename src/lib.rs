@@ -39,6 +39,11 @@
 //! | [`lock`] | the advisory lock that keeps two runs out of one output folder |
 //! | [`rng`] | the seeded generator behind the corpus and the jitter |
 
+// Thread CPU clocks, `/proc` or `getrusage`, `flock`, file modes and
+// signals: gutenpipe is written for Linux and other Unix-like systems.
+#[cfg(not(unix))]
+compile_error!("gutenpipe runs on Linux and other Unix-like systems (macOS, the BSDs)");
+
 // Lets code inside the crate name it `gutenpipe::…` as code outside does,
 // so the example stage of docs/extending.md compiles as it is, in `src/stages/` or out.
 extern crate self as gutenpipe;

@@ -171,10 +171,6 @@ impl Fetcher {
         }
     }
 
-    pub fn config(&self) -> &FetchConfig {
-        &self.config
-    }
-
     /// Downloads one book: its URL, or for an ebook id the layouts in turn,
     /// moving on only when a layout answers 404. Transient failures are
     /// retried; an error after retries says how many there were.

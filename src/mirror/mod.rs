@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
@@ -144,11 +144,6 @@ impl Mirror {
     /// The base URL to give `--source` (`http://127.0.0.1:PORT`).
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
-    }
-
-    /// The corpus folder served.
-    pub fn corpus(&self) -> &Path {
-        &self.shared.config.corpus
     }
 
     /// Number of books the mirror serves.

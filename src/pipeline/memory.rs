@@ -2,7 +2,8 @@
 //! mark (`VmHWM` in `/proc/self/status`), reset at the start of each run by
 //! writing `5` to `/proc/self/clear_refs`. Where either is missing (not
 //! Linux, or a restricted `/proc`), the peak since the process started
-//! (`getrusage`) is reported instead, and where nothing is known, nothing.
+//! (`getrusage`, in the units each system uses) is reported instead, and
+//! where nothing is known, nothing.
 
 /// Starts a new peak: from now on, [`peak_rss_bytes`] reports the highest
 /// resident memory from this moment. Returns whether the kernel allowed it.
@@ -33,7 +34,16 @@ pub fn peak_rss_bytes() -> Option<u64> {
     if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 || usage.ru_maxrss <= 0 {
         return None;
     }
-    Some(usage.ru_maxrss as u64 * 1024) // kilobytes on Linux
+    Some(maxrss_bytes(usage.ru_maxrss as u64))
+}
+
+/// `ru_maxrss` in bytes: macOS counts bytes, Linux and the BSDs kilobytes.
+fn maxrss_bytes(maxrss: u64) -> u64 {
+    if cfg!(target_os = "macos") {
+        maxrss
+    } else {
+        maxrss * 1024
+    }
 }
 
 #[cfg(test)]
