@@ -23,7 +23,7 @@ use std::path::Path;
 use crate::book::BookId;
 use crate::record::BookReport;
 use crate::stages::{Document, TokenizeTotals, WordCounts, words};
-use crate::store::{StoreError, write_atomic};
+use crate::store::{StoreError, real_subfolder, remove_leftovers_of, write_atomic};
 
 /// One kind of output `--emit` can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -115,11 +115,13 @@ impl Emit {
 
     /// Creates the folders under `out` — real folders, never through a
     /// symbolic link — so that a wrong folder is reported before the first
-    /// download, and removes the temporaries killed runs left in them.
+    /// download, and removes the temporaries of `--emit` files killed runs
+    /// left there and in `out`.
     pub fn prepare(&self, out: &Path) -> Result<(), StoreError> {
+        remove_leftovers_of(out, is_emitted_name)?;
         for kind in &self.kinds {
-            let dir = crate::store::real_subfolder(out, kind.folder())?;
-            crate::store::remove_leftovers(&dir)?;
+            let dir = real_subfolder(out, kind.folder())?;
+            remove_leftovers_of(&dir, is_emitted_name)?;
         }
         Ok(())
     }
@@ -195,6 +197,19 @@ impl Emit {
     }
 }
 
+/// Whether `file` is a name `--emit` writes: `PG84_text.txt` and its kin,
+/// [`RESULTS_FILE`], [`CORPUS_COUNTS_FILE`].
+pub fn is_emitted_name(file: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let per_book = file.strip_prefix("PG").is_some_and(|rest| {
+        EmitKind::ALL.iter().any(|k| {
+            rest.strip_suffix(&format!("_{}.txt", k.folder()))
+                .is_some_and(digits)
+        })
+    });
+    per_book || file == RESULTS_FILE || file == CORPUS_COUNTS_FILE
+}
+
 /// `word<TAB>count` lines, most frequent first, ties alphabetical.
 fn counts_file(counts: &WordCounts) -> Vec<u8> {
     let mut out = String::with_capacity(counts.len() * 12);
@@ -237,6 +252,35 @@ mod tests {
         assert_eq!(corpus_files[0].bytes, file(EmitKind::Counts).bytes);
         assert_eq!(corpus_files[1].name, RESULTS_FILE);
         assert!(corpus_files[1].bytes.is_empty());
+    }
+
+    #[test]
+    fn temporaries_of_emitted_files_left_by_dead_runs_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("text");
+        std::fs::create_dir(&text).unwrap();
+        // pid 0 is never a run; pid 1 (init) is always alive.
+        let dead = [
+            dir.path().join(".results.jsonl.0.Qx7.part"),
+            dir.path().join(".corpus_counts.txt.0.3.part"),
+            text.join(".PG31_text.txt.0.Ab3.part"),
+        ];
+        let kept = [
+            text.join(".PG31_text.txt.1.0.part"),
+            dir.path().join(".84.txt.0.3.part"), // the store's
+            text.join(".PGx_text.txt.0.0.part"),
+            dir.path().join(".notes.md.0.0.part"),
+        ];
+        for p in dead.iter().chain(&kept) {
+            std::fs::write(p, b"partial").unwrap();
+        }
+        let emit = Emit {
+            kinds: vec![EmitKind::Text],
+            ..Emit::default()
+        };
+        emit.prepare(dir.path()).unwrap();
+        assert!(dead.iter().all(|p| !p.exists()));
+        assert!(kept.iter().all(|p| p.exists()));
     }
 
     #[test]

@@ -126,21 +126,13 @@ fn refuse_non_regular(path: &Path) -> Result<(), StoreError> {
     }
 }
 
-/// Whether `file` is a name gutenpipe writes in an output folder: a book
-/// (`84.txt`), the manifest, an `--emit` file (`PG84_text.txt`,
-/// `results.jsonl`, `corpus_counts.txt`) or the probe of a folder.
+/// Whether `file` is a name the store writes in an output folder: a book
+/// (`84.txt`), the manifest or the probe of a folder. (`--emit` recognises
+/// its own files.)
 fn is_output_name(file: &str) -> bool {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let emitted = file.strip_prefix("PG").is_some_and(|rest| {
-        ["_text.txt", "_tokens.txt", "_counts.txt"]
-            .iter()
-            .any(|kind| rest.strip_suffix(kind).is_some_and(digits))
-    });
     file == MANIFEST_FILE
         || file == "gutenpipe-probe"
-        || file == crate::emit::RESULTS_FILE
-        || file == crate::emit::CORPUS_COUNTS_FILE
-        || emitted
         || file.strip_suffix(".txt").is_some_and(digits)
 }
 
@@ -183,7 +175,9 @@ pub fn remove_leftovers_named(dir: &Path, name: &str) -> Result<usize, StoreErro
     remove_leftovers_of(dir, |file| file == name)
 }
 
-fn remove_leftovers_of(dir: &Path, ours: impl Fn(&str) -> bool) -> Result<usize, StoreError> {
+/// Removes the temporaries of the files `ours` accepts that runs no longer
+/// alive left in `dir`; returns how many.
+pub fn remove_leftovers_of(dir: &Path, ours: impl Fn(&str) -> bool) -> Result<usize, StoreError> {
     let mut removed = 0;
     let entries = fs::read_dir(dir).map_err(|e| StoreError::new("list", dir, e))?;
     for entry in entries.flatten() {
@@ -428,12 +422,12 @@ mod tests {
         assert_eq!(owner(".84.txt.4242.aZ09bQ3xYt1k.part"), Some(4242));
         assert_eq!(owner(".manifest.jsonl.1.0.part"), Some(1));
         assert_eq!(owner(".gutenpipe-probe.9.0.part"), Some(9));
-        assert_eq!(owner(".PG31_text.txt.77.3.part"), Some(77));
-        assert_eq!(owner(".PG31_counts.txt.77.Ab3.part"), Some(77));
-        assert_eq!(owner(".results.jsonl.5.xyz.part"), Some(5));
-        assert_eq!(owner(".corpus_counts.txt.5.xyz.part"), Some(5));
         assert_eq!(owner(".thesis.tex.1.0.part"), None);
-        assert_eq!(owner(".PGx_text.txt.1.0.part"), None);
+        assert_eq!(
+            owner(".PG31_text.txt.77.3.part"),
+            None,
+            "emit's, not the store's"
+        );
         assert_eq!(owner("84.txt"), None);
         assert_eq!(owner(".84.txt.x.7.part"), None);
         assert_eq!(owner(".84.txt.7.a-b.part"), None);
@@ -486,9 +480,11 @@ mod tests {
             fs::write(p, b"partial").unwrap();
         }
         let store = Store::open(dir.path(), false).unwrap();
-        assert!(!dead.exists() && !own.exists() && !dead_emit.exists());
+        assert!(!dead.exists() && !own.exists());
         assert!(alive.exists() && foreign.exists());
-        assert!(store.notes()[0].contains("removed 3 temporary file(s)"));
+        assert!(store.notes()[0].contains("removed 2 temporary file(s)"));
+        // --emit's own temporaries are --emit's to remove.
+        assert!(dead_emit.exists());
     }
 
     #[test]
