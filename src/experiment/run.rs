@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::books::{BookChoice, Chosen};
 use super::repeat::{Repeat, Runs};
-use super::source::{SourceStarter, live_notice};
+use super::source::{Source, SourceStarter, live_notice};
 use super::{ExperimentError, Listener};
 use crate::book::{BookRequest, Target};
 use crate::fetch::{FetchConfig, Fetcher, host_of};
@@ -70,24 +70,55 @@ pub fn run(
     // Every input that needs no source is checked before one is started.
     config.books.named()?;
     let source = starter.start(listener)?;
-    let base = source.base_url.clone();
     let fetch = FetchConfig {
         idle_connections: pipeline.download_workers,
         ..config.fetch.clone()
     };
-    // A live source is told what this run will do to it before the first
-    // request, which may be the catalog's.
+    let (requests, chosen) = choose_books(config, &source, &fetch, listener)?;
+    let settings = settings(config, &source, &fetch, &modes, requests.len(), chosen);
+    let new_fetcher = || Fetcher::new(fetch.clone(), Some(&source.base_url));
+    let mut runs = Vec::new();
+    for (mode, store) in modes.iter().zip(&stores) {
+        let mode_runs = Runs {
+            mode: *mode,
+            store,
+            sync: config.sync,
+            requests: &requests,
+            config: pipeline,
+            new_fetcher: &new_fetcher,
+        };
+        runs.push(mode_runs.run(config.repeat, listener)?);
+    }
+    drop(source);
+    stats::compare(&mut runs);
+    Ok(Report {
+        gutenpipe: env!("CARGO_PKG_VERSION"),
+        config: settings,
+        runs,
+    })
+}
+
+/// The books to fetch from `source`, telling a live source what the run
+/// will do to it before its first request (which may be the catalog's),
+/// and the catalog selection they came from.
+fn choose_books(
+    config: &RunConfig,
+    source: &Source,
+    fetch: &FetchConfig,
+    listener: &dyn Listener,
+) -> Result<(Vec<BookRequest>, Option<Chosen>), ExperimentError> {
+    let base = &source.base_url;
     let mut told = HashSet::new();
     if source.live {
-        listener.note(&live_notice(&base, pipeline.download_workers, &fetch));
-        if let Some(note) = fetch.politeness.note_for(&base) {
-            told.insert(host_of(&base));
+        listener.note(&live_notice(base, config.pipeline.download_workers, fetch));
+        if let Some(note) = fetch.politeness.note_for(base) {
+            told.insert(host_of(base));
             listener.note(&note);
         }
     }
-    let chosen: Option<Chosen> = match &config.books.catalog {
+    let chosen = match &config.books.catalog {
         Some(choice) => {
-            let loaded = choice.load(&base, source.live, &fetch, listener)?;
+            let loaded = choice.load(base, source.live, fetch, listener)?;
             Some(choice.choose(&loaded, source.live, listener)?)
         }
         None => None,
@@ -102,18 +133,31 @@ pub fn run(
             "note: ebook {id} is asked for twice; fetching it once"
         ));
     }
-    for url in requests.iter().map(|r| target_url(r, &base)) {
+    for url in requests.iter().map(|r| target_url(r, base)) {
         if let Some(note) = fetch.politeness.note_for(url) {
             if told.insert(host_of(url)) {
                 listener.note(&note);
             }
         }
     }
-    let settings = RunSettings {
+    Ok((requests, chosen))
+}
+
+/// The settings of the run as its report records them.
+fn settings(
+    config: &RunConfig,
+    source: &Source,
+    fetch: &FetchConfig,
+    modes: &[Mode],
+    books: usize,
+    chosen: Option<Chosen>,
+) -> RunSettings {
+    let pipeline = &config.pipeline;
+    RunSettings {
         source: source.name.clone(),
-        base_url: base.clone(),
-        books: requests.len(),
-        modes: modes.clone(),
+        base_url: source.base_url.clone(),
+        books,
+        modes: modes.to_vec(),
         download_workers: pipeline.download_workers,
         save_workers: pipeline.save_workers,
         cpu_workers: pipeline.cpu_workers,
@@ -137,27 +181,7 @@ pub fn run(
         in_flight: pipeline.in_flight,
         runs: config.repeat.runs,
         warmup: config.repeat.warmup,
-    };
-    let new_fetcher = || Fetcher::new(fetch.clone(), Some(&base));
-    let mut runs = Vec::new();
-    for (mode, store) in modes.iter().zip(&stores) {
-        let mode_runs = Runs {
-            mode: *mode,
-            store,
-            sync: config.sync,
-            requests: &requests,
-            config: pipeline,
-            new_fetcher: &new_fetcher,
-        };
-        runs.push(mode_runs.run(config.repeat, listener)?);
     }
-    drop(source);
-    stats::compare(&mut runs);
-    Ok(Report {
-        gutenpipe: env!("CARGO_PKG_VERSION"),
-        config: settings,
-        runs,
-    })
 }
 
 /// The output folder of each mode, opened (and proved writable) before any

@@ -16,6 +16,7 @@ use super::{ExperimentError, Listener};
 use crate::book::BookRequest;
 use crate::emit::Emit;
 use crate::fetch::{FetchConfig, Fetcher};
+use crate::latency::LatencyModel;
 use crate::pipeline::{DEFAULT_IN_FLIGHT, PipelineConfig};
 use crate::record::stats::Summary;
 use crate::record::sweep::{SweepPoint, SweepReport, SweepSettings};
@@ -60,23 +61,7 @@ pub fn sweep(
     listener: &dyn Listener,
 ) -> Result<SweepReport, ExperimentError> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut downloads = config.download_workers.clone();
-    let mut cpus = if config.cpu_workers.is_empty() {
-        std::iter::successors(Some(1usize), |c| Some(c * 2))
-            .take_while(|c| *c <= 2 * cores)
-            .collect()
-    } else {
-        config.cpu_workers.clone()
-    };
-    for list in [&mut downloads, &mut cpus] {
-        list.sort_unstable();
-        list.dedup();
-    }
-    let (Some(&d_max), Some(&c_max)) = (downloads.last(), cpus.last()) else {
-        return Err(ExperimentError::Usage(
-            "--download-workers and --cpu-workers need a value".into(),
-        ));
-    };
+    let (downloads, cpus) = pool_sizes(config, cores)?;
     let source = starter.start(listener)?;
     if source
         .offered
@@ -89,13 +74,8 @@ pub fn sweep(
         ));
     }
     let (requests, _) = BookChoice::default().requests(None, source.offered.as_deref(), true)?;
-    let (books_dir, temporary) = match &config.out {
-        Some(d) => (d.clone(), false),
-        None => (
-            std::env::temp_dir().join(format!("gutenpipe-sweep-{}", std::process::id())),
-            true,
-        ),
-    };
+    let (d_max, c_max) = (downloads[downloads.len() - 1], cpus[cpus.len() - 1]);
+    // Download workers varied at the most CPU workers, then the reverse.
     let mut settings: Vec<(usize, usize)> = downloads.iter().map(|&d| (d, c_max)).collect();
     settings.extend(
         cpus.iter()
@@ -115,40 +95,14 @@ pub fn sweep(
         if config.runs == 1 { "" } else { "s" }
     ));
     let model = source.model.unwrap_or_default();
-    let names: Vec<String> = config.stages.iter().map(|s| s.name().to_string()).collect();
-    let mut measured: BTreeMap<(usize, usize), Measured> = BTreeMap::new();
-    let outcome = (|| {
-        for &(d, c) in &settings {
-            let m = measure(
-                config,
-                d,
-                c,
-                &books_dir,
-                &requests,
-                &source.base_url,
-                listener,
-            )?;
-            listener.note(&format!(
-                "  download workers {d:>3}, cpu workers {c:>2}: download {:.2} s (model {:.2} s), {} {:.2} s{}",
-                mean(&m.download),
-                model.ideal_batch_seconds(&m.sizes, d),
-                names.join(" + "),
-                mean(&m.process),
-                if m.failed > 0 {
-                    format!(", {} books FAILED", m.failed)
-                } else {
-                    String::new()
-                }
-            ));
-            measured.insert((d, c), m);
-        }
-        Ok::<(), ExperimentError>(())
-    })();
-    if temporary {
-        let _ = std::fs::remove_dir_all(&books_dir);
-    }
-    outcome?;
-
+    let measured = measure_all(
+        config,
+        &settings,
+        &requests,
+        &source.base_url,
+        &model,
+        listener,
+    )?;
     let point = |d: usize, c: usize| -> Option<SweepPoint> {
         let m = measured.get(&(d, c))?;
         Some(SweepPoint {
@@ -162,6 +116,7 @@ pub fn sweep(
             ideal_download_seconds: model.ideal_batch_seconds(&m.sizes, d),
         })
     };
+    let names: Vec<String> = config.stages.iter().map(|s| s.name().to_string()).collect();
     Ok(SweepReport {
         gutenpipe: env!("CARGO_PKG_VERSION"),
         config: SweepSettings {
@@ -188,6 +143,74 @@ pub fn sweep(
         download: downloads.iter().filter_map(|&d| point(d, c_max)).collect(),
         cpu: cpus.iter().filter_map(|&c| point(d_max, c)).collect(),
     })
+}
+
+/// The download and CPU pool sizes to try, each sorted and once; CPU pools
+/// default to 1, 2, 4 … up to twice the cores.
+fn pool_sizes(
+    config: &SweepConfig,
+    cores: usize,
+) -> Result<(Vec<usize>, Vec<usize>), ExperimentError> {
+    let mut downloads = config.download_workers.clone();
+    let mut cpus = if config.cpu_workers.is_empty() {
+        std::iter::successors(Some(1usize), |c| Some(c * 2))
+            .take_while(|c| *c <= 2 * cores)
+            .collect()
+    } else {
+        config.cpu_workers.clone()
+    };
+    for list in [&mut downloads, &mut cpus] {
+        list.sort_unstable();
+        list.dedup();
+    }
+    if downloads.is_empty() || cpus.is_empty() {
+        return Err(ExperimentError::Usage(
+            "--download-workers and --cpu-workers need a value".into(),
+        ));
+    }
+    Ok((downloads, cpus))
+}
+
+/// Measures every setting (download workers, CPU workers), saying how each
+/// went; the books go to `config.out` or a temporary folder removed after.
+fn measure_all(
+    config: &SweepConfig,
+    settings: &[(usize, usize)],
+    requests: &[BookRequest],
+    base: &str,
+    model: &LatencyModel,
+    listener: &dyn Listener,
+) -> Result<BTreeMap<(usize, usize), Measured>, ExperimentError> {
+    let (books_dir, temporary) = match &config.out {
+        Some(d) => (d.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("gutenpipe-sweep-{}", std::process::id())),
+            true,
+        ),
+    };
+    let names: Vec<&str> = config.stages.iter().map(|s| s.name()).collect();
+    let mut measured = BTreeMap::new();
+    let outcome = settings.iter().try_for_each(|&(d, c)| {
+        let m = measure(config, d, c, &books_dir, requests, base, listener)?;
+        listener.note(&format!(
+            "  download workers {d:>3}, cpu workers {c:>2}: download {:.2} s (model {:.2} s), {} {:.2} s{}",
+            mean(&m.download),
+            model.ideal_batch_seconds(&m.sizes, d),
+            names.join(" + "),
+            mean(&m.process),
+            if m.failed > 0 {
+                format!(", {} books FAILED", m.failed)
+            } else {
+                String::new()
+            }
+        ));
+        measured.insert((d, c), m);
+        Ok::<(), ExperimentError>(())
+    });
+    if temporary {
+        let _ = std::fs::remove_dir_all(&books_dir);
+    }
+    outcome.map(|()| measured)
 }
 
 /// Runs one setting `runs` times on fresh folders, deleting the books after.

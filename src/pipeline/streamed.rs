@@ -168,6 +168,76 @@ fn serve(flow: &Flow, shutdown: &Shutdown, pool: Pool, input: &Receiver<Item>) {
     flow.keep(totals);
 }
 
+/// A download worker's loop: a permit, then the next book; once the run has
+/// stopped, the books not started go straight to the collector.
+fn fetch_books(
+    flow: &Flow,
+    shutdown: &Shutdown,
+    stop: &Stop,
+    todo: &Receiver<(usize, Slot)>,
+    permits: &Receiver<()>,
+    permits_back: &Sender<()>,
+) {
+    let _guard = OnPanic(shutdown);
+    let mut totals = flow.plan.new_totals();
+    loop {
+        select! {
+            recv(permits) -> permit => if permit.is_err() { break },
+            recv(shutdown.closed) -> _ => break,
+        }
+        if stop.stopped() {
+            while let Ok((i, mut slot)) = todo.try_recv() {
+                slot.not_started();
+                let _ = flow.done.send((i, 0, slot));
+            }
+            break;
+        }
+        let Ok((i, slot)) = todo.try_recv() else {
+            let _ = permits_back.try_send(()); // no book left: give it back
+            break;
+        };
+        flow.work(Pool::Download, (i, 0, slot), &mut totals);
+    }
+    flow.keep(totals);
+}
+
+/// Takes finished books into their places until all have come (or the run
+/// is shut down), giving a permit back for each; returns how many came.
+fn collect(
+    done: &Receiver<Item>,
+    permits_back: &Sender<()>,
+    shutdown: &Shutdown,
+    finished: &mut [Option<Slot>],
+) -> usize {
+    let mut arrived = 0;
+    while arrived < finished.len() {
+        select! {
+            recv(done) -> item => match item {
+                Ok((i, _, slot)) => {
+                    let _ = permits_back.try_send(());
+                    if let Some(place) = finished.get_mut(i) {
+                        arrived += usize::from(place.replace(slot).is_none());
+                    }
+                }
+                Err(_) => break,
+            },
+            recv(shutdown.closed) -> _ => break,
+        }
+    }
+    arrived
+}
+
+/// Every worker's totals merged, step by step.
+fn merge_totals(plan: &Plan, workers: Vec<Vec<AnyTotals>>) -> Vec<AnyTotals> {
+    let mut totals = plan.new_totals();
+    for worker in workers {
+        for ((step, total), other) in plan.steps.iter().zip(&mut totals).zip(worker) {
+            step.merge(total, other);
+        }
+    }
+    totals
+}
+
 /// Runs every step of every book in `slots`, overlapping.
 pub(super) fn run(
     ctx: &Steps,
@@ -214,27 +284,7 @@ pub(super) fn run(
         // not started go straight to the collector.
         let (todo_rx, permit_rx, permit_tx) = (&todo_rx, &permit_rx, &permit_tx);
         download.spawn_scoped(scope, n, move |_| {
-            let _guard = OnPanic(shutdown);
-            let mut totals = flow.plan.new_totals();
-            loop {
-                select! {
-                    recv(permit_rx) -> permit => if permit.is_err() { break },
-                    recv(shutdown.closed) -> _ => break,
-                }
-                if stop.stopped() {
-                    while let Ok((i, mut slot)) = todo_rx.try_recv() {
-                        slot.not_started();
-                        let _ = flow.done.send((i, 0, slot));
-                    }
-                    break;
-                }
-                let Ok((i, slot)) = todo_rx.try_recv() else {
-                    let _ = permit_tx.try_send(()); // no book left: give it back
-                    break;
-                };
-                flow.work(Pool::Download, (i, 0, slot), &mut totals);
-            }
-            flow.keep(totals);
+            fetch_books(flow, shutdown, stop, todo_rx, permit_rx, permit_tx);
         });
         let save_rx = &save_rx;
         save.spawn_scoped(scope, save.size(), move |_| {
@@ -250,20 +300,7 @@ pub(super) fn run(
             });
         });
         // Collect finished books on this thread, giving their permits back.
-        while arrived < n {
-            select! {
-                recv(done_rx) -> item => match item {
-                    Ok((i, _, slot)) => {
-                        let _ = permit_tx.try_send(());
-                        if let Some(place) = finished.get_mut(i) {
-                            arrived += usize::from(place.replace(slot).is_none());
-                        }
-                    }
-                    Err(_) => break,
-                },
-                recv(shutdown.closed) -> _ => break,
-            }
-        }
+        arrived = collect(&done_rx, permit_tx, shutdown, &mut finished);
         shutdown.close();
     });
 
@@ -279,12 +316,7 @@ pub(super) fn run(
             missing: n - arrived,
         });
     }
-    let mut totals = plan.new_totals();
-    for worker in worker_totals.into_inner().unwrap_or_default() {
-        for ((step, total), other) in plan.steps.iter().zip(&mut totals).zip(worker) {
-            step.merge(total, other);
-        }
-    }
+    let totals = merge_totals(plan, worker_totals.into_inner().unwrap_or_default());
     let stages = plan
         .steps
         .iter()
