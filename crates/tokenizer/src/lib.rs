@@ -28,12 +28,14 @@ mod ascii;
 mod count;
 mod lower;
 mod piece;
+mod simd;
 mod split;
 mod table;
 mod words;
 
 pub use count::{Case, PARALLEL_PIECE, WordCounts, count, count_into, count_parallel};
 pub use lower::lowercase;
+pub use simd::{Simd, simd, with_simd};
 pub use split::split_lines;
 pub use words::Words;
 
