@@ -362,6 +362,7 @@ fn one_pass(sets: &[TextSet]) {
     let all: Vec<Variant> = TOKENIZERS.iter().chain(COUNTERS).copied().collect();
     if pass == "list" {
         println!("load (reading the texts only)");
+        println!("gutenpipe stage, 1 thread");
         for (name, _) in &all {
             println!("{name}");
         }
@@ -374,13 +375,34 @@ fn one_pass(sets: &[TextSet]) {
     if pass == "load" {
         return;
     }
+    if pass == "gutenpipe stage, 1 thread" {
+        // The tokenize stage over the set, books' counts merged into the totals.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("a rayon pool");
+        let repeat = repeat_count();
+        let mut best = f64::INFINITY;
+        for _ in 0..repeat {
+            let t = thread_cpu_seconds();
+            pool.install(|| {
+                let t = thread_cpu_seconds();
+                black_box(stage_gutenpipe(&set.texts));
+                best = best.min(thread_cpu_seconds() - t);
+            });
+            black_box(t);
+        }
+        println!(
+            "{pass} on {set_name}: best of {repeat}: {:.1} ms CPU, {:.0} MB/s per CPU second",
+            best * 1e3,
+            set.bytes() as f64 / best / 1e6
+        );
+        return;
+    }
     let Some((_, f)) = all.iter().find(|(name, _)| *name == pass) else {
         panic!("no variant named {pass:?}; GUTENPIPE_BENCH_PASS=list lists them");
     };
-    let repeat: usize = std::env::var("GUTENPIPE_BENCH_REPEAT")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(1);
+    let repeat = repeat_count();
     let mut best = f64::INFINITY;
     let mut out = 0;
     for _ in 0..repeat {
@@ -393,6 +415,14 @@ fn one_pass(sets: &[TextSet]) {
         best * 1e3,
         set.bytes() as f64 / best / 1e6
     );
+}
+
+/// `GUTENPIPE_BENCH_REPEAT`, 1 if unset.
+fn repeat_count() -> usize {
+    std::env::var("GUTENPIPE_BENCH_REPEAT")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1)
 }
 
 /// CPU time of the calling thread (unaffected by waiting for a core).

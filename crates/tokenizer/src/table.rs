@@ -343,11 +343,34 @@ impl Table {
             .map(|s| (Key::from_le_bytes(s.key), s.count))
     }
 
+    /// Adds short words' counts, a batch at a time: the slots of a batch
+    /// are all asked of the memory first ([`Table::prefetch`]), so that
+    /// their cache misses overlap (the words of one table fall at random
+    /// places in the other, larger than the caches).
+    fn add_entries(&mut self, entries: impl Iterator<Item = (Key, u64)>) {
+        const BATCH: usize = 16;
+        let mut batch = [(0, 0, 0); BATCH];
+        let mut n = 0;
+        for (key, count) in entries {
+            let hash = self.hash(key);
+            self.prefetch(hash);
+            batch[n] = (key, hash, count);
+            n += 1;
+            if n == BATCH {
+                for &(key, hash, count) in &batch {
+                    self.add_hashed(key, hash, count);
+                }
+                n = 0;
+            }
+        }
+        for &(key, hash, count) in &batch[..n] {
+            self.add_hashed(key, hash, count);
+        }
+    }
+
     /// Adds `other`'s counts.
     pub(crate) fn merge_from(&mut self, other: &Table) {
-        for (key, n) in other.short_entries() {
-            self.add_key(key, n);
-        }
+        self.add_entries(other.short_entries());
         for (word, &n) in &other.long {
             match self.long.get_mut(word) {
                 Some(count) => *count += n,
@@ -360,9 +383,7 @@ impl Table {
 
     /// Adds `other`'s counts, reusing its long words.
     pub(crate) fn merge(&mut self, other: Table) {
-        for (key, n) in other.short_entries() {
-            self.add_key(key, n);
-        }
+        self.add_entries(other.short_entries());
         for (word, n) in other.long {
             *self.long.entry(word).or_insert(0) += n;
         }
