@@ -4,9 +4,10 @@
 # served by gutenpipe's mirror on 127.0.0.1 with no latency and no
 # bandwidth limit. The files of GUTENPIPE_REAL_CORPUS are copied under new
 # ebook ids until they reach E2E_MB megabytes, into a temporary corpus
-# folder. Each side runs E2E_RUNS times, alternating; each reports its own
-# wall time (from the first request to the last count, without starting
-# the interpreter or the binary); the medians and their ratio are printed.
+# folder. Each side runs E2E_RUNS times, alternating, after a `sync`; each
+# reports its own wall time (from the first request to the last count,
+# without starting the interpreter or the binary); the medians and their
+# ratio are printed, with gutenpipe's CPU time per stage in its last run.
 set -euo pipefail
 
 : "${CARGO:=cargo}"
@@ -83,11 +84,14 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 : > "$scratch/g.times"; : > "$scratch/p.times"
 for run in $(seq 1 "$E2E_RUNS"); do
   rm -rf "$scratch/g-out" "$scratch/p-out"
+  # Each side starts with no dirty pages of the other's files to write back.
+  sync
   gutenpipe run --source "$base" --urls "$(paste -sd, "$scratch/urls")" --mode streamed \
     --stages tokenize --cpu-workers "$E2E_CPU_WORKERS" --no-sync --quiet \
     --out "$scratch/g-out" --json "$scratch/g.json" > /dev/null
   g_seconds=$("$PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["runs"][0]["wall_seconds"])' "$scratch/g.json")
   g_books=$("$PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["runs"][0]["books_ok"])' "$scratch/g.json")
+  sync
   p_line=$("$PYTHON" "$here/python_pipeline.py" "$scratch/urls" "$scratch/p-out" "$E2E_CPU_WORKERS")
   p_seconds=$("$PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1])["seconds"])' "$p_line")
   p_books=$("$PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1])["books"])' "$p_line")
@@ -98,6 +102,10 @@ for run in $(seq 1 "$E2E_RUNS"); do
   echo "$g_seconds" >> "$scratch/g.times"; echo "$p_seconds" >> "$scratch/p.times"
   printf 'run %d: gutenpipe %.3f s, Python %.3f s (%d books each)\n' "$run" "$g_seconds" "$p_seconds" "$books"
 done
+echo "gutenpipe's last run, wall/CPU seconds per stage:"
+"$PYTHON" -c 'import json,sys
+r = json.load(open(sys.argv[1]))["runs"][0]
+print("  " + ", ".join("%s %.3f/%.3f" % (s["name"], s["wall_seconds"], s["cpu_seconds"]) for s in r["stages"]))' "$scratch/g.json"
 g=$(median < "$scratch/g.times"); p=$(median < "$scratch/p.times")
 printf 'median of %d runs: gutenpipe streamed %.3f s, Python %.3f s: gutenpipe is %.1fx faster\n' \
   "$E2E_RUNS" "$g" "$p" "$(awk -v p="$p" -v g="$g" 'BEGIN {print p / g}')"

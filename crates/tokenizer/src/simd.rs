@@ -56,7 +56,7 @@ thread_local! {
     static FORCED: Cell<Option<Simd>> = const { Cell::new(None) };
 }
 
-/// The instruction set [`crate::words`] and [`crate::count`] use on the calling thread.
+/// The instruction set [`crate::words()`] and [`crate::count()`] use on the calling thread.
 #[inline]
 pub fn simd() -> Simd {
     FORCED
@@ -67,7 +67,7 @@ pub fn simd() -> Simd {
 
 /// Runs `f` with the calling thread's tokenizer using `simd` (if this
 /// processor has it; else what [`simd`] would choose). Work `f` sends to
-/// other threads (such as [`crate::count_parallel`]'s) is not affected.
+/// other threads (such as [`crate::count_parallel()`]'s) is not affected.
 pub fn with_simd<R>(simd: Simd, f: impl FnOnce() -> R) -> R {
     struct Restore(Option<Simd>);
     impl Drop for Restore {
