@@ -79,10 +79,13 @@ fn utf8_evidence(bytes: &[u8]) -> (usize, usize) {
     let mut i = 0;
     while i < bytes.len() {
         if let Some(chunk) = bytes[i..].first_chunk::<16>() {
-            if u128::from_le_bytes(*chunk) & 0x8080_8080_8080_8080_8080_8080_8080_8080 == 0 {
+            let high = u128::from_le_bytes(*chunk) & 0x8080_8080_8080_8080_8080_8080_8080_8080;
+            if high == 0 {
                 i += 16;
                 continue;
             }
+            // Straight to the first byte above 0x7F.
+            i += high.trailing_zeros() as usize / 8;
         }
         let b = bytes[i];
         if b < 0x80 {
