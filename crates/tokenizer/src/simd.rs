@@ -56,7 +56,9 @@ thread_local! {
     static FORCED: Cell<Option<Simd>> = const { Cell::new(None) };
 }
 
-/// The instruction set [`crate::words()`] and [`crate::count()`] use on the calling thread.
+/// The instruction set [`crate::count()`] and the `fold` of [`crate::words()`]
+/// (so `for_each`, `count` …) use on the calling thread; pulling words one at a
+/// time with `next` always uses the baseline.
 #[inline]
 pub fn simd() -> Simd {
     FORCED
