@@ -33,7 +33,9 @@ gutenpipe() { "$CARGO" run --release --locked --quiet --bin gutenpipe -- "$@"; }
 scratch="$(mktemp -d)"
 mirror_pid=""
 cleanup() {
-  if [ -n "$mirror_pid" ]; then kill "$mirror_pid" 2>/dev/null || true; wait "$mirror_pid" 2>/dev/null || true; fi
+  # The mirror runs in a process group of its own (cargo and the server it
+  # starts): stop the whole group.
+  if [ -n "$mirror_pid" ]; then kill -- -"$mirror_pid" 2>/dev/null || true; wait "$mirror_pid" 2>/dev/null || true; fi
   rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -65,8 +67,9 @@ done
 books=$(wc -l < "$scratch/paths")
 echo "corpus: $books books, $((total / 1000000)) MB (the files of $GUTENPIPE_REAL_CORPUS under new ids)"
 
-# The mirror, in its own process, on a free port of 127.0.0.1.
-gutenpipe mirror --corpus "$corpus" --addr 127.0.0.1:0 --latency 0 --jitter 0 --bandwidth 0 \
+# The mirror, in a process group of its own, on a free port of 127.0.0.1.
+setsid "$CARGO" run --release --locked --quiet --bin gutenpipe -- \
+  mirror --corpus "$corpus" --addr 127.0.0.1:0 --latency 0 --jitter 0 --bandwidth 0 \
   > "$scratch/mirror.log" 2>&1 &
 mirror_pid=$!
 base=""
