@@ -120,9 +120,21 @@ test:
 # Tokenizer benchmarks (criterion): the unicode_words baseline beside gutenpipe's
 # tokenizer, in MB/s, on the synthetic corpus and on GUTENPIPE_REAL_CORPUS when set.
 # Results and how to read them: docs/benchmarks.md.
+# Decode benchmarks (benches/decode.rs): encoding_rs beside gutenpipe's decode.
 .PHONY: bench
 bench:
 	$(CARGO) bench --locked --bench tokenize
+	$(CARGO) bench --locked --bench decode
+
+# End to end: gutenpipe streamed on 2 CPU workers against the Python approach
+# (benches/python_pipeline.py) on the real Gutenberg files of
+# GUTENPIPE_REAL_CORPUS copied to about E2E_MB megabytes, served by
+# gutenpipe's mirror with no latency; prints the median times and their ratio.
+E2E_MB   ?= 100
+E2E_RUNS ?= 5
+.PHONY: bench-e2e
+bench-e2e: build
+	CARGO="$(CARGO)" E2E_MB=$(E2E_MB) E2E_RUNS=$(E2E_RUNS) bash benches/e2e.sh
 
 clean-results:
 	rm -rf $(RESULTS)

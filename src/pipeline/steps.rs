@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::timing::Recorder;
 use super::{PipelineConfig, PipelineError};
 use crate::book::BookRequest;
-use crate::decode::decode;
+use crate::decode::decode_owned;
 use crate::emit::{Emit, OutputFile};
 use crate::fetch::{Fetched, Fetcher};
 use crate::gutenberg::Metadata;
@@ -386,10 +386,11 @@ impl Steps<'_> {
             return;
         };
         let doc = self.recorder.task("decode", pool, slot.request.index, || {
-            let d = decode(&fetched.bytes, fetched.charset.as_deref());
+            let size = fetched.bytes.len() as u64;
+            let d = decode_owned(fetched.bytes, fetched.charset.as_deref());
             let mut doc = Document::new(slot.request.id, d.text, d.encoding);
             doc.warnings = d.warnings;
-            (Ok::<_, ()>(doc), fetched.bytes.len() as u64)
+            (Ok::<_, ()>(doc), size)
         });
         if let Ok(doc) = doc {
             slot.encoding = Some(doc.encoding.to_string());

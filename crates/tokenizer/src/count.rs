@@ -174,10 +174,10 @@ fn count_with<const FOLD: bool>(counts: &mut WordCounts, text: &str) {
     let tokens = Words::new(text).fold_words(
         0u64,
         #[inline(always)]
-        |tokens, word, ascii_at| {
-            // An ASCII word of up to 16 bytes: its key is read from the text
-            // in place (and lowercased) in one SIMD register.
-            if let Some(start) = ascii_at {
+        |tokens, word, scanned_at| {
+            // A word of up to 16 bytes from the scanner: its key is read
+            // from the text in place (and lowercased) in one SIMD register.
+            if let Some(start) = scanned_at {
                 if word.len() <= INLINE {
                     if let Some(key) = key_at::<FOLD>(bytes, start, word.len()) {
                         let hash = table.hash(key);

@@ -37,14 +37,16 @@ pub(crate) fn key_of(word: &[u8]) -> Key {
     Key::from_le_bytes(bytes)
 }
 
-/// The key of the `len` bytes at `start`, their ASCII capitals lowercased if `FOLD`,
-/// read as 16 bytes at once; `None` when fewer than 16 bytes are left from
-/// `start` (use [`key_of`]).
+/// The key of the `len` bytes at `start` (a word from the scanner), read
+/// as 16 bytes at once, lowercased if `FOLD`; `None` when fewer than 16
+/// bytes are left from `start` (use [`key_of`]), or when `FOLD` and the word
+/// holds a non-ASCII letter other than U+00C0 to U+00FF (use
+/// [`super::lower::lowercase_key`]).
 #[inline(always)]
 pub(crate) fn key_at<const FOLD: bool>(bytes: &[u8], start: usize, len: usize) -> Option<Key> {
     debug_assert!((1..=INLINE).contains(&len));
     let chunk: &[u8; INLINE] = bytes.get(start..)?.first_chunk()?;
-    Some(keep_and_lower::<FOLD>(chunk, &KEEP[len]))
+    keep_and_lower::<FOLD>(chunk, &KEEP[len])
 }
 
 /// `KEEP[n]` keeps the first `n` bytes of 16.
@@ -62,38 +64,66 @@ const KEEP: [[u8; INLINE]; INLINE + 1] = {
     masks
 };
 
-/// `chunk & keep`, with ASCII capitals made small if `FOLD`: SSE2.
+/// `chunk & keep`, with its capitals made small if `FOLD`: SSE2. The
+/// capitals of ASCII and of U+00C0 to U+00DE (C3 80 to C3 9E, but `×`)
+/// are made small in the register (`À` C3 80 becomes `à` C3 A0); `None`
+/// for a word with another non-ASCII character but `‘` `’` (E2 80 98/99,
+/// their own lowercase).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 #[allow(unused_unsafe)] // the intrinsics are safe to call from Rust 1.87 on; 1.85 needs the block
-fn keep_and_lower<const FOLD: bool>(chunk: &[u8; INLINE], keep: &[u8; INLINE]) -> Key {
+fn keep_and_lower<const FOLD: bool>(chunk: &[u8; INLINE], keep: &[u8; INLINE]) -> Option<Key> {
     use std::arch::x86_64::*;
     let mut out = [0u8; INLINE];
     // SAFETY: SSE2 is enabled on every x86_64 target; the loads and the
     // store touch exactly the three 16-byte arrays.
     unsafe {
+        let splat = |b: u8| _mm_set1_epi8(b as i8);
         let mut v = _mm_and_si128(
             _mm_loadu_si128(chunk.as_ptr().cast()),
             _mm_loadu_si128(keep.as_ptr().cast()),
         );
         if FOLD {
             let capital = _mm_and_si128(
-                _mm_cmpgt_epi8(v, _mm_set1_epi8(b'A' as i8 - 1)),
-                _mm_cmplt_epi8(v, _mm_set1_epi8(b'Z' as i8 + 1)),
+                _mm_cmpgt_epi8(v, splat(b'A' - 1)),
+                _mm_cmplt_epi8(v, splat(b'Z' + 1)),
             );
-            v = _mm_or_si128(v, _mm_and_si128(capital, _mm_set1_epi8(0x20)));
+            v = _mm_or_si128(v, _mm_and_si128(capital, splat(0x20)));
+            if _mm_movemask_epi8(v) != 0 {
+                // Signed, a lead byte (0xC0 and above) is -64 to -1.
+                let lead = _mm_and_si128(
+                    _mm_cmpgt_epi8(v, splat(0xBF)),
+                    _mm_cmplt_epi8(v, _mm_setzero_si128()),
+                );
+                let c3 = _mm_cmpeq_epi8(v, splat(0xC3));
+                let known = _mm_or_si128(c3, _mm_cmpeq_epi8(v, splat(0xE2)));
+                if _mm_movemask_epi8(_mm_andnot_si128(known, lead)) != 0 {
+                    return None;
+                }
+                // A second byte 0x80 to 0x9E after 0xC3 (signed: below
+                // 0x9F), but 0x97 (`×`), is a capital.
+                let capital = _mm_andnot_si128(
+                    _mm_cmpeq_epi8(v, splat(0x97)),
+                    _mm_and_si128(_mm_slli_si128::<1>(c3), _mm_cmplt_epi8(v, splat(0x9F))),
+                );
+                v = _mm_or_si128(v, _mm_and_si128(capital, splat(0x20)));
+            }
         }
         _mm_storeu_si128(out.as_mut_ptr().cast(), v);
     }
-    Key::from_le_bytes(out)
+    Some(Key::from_le_bytes(out))
 }
 
-/// `chunk & keep`, with ASCII capitals made small if `FOLD`.
+/// `chunk & keep`, with ASCII capitals made small if `FOLD`; `None` for a
+/// non-ASCII word when `FOLD`.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-fn keep_and_lower<const FOLD: bool>(chunk: &[u8; INLINE], keep: &[u8; INLINE]) -> Key {
+fn keep_and_lower<const FOLD: bool>(chunk: &[u8; INLINE], keep: &[u8; INLINE]) -> Option<Key> {
     let key = Key::from_le_bytes(*chunk) & Key::from_le_bytes(*keep);
-    if FOLD { ascii_lowercase(key) } else { key }
+    if !FOLD {
+        return Some(key);
+    }
+    (key & Key::from_le_bytes([0x80; INLINE]) == 0).then(|| ascii_lowercase(key))
 }
 
 /// The key with its ASCII capitals made small (other bytes unchanged):
@@ -313,11 +343,34 @@ impl Table {
             .map(|s| (Key::from_le_bytes(s.key), s.count))
     }
 
+    /// Adds short words' counts, a batch at a time: the slots of a batch
+    /// are all asked of the memory first ([`Table::prefetch`]), so that
+    /// their cache misses overlap (the words of one table fall at random
+    /// places in the other, larger than the caches).
+    fn add_entries(&mut self, entries: impl Iterator<Item = (Key, u64)>) {
+        const BATCH: usize = 16;
+        let mut batch = [(0, 0, 0); BATCH];
+        let mut n = 0;
+        for (key, count) in entries {
+            let hash = self.hash(key);
+            self.prefetch(hash);
+            batch[n] = (key, hash, count);
+            n += 1;
+            if n == BATCH {
+                for &(key, hash, count) in &batch {
+                    self.add_hashed(key, hash, count);
+                }
+                n = 0;
+            }
+        }
+        for &(key, hash, count) in &batch[..n] {
+            self.add_hashed(key, hash, count);
+        }
+    }
+
     /// Adds `other`'s counts.
     pub(crate) fn merge_from(&mut self, other: &Table) {
-        for (key, n) in other.short_entries() {
-            self.add_key(key, n);
-        }
+        self.add_entries(other.short_entries());
         for (word, &n) in &other.long {
             match self.long.get_mut(word) {
                 Some(count) => *count += n,
@@ -330,9 +383,7 @@ impl Table {
 
     /// Adds `other`'s counts, reusing its long words.
     pub(crate) fn merge(&mut self, other: Table) {
-        for (key, n) in other.short_entries() {
-            self.add_key(key, n);
-        }
+        self.add_entries(other.short_entries());
         for (word, n) in other.long {
             *self.long.entry(word).or_insert(0) += n;
         }
@@ -355,11 +406,40 @@ mod tests {
                 assert_eq!(ascii_lowercase(key_of(word)), lowered, "{start} {len}");
                 if let Some(read) = key_at::<false>(text, start, len) {
                     assert_eq!(read, key_of(word), "{start} {len}");
-                    assert_eq!(key_at::<true>(text, start, len), Some(lowered));
+                    let folded = key_at::<true>(text, start, len);
+                    match std::str::from_utf8(word) {
+                        Ok(w) if !w.contains(['‘', '’', 'Æ']) || folded.is_some() => {
+                            assert_eq!(folded, Some(key_of(w.to_lowercase().as_bytes())), "{w}")
+                        }
+                        _ => assert!(!word.is_ascii(), "{start} {len}"),
+                    }
                 }
             }
         }
         assert_eq!(key_at::<true>(text, text.len() - 15, 3), None);
+    }
+
+    #[test]
+    fn latin_keys_are_lowercased_in_the_register() {
+        let padding = " ".repeat(INLINE);
+        let mut latin1 = 0;
+        for c in ('\u{C0}'..='\u{24F}').chain(['‘', '’']) {
+            for word in [format!("{c}"), format!("A{c}b"), format!("{c}{c}’{c}Z")] {
+                let text = format!("{word}{padding}");
+                let Ok(word) = std::str::from_utf8(&text.as_bytes()[..word.len()]) else {
+                    unreachable!()
+                };
+                let expected = key_of(word.to_lowercase().as_bytes());
+                match key_at::<true>(text.as_bytes(), 0, word.len()) {
+                    Some(key) => {
+                        assert_eq!(key, expected, "{word}");
+                        latin1 += 1;
+                    }
+                    None => assert!(c > '\u{FF}', "{word}"),
+                }
+            }
+        }
+        assert!(latin1 >= 3 * 66, "{latin1}");
     }
 
     #[test]
