@@ -268,6 +268,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn declared_utf16_without_a_bom_is_not_taken_for_utf8() {
+        // ASCII in UTF-16 is valid UTF-8 too (with NULs): the fast paths
+        // must not take it.
+        let bytes = b"H\0i\0 \0t\0h\0e\0r\0e\0".to_vec();
+        for d in [
+            decode(&bytes, Some("utf-16le")),
+            decode_owned(bytes.clone(), Some("UTF-16")),
+        ] {
+            assert_eq!(d.text, "Hi there");
+            assert_eq!(d.encoding, "UTF-16LE");
+        }
+        assert_eq!(decode_owned(bytes, None).encoding, "UTF-8");
+    }
+
+    #[test]
     fn utf8_with_bom() {
         let d = decode("\u{FEFF}Caf\u{e9}".as_bytes(), None);
         assert_eq!(d.text, "Café");
