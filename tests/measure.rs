@@ -92,7 +92,10 @@ fn repeated_runs_pictures_and_trace() {
             .iter()
             .map(|s| s["name"].as_str().unwrap())
             .collect();
-        assert_eq!(names, ["download", "save", "decode", "clean", "tokenize"]);
+        assert_eq!(
+            names,
+            ["download", "save", "decode", "clean", "tokenize", "stats"]
+        );
     }
     assert!(runs[0]["statistics"]["total"].get("speedup").is_none());
     let speedup = &runs[1]["statistics"]["total"]["speedup"];

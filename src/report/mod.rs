@@ -2,12 +2,15 @@
 //! corpus results. [`table`] prints it for people and [`json`] writes it for
 //! programs; the JSON schema is documented in `docs/report-format.md`.
 
+pub mod export;
+pub mod grid;
 pub mod json;
 pub mod svg;
 pub mod sweep;
 pub mod table;
 pub mod timeline;
 pub mod trace;
+pub mod warnings;
 
 use std::path::Path;
 
