@@ -71,10 +71,7 @@ impl CacheCmd {
                 format!("could not read the cache folder {}: {e}", root.display()),
             ))
         })?;
-        println!(
-            "cache folder: {} ($GUTENPIPE_CACHE, else $XDG_CACHE_HOME/gutenpipe, else ~/.cache/gutenpipe)",
-            root.display()
-        );
+        println!("cache folder: {}", root.display());
         if entries.is_empty() {
             println!("it holds nothing");
             return Ok(ExitCode::from(exit::OK));

@@ -124,6 +124,9 @@ pub enum Command {
     Sweep(Box<sweep::SweepCmd>),
     /// Show the corpora and catalogs kept in gutenpipe's cache folder, with
     /// their sizes; `--clear` removes them.
+    ///
+    /// The cache folder is $GUTENPIPE_CACHE, else $XDG_CACHE_HOME/gutenpipe,
+    /// else ~/.cache/gutenpipe.
     Cache(cache::CacheCmd),
 }
 

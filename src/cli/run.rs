@@ -205,9 +205,14 @@ impl RunCmd {
                 .check_outputs(self.json.as_deref(), self.export.paths(), &config.modes)?;
         // Ctrl-C and SIGTERM: stop starting downloads, keep what was
         // downloaded, exit 130; a second one exits at once.
-        if let Err(e) = gutenpipe::interrupt::install(|| {
+        let stderr = terminal.layout;
+        if let Err(e) = gutenpipe::interrupt::install(move || {
             eprintln!(
-                "\ninterrupted: saving the books downloaded, then stopping (Ctrl-C again to quit at once)"
+                "\n{}",
+                stderr.wrap(
+                    "interrupted: saving the books downloaded, then stopping (Ctrl-C again to quit at once)",
+                    4
+                )
             )
         }) {
             terminal.note(&format!("note: Ctrl-C will not be caught: {e}"));

@@ -290,3 +290,84 @@ fn sweep_warnings(report: &SweepReport) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Mode;
+    use crate::record::sweep::{SweepPoint, SweepSettings};
+
+    fn point(download: usize, cpu: usize, process: &[f64], process_cpu: f64) -> SweepPoint {
+        let s = |v: &[f64]| Summary::of(v).unwrap();
+        SweepPoint {
+            download_workers: download,
+            cpu_workers: cpu,
+            runs: process.len(),
+            download_seconds: s(&[1.0, 1.0]),
+            process_seconds: s(process),
+            process_cpu_seconds: s(&[process_cpu, process_cpu]),
+            total_seconds: s(&[2.0, 2.0]),
+            ideal_download_seconds: 1.0,
+        }
+    }
+
+    fn report(cpu: Vec<SweepPoint>) -> SweepReport {
+        SweepReport {
+            gutenpipe: "test",
+            config: SweepSettings {
+                corpus: None,
+                books: 6,
+                mode: Mode::Staged,
+                download_workers: vec![1],
+                cpu_workers: vec![1, 2],
+                save_workers: 1,
+                stages: vec!["tokenize".into()],
+                runs: 2,
+                latency_seconds: None,
+                jitter: None,
+                bandwidth_bytes_per_second: None,
+            },
+            cores: 2,
+            process_stages: vec!["tokenize".into()],
+            failed_books: 0,
+            colours: BTreeMap::new(),
+            download: vec![point(1, 2, &[0.5, 0.5], 1.0)],
+            cpu,
+        }
+    }
+
+    #[test]
+    fn processing_too_short_to_measure_shows_no_speedup_and_says_why() {
+        let short = report(vec![
+            point(1, 1, &[0.010, 0.011], 0.010),
+            point(1, 2, &[0.012, 0.013], 0.012),
+        ]);
+        let text = render_table(&short);
+        let row = text.lines().find(|l| l.starts_with("2 ")).unwrap();
+        assert!(row.contains(" - ") && !row.contains('×'), "{text}");
+        assert!(
+            text.contains("warning: tokenize took 10.0 ms of CPU on 1 worker: too short"),
+            "{text}"
+        );
+        let long = report(vec![
+            point(1, 1, &[1.0, 1.01], 1.0),
+            point(1, 2, &[0.5, 0.51], 1.0),
+        ]);
+        let text = render_table(&long);
+        assert!(text.contains("1.99×"), "{text}");
+        assert!(!text.contains("warning"), "{text}");
+    }
+
+    #[test]
+    fn noisy_settings_are_named() {
+        let noisy = report(vec![
+            point(1, 1, &[1.0, 1.0], 1.0),
+            point(1, 2, &[0.3, 0.9], 1.0),
+        ]);
+        let text = render_table(&noisy);
+        assert!(
+            text.contains("warning: the times at 2 cpu workers varied by more than 20 %"),
+            "{text}"
+        );
+    }
+}

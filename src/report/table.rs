@@ -212,9 +212,9 @@ fn run_table_in(run: &RunReport, layout: Layout) -> Fitted {
     }
     let many = repeated(run);
     let (rows, rate) = stage_rows(run, many);
-    // Left out when too wide, in this order: min … max, MB/s, bytes, pool.
+    // Left out when too wide, in this order: min … max, bytes, MB/s, pool.
     let mut optional = if many { vec![6] } else { Vec::new() };
-    optional.extend([rate, 4, 1]);
+    optional.extend([4, rate, 1]);
     let table = render_fitted(&rows, &[Align::Left], &optional, layout);
     let mut out = layout.wrap(&title(run, many), 4);
     out.push('\n');

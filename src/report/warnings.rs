@@ -56,7 +56,8 @@ pub fn for_run(stages: &[Figures<'_>], runs: usize) -> Vec<String> {
     if !short.is_empty() {
         out.push(format!(
             "warning: {} took under {:.0} ms: too short to measure well, so {} cpu/wall and \
-             speed-ups say little; more or larger books (--books, --size-scale) measure {} better",
+             speed-ups say little; more or larger books measure {} better (synthetic ones: \
+             --books, --size-scale)",
             and_list(&short),
             TOO_SHORT_SECONDS * 1e3,
             if short.len() == 1 { "its" } else { "their" },
