@@ -51,7 +51,9 @@ impl Kind {
 /// One thing kept in the cache folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// Where it is.
     pub path: PathBuf,
+    /// What it is.
     pub kind: Kind,
     /// Bytes of its files (the folder's, for a corpus).
     pub bytes: u64,
@@ -127,7 +129,9 @@ pub fn entries(root: &Path) -> io::Result<Vec<Entry>> {
 #[derive(Debug, thiserror::Error)]
 #[error("could not remove {} from the cache: {source}", path.display())]
 pub struct ClearError {
+    /// The entry that could not be removed.
     pub path: PathBuf,
+    /// What the system said.
     pub source: io::Error,
 }
 

@@ -138,44 +138,23 @@ impl Filters {
                 ));
             }
         }
-        for (name, value, filters) in [
-            (
-                "author",
-                &self.author,
-                Filters {
-                    author: self.author.clone(),
-                    ..Filters::default()
-                },
-            ),
-            (
-                "title",
-                &self.title,
-                Filters {
-                    title: self.title.clone(),
-                    ..Filters::default()
-                },
-            ),
-            (
-                "subject",
-                &self.subject,
-                Filters {
-                    subject: self.subject.clone(),
-                    ..Filters::default()
-                },
-            ),
-            (
-                "bookshelf",
-                &self.bookshelf,
-                Filters {
-                    bookshelf: self.bookshelf.clone(),
-                    ..Filters::default()
-                },
-            ),
-        ] {
-            if let Some(v) = value {
-                if !alone(filters) {
-                    reasons.push(format!("no {name} holds every word of \"{v}\""));
-                }
+        let text_filters = [
+            ("author", &self.author),
+            ("title", &self.title),
+            ("subject", &self.subject),
+            ("bookshelf", &self.bookshelf),
+        ];
+        for (name, value) in text_filters {
+            let Some(v) = value else { continue };
+            let mut only = Filters::default();
+            match name {
+                "author" => only.author = value.clone(),
+                "title" => only.title = value.clone(),
+                "subject" => only.subject = value.clone(),
+                _ => only.bookshelf = value.clone(),
+            }
+            if !alone(only) {
+                reasons.push(format!("no {name} holds every word of \"{v}\""));
             }
         }
         if reasons.is_empty() {

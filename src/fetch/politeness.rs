@@ -38,6 +38,7 @@ pub struct PolitenessConfig {
 pub struct HostLimits {
     /// `None` for no limit beyond the number of download workers.
     pub connections: Option<usize>,
+    /// Least time between the starts of two requests.
     pub interval: Duration,
 }
 
@@ -165,6 +166,7 @@ pub struct Permit<'a> {
 }
 
 impl Politeness {
+    /// The gates for the limits of `config`.
     pub fn new(config: PolitenessConfig) -> Politeness {
         Politeness {
             config,

@@ -14,7 +14,12 @@ use super::Fault;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {
     /// A status and the body bytes sent.
-    Status { status: u16, bytes: u64 },
+    Status {
+        /// The response's status code.
+        status: u16,
+        /// Body bytes sent.
+        bytes: u64,
+    },
     /// A fault was injected instead.
     Fault(Fault),
     /// The connection failed while answering (the client went away).
@@ -28,9 +33,11 @@ pub struct Logged {
     pub at: SystemTime,
     /// The client's address, when known.
     pub peer: Option<SocketAddr>,
+    /// `GET`, `HEAD` …
     pub method: String,
     /// The path, with its query string when it has one.
     pub target: String,
+    /// How it was answered.
     pub answer: Answer,
     /// From reading the request to the end of the answer (the latency
     /// model's delay included).

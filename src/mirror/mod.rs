@@ -353,12 +353,29 @@ fn respond(
         };
         return simple(out, request, 404, why, answer);
     };
+    let sent = send_file(request, resolved.content_type, &mut file, shared, out)?;
+    *answer = Answer::Status {
+        status: 200,
+        bytes: sent,
+    };
+    Ok(After::KeepAlive)
+}
+
+/// Sends `file` with status 200 (its head alone for a HEAD request), paced
+/// by the latency model's bandwidth; returns the body bytes sent.
+fn send_file(
+    request: &http::Request,
+    content_type: &str,
+    file: &mut File,
+    shared: &Shared,
+    out: &mut BufWriter<TcpStream>,
+) -> io::Result<u64> {
     let length = file.metadata()?.len();
     http::write_head(
         out,
         200,
         &[
-            ("Content-Type", resolved.content_type.to_string()),
+            ("Content-Type", content_type.to_string()),
             ("Content-Length", length.to_string()),
             (
                 "Server",
@@ -368,21 +385,13 @@ fn respond(
         ],
     )?;
     shared.stats.served.fetch_add(1, Ordering::Relaxed);
-    if head_only {
+    if request.method == "HEAD" {
         out.flush()?;
-        *answer = Answer::Status {
-            status: 200,
-            bytes: 0,
-        };
-        return Ok(After::KeepAlive);
+        return Ok(0);
     }
-    let sent = latency::send(model, &mut file, out)?;
+    let sent = latency::send(&shared.config.latency, file, out)?;
     shared.stats.bytes.fetch_add(sent, Ordering::Relaxed);
-    *answer = Answer::Status {
-        status: 200,
-        bytes: sent,
-    };
-    Ok(After::KeepAlive)
+    Ok(sent)
 }
 
 fn simple(

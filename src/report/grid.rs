@@ -9,7 +9,9 @@ use crate::terminal::fit;
 /// Which side a column's cells are padded to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
+    /// Text starts at the column's left edge.
     Left,
+    /// Text ends at the column's right edge (numbers).
     Right,
 }
 
@@ -125,7 +127,9 @@ pub fn render_aligned(rows: &[Vec<String>], align: &[Align]) -> String {
 /// of the columns left out to fit, in the order they were left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fitted {
+    /// The table, a line per row.
     pub text: String,
+    /// The titles of the columns left out.
     pub left_out: Vec<String>,
 }
 

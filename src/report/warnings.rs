@@ -39,8 +39,11 @@ pub fn and_list(items: &[String]) -> String {
 /// One stage's figures, as a table shows them.
 #[derive(Debug, Clone)]
 pub struct Figures<'a> {
+    /// The stage's name.
     pub name: &'a str,
+    /// Its wall time, over the timed runs.
     pub wall: Summary,
+    /// Its CPU time, over the timed runs.
     pub cpu: Summary,
 }
 

@@ -16,11 +16,15 @@ use crate::record::stats::{Speedup, Summary};
 /// A failure to export.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    /// The rows could not be put in the format.
     #[error("could not write the {format} export: {message}")]
     Format {
+        /// The format's name.
         format: &'static str,
+        /// What went wrong.
         message: String,
     },
+    /// The file could not be written.
     #[error(transparent)]
     Write(#[from] crate::store::StoreError),
 }
@@ -38,6 +42,7 @@ pub trait Exporter {
 /// times in seconds, over the timed runs when the mode was repeated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
+    /// The mode's name.
     pub mode: String,
     /// The stage's name, or `total`.
     pub stage: String,
@@ -53,6 +58,7 @@ pub struct Row {
     pub bytes: Option<u64>,
     /// Timed runs the figures are over.
     pub runs: usize,
+    /// Wall seconds: mean, σ, min, max.
     pub wall: Summary,
     /// Mean CPU seconds.
     pub cpu: f64,
