@@ -1,6 +1,8 @@
 # gutenpipe — the two commands: `make run` (the experiment) and `make test`;
 # `make run-live` runs the experiment against a real Gutenberg mirror (needs a network).
 # Every setting below can be changed on the command line: make run BOOKS=200 LATENCY=500ms
+# The corpus, latency, pool and stage settings default to gutenpipe's own defaults
+# (src/experiment/defaults.rs; a test checks that they agree).
 
 CARGO            ?= cargo
 BOOKS            ?= 60
@@ -89,7 +91,7 @@ memory: build
 	  for run in sequential:- staged:- streamed:8 streamed:32 streamed:128; do \
 	    mode=$${run%%:*}; inflight=$${run##*:}; flag=""; [ "$$inflight" = - ] || flag="--in-flight $$inflight"; \
 	    rm -rf $(RESULTS)/memory-texts; \
-	    $(GUTENPIPE) run $(MEMORY_SHAPE) --ids $$ids --mode $$mode $$flag --no-sync --quiet \
+	    $(GUTENPIPE) run $(MEMORY_SHAPE) --ids $$ids --mode $$mode $$flag --stages clean,tokenize --no-sync --quiet \
 	      --latency 0 --bandwidth 0 --out $(RESULTS)/memory-texts --json $(RESULTS)/memory.json > /dev/null || exit 1; \
 	    peak=$$(sed -n 's/.*"peak_rss_bytes": \([0-9]*\).*/\1/p' $(RESULTS)/memory.json | head -1); \
 	    wall=$$(sed -n 's/^      "wall_seconds": \([0-9.]*\).*/\1/p' $(RESULTS)/memory.json | head -1); \

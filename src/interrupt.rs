@@ -39,11 +39,14 @@ pub fn summary(run: &RunReport) -> String {
     let resumed = run.resumed();
     let left = run.books.len() - saved - resumed;
     format!(
-        "interrupted: {} of {} books are saved in {} and recorded in its manifest \
+        "interrupted: {} of {} saved in {} and recorded in its manifest \
          ({saved} downloaded by this run, {resumed} already there); {left} not saved. \
          Run the same command again to resume.",
         saved + resumed,
-        run.books.len(),
+        match run.books.len() {
+            1 => "1 book is".to_string(),
+            n => format!("{n} books are"),
+        },
         run.out
     )
 }

@@ -35,7 +35,7 @@ fn lowercase_counts(text: &str) -> HashMap<String, u64> {
 }
 
 #[test]
-fn by_default_books_are_cleaned_then_tokenized_with_their_metadata() {
+fn by_default_books_are_cleaned_tokenized_and_measured_with_their_metadata() {
     let corpus = TestCorpus::new(12, 21);
     let mirror = mirror(corpus.path());
     let out = tempfile::tempdir().unwrap();
@@ -46,10 +46,10 @@ fn by_default_books_are_cleaned_then_tokenized_with_their_metadata() {
     assert!(table.contains("\nclean "), "{table}");
     assert_eq!(
         report["config"]["stages"],
-        serde_json::json!(["clean", "tokenize"])
+        serde_json::json!(["clean", "tokenize", "stats"])
     );
     let run = &report["runs"][0];
-    for name in ["clean", "tokenize"] {
+    for name in ["clean", "tokenize", "stats"] {
         assert_eq!(stage(run, name)["items"], 12, "{name}");
         assert_eq!(stage(run, name)["pool"], "rayon", "{name}");
     }
@@ -214,7 +214,7 @@ fn a_book_without_markers_is_kept_whole_with_a_warning() {
     let (o, report) = run_books(&mirror, "123", &out.path().join("t"), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("1 of 1 books with warnings:\n  ebook 123: no Gutenberg START marker"),
+        stdout(&o).contains("1 of 1 book with warnings:\n  ebook 123: no Gutenberg START marker"),
         "{}",
         stdout(&o)
     );

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use gutenpipe::corpus::write_corpus;
-use gutenpipe::units::format_bytes;
+use gutenpipe::units::{self, format_bytes};
 
 use super::{CorpusShape, Failure, fatal};
 
@@ -31,8 +31,8 @@ impl CorpusCmd {
         sizes.sort_unstable();
         let langs: Vec<String> = languages.iter().map(|(l, n)| format!("{l} {n}")).collect();
         println!(
-            "wrote {} books ({}, median {}, largest {}) to {}",
-            catalog.len(),
+            "wrote {} ({}, median {}, largest {}) to {}",
+            units::count(catalog.len() as u64, "book", "books"),
             format_bytes(total),
             format_bytes(sizes[sizes.len() / 2]),
             format_bytes(*sizes.last().unwrap_or(&0)),

@@ -39,13 +39,20 @@ pub struct MeasureArgs {
 }
 
 impl MeasureArgs {
-    /// Checks the report paths (`--json` given as `json`, `--trace`,
-    /// `--timeline` for each of `modes`) before any work starts; returns
-    /// whether one of them is standard output.
-    pub fn check_outputs(&self, json: Option<&Path>, modes: &[Mode]) -> Result<bool, Failure> {
+    /// Checks the report paths (`--json` given as `json`, the exports,
+    /// `--trace`, `--timeline` for each of `modes`) before any work starts:
+    /// each must be writable, and at most one may be `-`. Returns whether
+    /// one of them is standard output.
+    pub fn check_outputs(
+        &self,
+        json: Option<&Path>,
+        exports: Vec<(&'static str, PathBuf)>,
+        modes: &[Mode],
+    ) -> Result<bool, Failure> {
         let several = modes.len() > 1;
         let mut paths: Vec<(&str, PathBuf)> = Vec::new();
         paths.extend(json.map(|p| ("--json", p.to_path_buf())));
+        paths.extend(exports);
         paths.extend(self.trace.clone().map(|p| ("--trace", p)));
         if let Some(p) = &self.timeline {
             if outputs::is_stdout(p) && several {

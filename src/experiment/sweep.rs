@@ -83,8 +83,8 @@ pub fn sweep(
             .filter(|p| *p != (d_max, c_max)),
     );
     listener.note(&format!(
-        "sweep: {} books{} through {}, {} settings × {} run{}",
-        requests.len(),
+        "sweep: {}{} through {}, {} settings × {} run{}",
+        crate::units::count(requests.len() as u64, "book", "books"),
         source
             .folder
             .as_ref()
@@ -199,7 +199,10 @@ fn measure_all(
             names.join(" + "),
             mean(&m.process),
             if m.failed > 0 {
-                format!(", {} books FAILED", m.failed)
+                format!(
+                    ", {} FAILED",
+                    crate::units::count(m.failed as u64, "book", "books")
+                )
             } else {
                 String::new()
             }

@@ -21,7 +21,9 @@ use crate::book::{BookId, BookRequest, Layout, Target};
 use crate::rng::Rng;
 pub use error::FetchError;
 use error::classify;
-pub use politeness::{HostLimits, Politeness, PolitenessConfig, host_of, is_gutenberg};
+pub use politeness::{
+    HostLimits, Politeness, PolitenessConfig, RateSchedule, Throttled, host_of, is_gutenberg,
+};
 pub use retry::{RetryPolicy, parse_retry_after};
 
 /// Most redirects followed for one request; more is taken for a loop.
@@ -263,9 +265,10 @@ impl Fetcher {
         }
     }
 
-    /// One attempt at `url` (no retry, no politeness wait), with the body
-    /// read in full under the size limit, decoded from its content coding,
-    /// and checked against its `Content-Length`.
+    /// One attempt at `url` (no retry, no politeness wait before it), with
+    /// the body read in full under the size limit and within its host's
+    /// `--limit-rate`, decoded from its content coding, and checked against
+    /// its `Content-Length`.
     pub fn get(&self, url: &str, layout: Option<Layout>) -> Result<Fetched, FetchError> {
         let shown = without_userinfo(url);
         let mut response = self
@@ -317,7 +320,11 @@ impl Fetcher {
             None => body::Framing::Close,
         };
         let limit = self.config.max_bytes;
-        let (read, received) = body::read(body.with_config().reader(), coding, limit, expected);
+        let host = host_of(url);
+        let wire = self
+            .politeness
+            .throttled(&host, body.with_config().reader());
+        let (read, received) = body::read(wire, coding, limit, expected);
         let truncated = |received| FetchError::Truncated {
             url: shown.clone(),
             received,

@@ -12,6 +12,7 @@ mod http;
 mod inject;
 pub mod latency;
 mod library;
+pub mod log;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -21,12 +22,13 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::latency::LatencyModel;
 pub use faults::{Fault, FaultPlan, Injector};
 use inject::{After, Marker};
 pub use library::Library;
+pub use log::{Answer, Logged, RequestLog};
 
 /// Most connections served at once; beyond it a client gets 503.
 const MAX_CONNECTIONS: usize = 1024;
@@ -42,6 +44,8 @@ pub struct MirrorConfig {
     pub latency: LatencyModel,
     /// Faults to inject (none by default).
     pub faults: FaultPlan,
+    /// Where to log each request answered (nowhere by default).
+    pub log: Option<RequestLog>,
 }
 
 /// A failure to start a mirror.
@@ -228,6 +232,7 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
 
 fn serve_connection(stream: TcpStream, shared: &Shared) -> io::Result<()> {
     stream.set_read_timeout(Some(IDLE_TIMEOUT))?;
+    let peer = stream.peer_addr().ok();
     stream.set_nodelay(true)?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut writer = BufWriter::with_capacity(64 * 1024, stream);
@@ -254,7 +259,28 @@ fn serve_connection(stream: TcpStream, shared: &Shared) -> io::Result<()> {
             }
         };
         let number = shared.stats.requests.fetch_add(1, Ordering::Relaxed);
-        let after = respond(&request, number, shared, &mut writer)?;
+        let (at, started) = (SystemTime::now(), Instant::now());
+        let mut answer = Answer::Broken;
+        let result = respond(&request, number, shared, &mut writer, &mut answer);
+        if let Some(log) = &shared.config.log {
+            (log.0)(&Logged {
+                at,
+                peer,
+                method: request.method.clone(),
+                target: if request.query.is_empty() {
+                    request.path.clone()
+                } else {
+                    format!("{}?{}", request.path, request.query)
+                },
+                answer: if result.is_err() {
+                    Answer::Broken
+                } else {
+                    answer
+                },
+                took: started.elapsed(),
+            });
+        }
+        let after = result?;
         if after == After::Close || !request.keep_alive {
             return Ok(());
         }
@@ -271,21 +297,26 @@ fn connection_header(request: &http::Request) -> (&'static str, String) {
 }
 
 /// Answers one request: waits out the latency, then sends the file (paced by
-/// the bandwidth), a short error, or the fault the plan picks for it.
+/// the bandwidth), a short error, or the fault the plan picks for it; says
+/// which in `answer`.
 fn respond(
     request: &http::Request,
     number: u64,
     shared: &Shared,
     out: &mut BufWriter<TcpStream>,
+    answer: &mut Answer,
 ) -> io::Result<After> {
     let model = &shared.config.latency;
     thread::sleep(model.delay(number));
     let head_only = request.method == "HEAD";
     if request.method != "GET" && !head_only {
-        return simple(out, request, 405, "only GET and HEAD are served\n");
+        return simple(out, request, 405, "only GET and HEAD are served\n", answer);
     }
     let fault = match inject::marker(&request.query) {
-        Some(Marker::Loop(hop)) => return inject::redirect_loop(out, request, hop + 1),
+        Some(Marker::Loop(hop)) => {
+            *answer = Answer::Fault(Fault::RedirectLoop);
+            return inject::redirect_loop(out, request, hop + 1);
+        }
         Some(Marker::Redirected) => None,
         None if head_only => None,
         None => shared.injector.next(&request.path),
@@ -297,6 +328,7 @@ fn respond(
     let fault = fault.filter(|(f, _)| !f.needs_body() || opened.is_some());
     if let Some((fault, rng)) = fault {
         shared.injector.count(fault);
+        *answer = Answer::Fault(fault);
         let body = match opened {
             Some((r, file)) => Some(inject::Body {
                 length: file.metadata()?.len(),
@@ -319,14 +351,31 @@ fn respond(
         } else {
             "no such file on this mirror\n"
         };
-        return simple(out, request, 404, why);
+        return simple(out, request, 404, why, answer);
     };
+    let sent = send_file(request, resolved.content_type, &mut file, shared, out)?;
+    *answer = Answer::Status {
+        status: 200,
+        bytes: sent,
+    };
+    Ok(After::KeepAlive)
+}
+
+/// Sends `file` with status 200 (its head alone for a HEAD request), paced
+/// by the latency model's bandwidth; returns the body bytes sent.
+fn send_file(
+    request: &http::Request,
+    content_type: &str,
+    file: &mut File,
+    shared: &Shared,
+    out: &mut BufWriter<TcpStream>,
+) -> io::Result<u64> {
     let length = file.metadata()?.len();
     http::write_head(
         out,
         200,
         &[
-            ("Content-Type", resolved.content_type.to_string()),
+            ("Content-Type", content_type.to_string()),
             ("Content-Length", length.to_string()),
             (
                 "Server",
@@ -336,13 +385,13 @@ fn respond(
         ],
     )?;
     shared.stats.served.fetch_add(1, Ordering::Relaxed);
-    if head_only {
+    if request.method == "HEAD" {
         out.flush()?;
-        return Ok(After::KeepAlive);
+        return Ok(0);
     }
-    let sent = latency::send(model, &mut file, out)?;
+    let sent = latency::send(&shared.config.latency, file, out)?;
     shared.stats.bytes.fetch_add(sent, Ordering::Relaxed);
-    Ok(After::KeepAlive)
+    Ok(sent)
 }
 
 fn simple(
@@ -350,6 +399,7 @@ fn simple(
     request: &http::Request,
     status: u16,
     body: &str,
+    answer: &mut Answer,
 ) -> io::Result<After> {
     http::write_head(
         out,
@@ -360,9 +410,12 @@ fn simple(
             connection_header(request),
         ],
     )?;
+    let mut bytes = 0;
     if request.method != "HEAD" {
         out.write_all(body.as_bytes())?;
+        bytes = body.len() as u64;
     }
     out.flush()?;
+    *answer = Answer::Status { status, bytes };
     Ok(After::KeepAlive)
 }

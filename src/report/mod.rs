@@ -1,13 +1,18 @@
 //! What a run found out, as data: per-stage timings, per-book outcomes and
-//! corpus results. [`table`] prints it for people and [`json`] writes it for
-//! programs; the JSON schema is documented in `docs/report-format.md`.
+//! corpus results. [`table`] prints it for people (laid out by [`grid`] for
+//! a terminal's width, with the [`warnings`] on figures not to trust),
+//! [`json`] writes it for programs and [`export`] writes the tables as
+//! Markdown or CSV; the formats are documented in `docs/report-format.md`.
 
+pub mod export;
+pub mod grid;
 pub mod json;
 pub mod svg;
 pub mod sweep;
 pub mod table;
 pub mod timeline;
 pub mod trace;
+pub mod warnings;
 
 use std::path::Path;
 

@@ -131,9 +131,9 @@ pub fn render(run: &RunReport) -> String {
         "start",
         15.0,
         &format!(
-            "{} run: {} books in {} — one row per worker thread, one bar per task",
+            "{} run: {} in {} — one row per worker thread, one bar per task",
             run.mode.name(),
-            run.books.len(),
+            crate::units::count(run.books.len() as u64, "book", "books"),
             duration(run.wall_seconds)
         ),
         r#"font-weight="bold""#,

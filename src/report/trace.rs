@@ -28,7 +28,11 @@ pub fn render(runs: &[RunReport]) -> Value {
             let threads = pool_threads(run, pool);
             events.push(json!({
                 "name": "process_name", "ph": "M", "pid": pid,
-                "args": { "name": format!("{} · {pool} pool ({threads} threads)", run.mode.name()) }
+                "args": { "name": format!(
+                    "{} · {pool} pool ({})",
+                    run.mode.name(),
+                    crate::units::count(threads as u64, "thread", "threads")
+                ) }
             }));
             events.push(json!({
                 "name": "process_sort_index", "ph": "M", "pid": pid,

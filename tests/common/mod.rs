@@ -77,16 +77,22 @@ pub fn faulty_mirror(dir: &Path, spec: &str, seed: u64) -> Mirror {
     .expect("mirror started")
 }
 
-/// Runs the `gutenpipe` binary with `args`.
+/// Runs the `gutenpipe` binary with `args`, its output laid out as for a
+/// file (no `COLUMNS`, whatever the environment of the tests).
 pub fn gutenpipe(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gutenpipe"))
-        .args(args)
-        .env(
-            "GUTENPIPE_CACHE",
-            std::env::temp_dir().join("gutenpipe-test-cache"),
-        )
-        .output()
-        .expect("gutenpipe runs")
+    gutenpipe_with(args, &[])
+}
+
+/// Runs the `gutenpipe` binary with `args` and the environment variables
+/// `env` (`COLUMNS` unset unless given).
+pub fn gutenpipe_with(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gutenpipe"));
+    command.args(args).env_remove("COLUMNS").env(
+        "GUTENPIPE_CACHE",
+        std::env::temp_dir().join("gutenpipe-test-cache"),
+    );
+    command.envs(env.iter().copied());
+    command.output().expect("gutenpipe runs")
 }
 
 pub fn stderr(o: &Output) -> String {
