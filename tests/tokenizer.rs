@@ -263,6 +263,35 @@ fn words_across_every_64_byte_block_edge() {
     }
 }
 
+#[test]
+fn words_across_the_edges_of_scanned_chunks() {
+    // The counting loop scans 16 blocks (1,024 bytes) at a time: the same
+    // probes around the first chunk edges, one byte further each time.
+    for pad in (990..1050).chain(2020..2060) {
+        let text = format!(
+            "{}x.y 1,2 ab'cd é_e ü.b ɐq a’b {} a:b’s _x_ end",
+            "w ".repeat(pad / 2),
+            "q".repeat(pad % 40)
+        );
+        assert_same_as_unicode_words(&text, &format!("pad {pad}"));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 200,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Texts of several scanned chunks (the counting loop scans 1,024 bytes
+    /// at a time).
+    #[test]
+    fn long_random_text_gives_the_same_words(text in text_of(interesting_char(), 2500)) {
+        assert_same_as_unicode_words(&text, "long random text");
+    }
+}
+
 fn check_files(files: &[(String, Vec<u8>)]) {
     for (name, bytes) in files {
         let text = decode(bytes, None).text;

@@ -26,7 +26,10 @@
 //! The scanner classifies a block of 64 bytes into bit masks (one bit per
 //! byte: AVX2 or SSE2 on x86_64, a table elsewhere; see [`super::simd`]),
 //! computes the joining marks from their neighbours' bits, and walks the
-//! edges of the runs with `trailing_zeros`.
+//! edges of the runs with `trailing_zeros`. For counting, [`scan_blocks`]
+//! does the vector work for 16 blocks at once, each block classified before
+//! the one before it is finished (what follows a block is then read from
+//! the next block's masks), and hands over each block's edges.
 
 /// Bit masks of one block of 64 bytes: bit `i` describes byte `i`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -147,9 +150,6 @@ macro_rules! classify_vectors {
         let both = $or($eq(v, splat(b'.')), $eq(v, splat(b'\'')));
         let mid_letter = $or(both, $eq(v, splat(b':')));
         let mid_num = $or(both, $or($eq(v, splat(b',')), $eq(v, splat(b';'))));
-        let latin_lead = in_range(0xC3, 0xC8, v);
-        let c3 = $eq(v, splat(0xC3));
-        let times = $or($eq(v, splat(0x97)), $eq(v, splat(0xB7)));
         let bits = $bits;
         $m.letter |= bits(letter) << $shift;
         $m.digit |= bits(digit) << $shift;
@@ -157,6 +157,20 @@ macro_rules! classify_vectors {
         $m.mid_letter |= bits(mid_letter) << $shift;
         $m.mid_num |= bits(mid_num) << $shift;
         $m.high |= bits(v) << $shift;
+    }};
+}
+
+/// The masks of the first bytes of Latin letters, for a block with a byte
+/// above 0x7F; as [`classify_vectors`].
+#[cfg(target_arch = "x86_64")]
+macro_rules! classify_latin {
+    ($m:ident, $v:expr, $shift:expr, $set1:ident, $and:ident, $or:ident, $gt:ident, $lt:ident, $eq:ident, $bits:expr) => {{
+        let v = $v;
+        let splat = |b: u8| $set1(b as i8);
+        let latin_lead = $and($gt(v, splat(0xC2)), $lt(v, splat(0xC9)));
+        let c3 = $eq(v, splat(0xC3));
+        let times = $or($eq(v, splat(0x97)), $eq(v, splat(0xB7)));
+        let bits = $bits;
         $m.latin_lead |= bits(latin_lead) << $shift;
         $m.c3 |= bits(c3) << $shift;
         $m.times |= bits(times) << $shift;
@@ -187,6 +201,22 @@ pub(crate) fn classify_sse2(block: &[u8; 64]) -> Masks {
                 |x: __m128i| _mm_movemask_epi8(x) as u32 as u64
             );
         }
+        if m.high != 0 {
+            for k in 0..4 {
+                classify_latin!(
+                    m,
+                    _mm_loadu_si128(block.as_ptr().add(16 * k).cast::<__m128i>()),
+                    16 * k,
+                    _mm_set1_epi8,
+                    _mm_and_si128,
+                    _mm_or_si128,
+                    _mm_cmpgt_epi8,
+                    _mm_cmplt_epi8,
+                    _mm_cmpeq_epi8,
+                    |x: __m128i| _mm_movemask_epi8(x) as u32 as u64
+                );
+            }
+        }
     }
     m
 }
@@ -196,8 +226,7 @@ pub(crate) fn classify_sse2(block: &[u8; 64]) -> Masks {
 /// # Safety
 /// The processor must have AVX2.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline]
+#[inline(always)]
 #[allow(unused_unsafe)]
 pub(crate) unsafe fn classify_avx2(block: &[u8; 64]) -> Masks {
     use std::arch::x86_64::*;
@@ -243,42 +272,44 @@ pub(crate) unsafe fn classify_avx2(block: &[u8; 64]) -> Masks {
                 )
             }
         }
+        // A range `lo..=hi` moved to the lowest signed values (-128 on),
+        // then one signed comparison; bytes above 0x7F land above it.
+        #[inline(always)]
+        unsafe fn below(v: __m256i, lo: u8, hi: u8) -> __m256i {
+            unsafe {
+                let moved = _mm256_add_epi8(v, splat(0x80u8.wrapping_sub(lo)));
+                _mm256_cmpgt_epi8(splat((hi - lo).wrapping_add(0x81)), moved)
+            }
+        }
         #[inline(always)]
         unsafe fn letter(v: __m256i) -> __m256i {
-            unsafe { in_range(_mm256_or_si256(v, splat(0x20)), b'a', b'z') }
+            unsafe { below(_mm256_or_si256(v, splat(0x20)), b'a', b'z') }
         }
         #[inline(always)]
         unsafe fn digit(v: __m256i) -> __m256i {
-            unsafe { in_range(v, b'0', b'9') }
+            unsafe { below(v, b'0', b'9') }
         }
         #[inline(always)]
         unsafe fn underscore(v: __m256i) -> __m256i {
             unsafe { _mm256_cmpeq_epi8(v, splat(b'_')) }
         }
+        // A set of ASCII marks with distinct low nibbles: the byte its low
+        // nibble names in `table` is the byte itself (`vpshufb` gives 0 for
+        // a byte above 0x7F, and 0xFF names no mark).
         #[inline(always)]
-        unsafe fn both(v: __m256i) -> __m256i {
+        unsafe fn one_of(v: __m256i, table: &[u8; 16]) -> __m256i {
             unsafe {
-                _mm256_or_si256(
-                    _mm256_cmpeq_epi8(v, splat(b'.')),
-                    _mm256_cmpeq_epi8(v, splat(b'\'')),
-                )
+                let table = _mm256_broadcastsi128_si256(_mm_loadu_si128(table.as_ptr().cast()));
+                _mm256_cmpeq_epi8(_mm256_shuffle_epi8(table, v), v)
             }
         }
         #[inline(always)]
         unsafe fn mid_letter(v: __m256i) -> __m256i {
-            unsafe { _mm256_or_si256(both(v), _mm256_cmpeq_epi8(v, splat(b':'))) }
+            unsafe { one_of(v, &MID_LETTER_TABLE) }
         }
         #[inline(always)]
         unsafe fn mid_num(v: __m256i) -> __m256i {
-            unsafe {
-                _mm256_or_si256(
-                    both(v),
-                    _mm256_or_si256(
-                        _mm256_cmpeq_epi8(v, splat(b',')),
-                        _mm256_cmpeq_epi8(v, splat(b';')),
-                    ),
-                )
-            }
+            unsafe { one_of(v, &MID_NUM_TABLE) }
         }
         #[inline(always)]
         unsafe fn itself(v: __m256i) -> __m256i {
@@ -316,12 +347,65 @@ pub(crate) unsafe fn classify_avx2(block: &[u8; 64]) -> Masks {
     m
 }
 
+/// The marks `one_of` finds, each at the index of its low nibble: `:` `.`
+/// `'`, and `,` `;` `.` `'`.
+#[cfg(target_arch = "x86_64")]
+const MID_LETTER_TABLE: [u8; 16] = nibble_table(b":.'");
+#[cfg(target_arch = "x86_64")]
+const MID_NUM_TABLE: [u8; 16] = nibble_table(b",;.'");
+
+#[cfg(target_arch = "x86_64")]
+const fn nibble_table(marks: &[u8]) -> [u8; 16] {
+    let mut table = [0xFF; 16];
+    let mut i = 0;
+    while i < marks.len() {
+        table[(marks[i] & 15) as usize] = marks[i];
+        i += 1;
+    }
+    table
+}
+
 /// A way of classifying a block: the scanner is generic over it, and
 /// [`block_edges`] is compiled once for each.
 pub(crate) trait Classify {
     fn classify(block: &[u8; 64]) -> Masks;
     /// [`block_edges`] with this classifier, out of line.
     fn edges(bytes: &[u8], at: usize, carry: Carry) -> (u64, Carry);
+    /// [`scan_blocks`] with this classifier, out of line.
+    fn scan(bytes: &[u8], at: usize, carry: Carry, out: &mut [Block; CHUNK]) -> (usize, Carry);
+}
+
+/// How many blocks [`Classify::scan`] scans at a time.
+pub(crate) const CHUNK: usize = 16;
+
+/// [`block_words`] of up to [`CHUNK`] blocks from `at` (while the text
+/// lasts) into `out`: how many, and what the last one's last byte is. Each
+/// block is classified before the one before it is finished, so that what
+/// follows a block is read from the next one's masks rather than from the
+/// text.
+#[inline(always)]
+pub(crate) fn scan_blocks<C: Classify>(
+    bytes: &[u8],
+    at: usize,
+    mut carry: Carry,
+    out: &mut [Block; CHUNK],
+) -> (usize, Carry) {
+    let n = CHUNK.min((bytes.len() - at).div_ceil(64));
+    let (mut m, mut inside) = classify_at::<C>(bytes, at);
+    for (k, block) in out.iter_mut().enumerate().take(n) {
+        let here = at + 64 * k;
+        let (next, following) = if k + 1 < n {
+            let (m1, inside1) = classify_at::<C>(bytes, here + 64);
+            (Next::first_of(&m1), Some((m1, inside1)))
+        } else {
+            (Next::at(bytes, here + 64), None)
+        };
+        (*block, carry) = block_from(bytes, here, &m, inside, next, carry);
+        if let Some((m1, inside1)) = following {
+            (m, inside) = (m1, inside1);
+        }
+    }
+    (n, carry)
 }
 
 /// SSE2 on x86_64, the table elsewhere.
@@ -344,6 +428,11 @@ impl Classify for Baseline {
     fn edges(bytes: &[u8], at: usize, carry: Carry) -> (u64, Carry) {
         block_edges::<Baseline>(bytes, at, carry)
     }
+
+    #[inline(never)]
+    fn scan(bytes: &[u8], at: usize, carry: Carry, out: &mut [Block; CHUNK]) -> (usize, Carry) {
+        scan_blocks::<Baseline>(bytes, at, carry, out)
+    }
 }
 
 /// AVX2: only chosen after detection ([`super::simd`]).
@@ -355,7 +444,8 @@ impl Classify for Avx2 {
     #[inline(always)]
     fn classify(block: &[u8; 64]) -> Masks {
         // SAFETY: `Avx2` is only chosen when the processor has AVX2, and
-        // this is only inlined into `block_edges_avx2`, compiled for it.
+        // this is only inlined into functions compiled for it
+        // (`block_edges_avx2`, the counting loop's).
         unsafe { classify_avx2(block) }
     }
 
@@ -365,6 +455,28 @@ impl Classify for Avx2 {
         // and BMI2 (`super::simd`).
         unsafe { block_edges_avx2(bytes, at, carry) }
     }
+
+    #[inline(always)]
+    fn scan(bytes: &[u8], at: usize, carry: Carry, out: &mut [Block; CHUNK]) -> (usize, Carry) {
+        // SAFETY: as above.
+        unsafe { scan_avx2(bytes, at, carry, out) }
+    }
+}
+
+/// [`scan_blocks`] compiled for AVX2, BMI1 and BMI2.
+///
+/// # Safety
+/// The processor must have them.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi1,bmi2")]
+#[inline(never)]
+unsafe fn scan_avx2(
+    bytes: &[u8],
+    at: usize,
+    carry: Carry,
+    out: &mut [Block; CHUNK],
+) -> (usize, Carry) {
+    scan_blocks::<Avx2>(bytes, at, carry, out)
 }
 
 /// [`block_edges`] compiled for AVX2, BMI1 and BMI2.
@@ -382,9 +494,34 @@ unsafe fn block_edges_avx2(bytes: &[u8], at: usize, carry: Carry) -> (u64, Carry
 /// a run starts and a bit just after where one ends), given what the byte
 /// before the block was ([`Carry`]); and what its own last byte is.
 #[inline(always)]
-fn block_edges<C: Classify>(bytes: &[u8], at: usize, carry: Carry) -> (u64, Carry) {
+pub(crate) fn block_edges<C: Classify>(bytes: &[u8], at: usize, carry: Carry) -> (u64, Carry) {
+    let (block, carry) = block_words::<C>(bytes, at, carry);
+    (block.edges, carry)
+}
+
+/// The words of a block as the counting loop sees them.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Block {
+    /// A bit where a run starts and a bit just after where one ends.
+    pub(crate) edges: u64,
+    /// Bits of runs that are not plain: a byte above 0x7F in a run, or a
+    /// run starting with `_` (which may be no word). Zero for most blocks.
+    pub(crate) irregular: u64,
+}
+
+/// [`block_edges`], and which runs are not plain ASCII words.
+#[inline(always)]
+pub(crate) fn block_words<C: Classify>(bytes: &[u8], at: usize, carry: Carry) -> (Block, Carry) {
+    let (m, inside) = classify_at::<C>(bytes, at);
+    block_from(bytes, at, &m, inside, Next::at(bytes, at + 64), carry)
+}
+
+/// The masks of the block of 64 bytes at `at` (padded with zeros past the
+/// end of the text), and which of its bits are inside the text.
+#[inline(always)]
+fn classify_at<C: Classify>(bytes: &[u8], at: usize) -> (Masks, u64) {
     let rest = &bytes[at..];
-    let (m, inside) = match rest.first_chunk::<64>() {
+    match rest.first_chunk::<64>() {
         Some(block) => (C::classify(block), u64::MAX),
         None => {
             let mut padded = [0u8; 64];
@@ -393,25 +530,74 @@ fn block_edges<C: Classify>(bytes: &[u8], at: usize, carry: Carry) -> (u64, Carr
             // letter there can only be a truncated character).
             (C::classify(&padded), (1u64 << rest.len()) - 1)
         }
-    };
-    let mut letter = m.letter;
-    let mut latin_tail = false;
-    if m.latin_lead != 0 || carry.latin_tail {
-        // A Latin letter is its two bytes; `×` and `÷` (C3 97, C3 B7) are none.
-        let times_next = u64::from(matches!(rest.get(64), Some(0x97 | 0xB7))) << 63;
-        let leads = m.latin_lead & !(m.c3 & ((m.times >> 1) | times_next));
-        letter |= leads | (leads << 1) | u64::from(carry.latin_tail);
-        latin_tail = leads >> 63 != 0;
     }
-    let next_letter = u64::from(latin_tail || letter_at(bytes, at + 64)) << 63;
-    let next_digit = u64::from(CLASS[*rest.get(64).unwrap_or(&0) as usize] & DIGIT != 0) << 63;
-    let letter_before = (letter << 1) | u64::from(carry.letter);
+}
+
+/// What the byte after a block is, as the block's rules need it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Next {
+    /// A letter to the scanner ([`letter_at`]).
+    letter: bool,
+    /// An ASCII digit.
+    digit: bool,
+    /// 0x97 or 0xB7 (after 0xC3: `×` or `÷`).
+    times: bool,
+}
+
+impl Next {
+    /// The byte at `i` of `bytes`, read there (none past the end).
+    #[inline(always)]
+    fn at(bytes: &[u8], i: usize) -> Next {
+        let b = bytes.get(i).copied().unwrap_or(0);
+        Next {
+            letter: letter_at(bytes, i),
+            digit: CLASS[b as usize] & DIGIT != 0,
+            times: matches!(b, 0x97 | 0xB7),
+        }
+    }
+
+    /// The first byte of the block whose masks are `m`.
+    #[inline(always)]
+    fn first_of(m: &Masks) -> Next {
+        let lead = m.latin_lead & !(m.c3 & (m.times >> 1));
+        Next {
+            letter: (m.letter | lead) & 1 != 0,
+            digit: m.digit & 1 != 0,
+            times: m.times & 1 != 0,
+        }
+    }
+}
+
+/// The runs of the block of 64 bytes at `at` whose masks are `m` (`inside`
+/// marks the bytes inside the text), given the byte after it and what the
+/// byte before it was.
+#[inline(always)]
+fn block_from(
+    bytes: &[u8],
+    at: usize,
+    m: &Masks,
+    inside: u64,
+    next: Next,
+    carry: Carry,
+) -> (Block, Carry) {
+    let mut letter = m.letter;
+    let mut latin_tail = 0;
+    if m.latin_lead | carry.latin_tail() != 0 {
+        // A Latin letter is its two bytes; `×` and `÷` (C3 97, C3 B7) are none.
+        let times_next = u64::from(next.times) << 63;
+        let leads = m.latin_lead & !(m.c3 & ((m.times >> 1) | times_next));
+        letter |= leads | (leads << 1) | carry.latin_tail();
+        latin_tail = leads >> 63;
+    }
+    let next_letter = (latin_tail | u64::from(next.letter)) << 63;
+    let next_digit = u64::from(next.digit) << 63;
+    let letter_before = (letter << 1) | carry.letter();
     let letter_after = (letter >> 1) | next_letter;
-    let digit_before = (m.digit << 1) | u64::from(carry.digit);
+    let digit_before = (m.digit << 1) | carry.digit();
     let digit_after = (m.digit >> 1) | next_digit;
     let joins =
         (m.mid_letter & letter_before & letter_after) | (m.mid_num & digit_before & digit_after);
-    let mut word = (letter | m.digit | m.underscore | joins | carry.quote_tail) & inside;
+    let mut word = (letter | m.digit | m.underscore | joins | carry.quote_tail()) & inside;
     let mut quote_tail = 0;
     let others = m.high & !letter;
     if others != 0 {
@@ -420,15 +606,17 @@ fn block_edges<C: Classify>(bytes: &[u8], at: usize, carry: Carry) -> (u64, Carr
         // A quote starting at byte 62 or 63 ends in the next block.
         quote_tail = ((quotes >> 62) & 1) | ((quotes >> 63) * 0b11);
     }
-    let edges = word ^ ((word << 1) | u64::from(carry.word));
-    let carry = Carry {
-        word: word >> 63 != 0,
-        letter: letter >> 63 != 0,
-        digit: m.digit >> 63 != 0,
-        latin_tail,
-        quote_tail,
-    };
-    (edges, carry)
+    let word_before = (word << 1) | carry.word();
+    let edges = word ^ word_before;
+    let irregular = (m.high | (m.underscore & !word_before)) & word;
+    let carry = Carry(
+        (word >> 63)
+            | ((letter >> 63) << 1)
+            | ((m.digit >> 63) << 2)
+            | (latin_tail << 3)
+            | (quote_tail << 4),
+    );
+    (Block { edges, irregular }, carry)
 }
 
 /// The starts of the `‘` and `’` (E2 80 98, E2 80 99: MidNumLet, as `.`)
@@ -462,16 +650,35 @@ fn joining_quotes(
     quotes
 }
 
-/// What the last byte of a block is: in a word, a letter, a digit; and the
-/// bytes at the start of the next block that belong to a joining quote.
+/// What the last byte of a block is: in a word (bit 0), a letter (bit 1),
+/// a digit (bit 2), the first byte of a Latin letter that the next block's
+/// first byte ends (bit 3); and the bytes at the start of the next block
+/// that belong to a joining quote (bits 4 and 5). One word, so that it
+/// stays in one register from block to block.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Carry {
-    word: bool,
-    letter: bool,
-    digit: bool,
-    /// The last byte starts a Latin letter: the next block's first byte ends it.
-    latin_tail: bool,
-    quote_tail: u64,
+pub(crate) struct Carry(u64);
+
+impl Carry {
+    #[inline(always)]
+    fn word(self) -> u64 {
+        self.0 & 1
+    }
+    #[inline(always)]
+    fn letter(self) -> u64 {
+        (self.0 >> 1) & 1
+    }
+    #[inline(always)]
+    fn digit(self) -> u64 {
+        (self.0 >> 2) & 1
+    }
+    #[inline(always)]
+    fn latin_tail(self) -> u64 {
+        (self.0 >> 3) & 1
+    }
+    #[inline(always)]
+    fn quote_tail(self) -> u64 {
+        (self.0 >> 4) & 0b11
+    }
 }
 
 use std::num::NonZeroU64;
@@ -520,7 +727,7 @@ impl<'a> AsciiWords<'a> {
 /// does not, and is no word; a non-ASCII byte in a run is part of a letter,
 /// or of a quote between two letters or digits).
 #[inline(always)]
-fn is_word(bytes: &[u8], start: usize, end: usize) -> bool {
+pub(crate) fn is_word(bytes: &[u8], start: usize, end: usize) -> bool {
     bytes[start] != b'_'
         || bytes[start..end]
             .iter()
@@ -699,6 +906,49 @@ mod tests {
                     s.unicode_words().collect::<Vec<_>>(),
                     "pad {pad} probe {probe}"
                 );
+            }
+        }
+    }
+
+    /// A [`Classify::scan`].
+    type Scan = fn(&[u8], usize, Carry, &mut [Block; CHUNK]) -> (usize, Carry);
+
+    /// The blocks of `bytes` from 0, with `scan` a chunk at a time.
+    fn scanned(bytes: &[u8], scan: Scan) -> Vec<(u64, u64)> {
+        let (mut at, mut carry, mut all) = (0, Carry::default(), Vec::new());
+        let mut blocks = [Block::default(); CHUNK];
+        while at < bytes.len() {
+            let n;
+            (n, carry) = scan(bytes, at, carry, &mut blocks);
+            all.extend(blocks[..n].iter().map(|b| (b.edges, b.irregular)));
+            at += 64 * n;
+        }
+        all
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, failure_persistence: None, ..Default::default() })]
+        /// Scanning a chunk of blocks (what follows each block read from
+        /// the next block's masks) gives what scanning block by block
+        /// gives, across chunk boundaries, with both instruction sets.
+        #[test]
+        fn chunks_scan_as_single_blocks_do(
+            v in proptest::collection::vec(
+                proptest::sample::select(&b"ab_1.',: \n\xC3\xC8\x97\xB7\xE2\x80\x98\x99\xC9"[..]),
+                0..2500,
+            )
+        ) {
+            let (mut at, mut carry, mut one_by_one) = (0, Carry::default(), Vec::new());
+            while at < v.len() {
+                let block;
+                (block, carry) = block_words::<Baseline>(&v, at, carry);
+                one_by_one.push((block.edges, block.irregular));
+                at += 64;
+            }
+            proptest::prop_assert_eq!(&scanned(&v, Baseline::scan), &one_by_one);
+            #[cfg(target_arch = "x86_64")]
+            if crate::Simd::Avx2.is_available() {
+                proptest::prop_assert_eq!(&scanned(&v, Avx2::scan), &one_by_one);
             }
         }
     }

@@ -10,10 +10,11 @@
 //! it, else SSE2: [`simd()`]); around each other non-ASCII character the text
 //! is cut at the nearest positions where UAX #29 always breaks (`split`) and
 //! that small piece goes to `piece` (the same rules a character at a time,
-//! or `unicode-segmentation` itself). Counting ([`count`]) keys a word of up
-//! to 16 bytes by its own bytes, read from the text in place and lowercased
-//! in one register, in a table that never allocates per word; a long text
-//! can be counted in pieces on the rayon pool ([`count_parallel`]).
+//! or `unicode-segmentation` itself). Counting ([`count`], `tally`) walks
+//! the edges of each block and keys a word of up to 16 bytes by its own
+//! bytes, read from the text in place and lowercased in one register, in a
+//! table that never allocates per word (`table`); a long text can be
+//! counted in pieces on the rayon pool ([`count_parallel`]).
 //!
 //! ```
 //! use gutenpipe_tokenizer::{Case, count, words};
@@ -33,6 +34,7 @@ mod piece;
 mod simd;
 mod split;
 mod table;
+mod tally;
 mod words;
 
 pub use count::{Case, PARALLEL_PIECE, WordCounts, count, count_into, count_parallel};

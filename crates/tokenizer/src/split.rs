@@ -39,32 +39,50 @@ pub(crate) fn is_suspect(b: u8) -> bool {
 }
 
 /// The offset of the first byte at or after `from` that [`is_suspect`], or
-/// `None`: SSE2 on x86_64, 32 bytes a step.
+/// `None`: 64 bytes a step with AVX2 where [`super::simd()`] says so, else
+/// 32 bytes a step with SSE2 (on x86_64).
 #[inline]
 pub(crate) fn next_suspect(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut at = from;
     #[cfg(target_arch = "x86_64")]
-    #[allow(unused_unsafe)] // the intrinsics are safe to call from Rust 1.87 on
+    {
+        if super::simd() == super::Simd::Avx2 {
+            // SAFETY: `simd()` only says AVX2 when the processor has it.
+            return unsafe { next_suspect_avx2(bytes, from) };
+        }
+        next_suspect_sse2(bytes, from)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    next_suspect_scalar(bytes, from)
+}
+
+/// [`next_suspect`] a byte at a time.
+fn next_suspect_scalar(bytes: &[u8], from: usize) -> Option<usize> {
+    bytes[from..]
+        .iter()
+        .position(|&b| is_suspect(b))
+        .map(|i| from + i)
+}
+
+/// [`next_suspect`] with SSE2, 32 bytes a step.
+#[cfg(target_arch = "x86_64")]
+#[allow(unused_unsafe)] // the intrinsics are safe to call from Rust 1.87 on
+fn next_suspect_sse2(bytes: &[u8], from: usize) -> Option<usize> {
+    use std::arch::x86_64::*;
+    let mut at = from;
     // SAFETY: SSE2 is enabled on every x86_64 target; each load reads 16
     // bytes at `at` and `at + 16`, inside `bytes` (`at + 32 <= len`).
     unsafe {
-        use std::arch::x86_64::*;
+        // A suspect is 0xC2, or 0xC9 and above (unsigned).
         let suspects = |v: __m128i| {
-            // Signed: 0xC2 and above is -62 and above; 0xC3..=0xC8 is -61..=-56.
-            let from_c2 = _mm_and_si128(
-                _mm_cmpgt_epi8(v, _mm_set1_epi8(-63)),
-                _mm_cmplt_epi8(v, _mm_setzero_si128()),
-            );
-            let latin = _mm_and_si128(
-                _mm_cmpgt_epi8(v, _mm_set1_epi8(-62)),
-                _mm_cmplt_epi8(v, _mm_set1_epi8(-55)),
-            );
-            _mm_movemask_epi8(_mm_andnot_si128(latin, from_c2)) as u32
+            _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(0xC2u8 as i8)),
+                _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0xC9u8 as i8)), v),
+            )
         };
         while at + 32 <= bytes.len() {
             let p = bytes.as_ptr().add(at);
-            let low = suspects(_mm_loadu_si128(p.cast()));
-            let high = suspects(_mm_loadu_si128(p.add(16).cast()));
+            let low = _mm_movemask_epi8(suspects(_mm_loadu_si128(p.cast()))) as u32;
+            let high = _mm_movemask_epi8(suspects(_mm_loadu_si128(p.add(16).cast()))) as u32;
             let found = low | (high << 16);
             if found != 0 {
                 return Some(at + found.trailing_zeros() as usize);
@@ -72,10 +90,41 @@ pub(crate) fn next_suspect(bytes: &[u8], from: usize) -> Option<usize> {
             at += 32;
         }
     }
-    bytes[at..]
-        .iter()
-        .position(|&b| is_suspect(b))
-        .map(|i| at + i)
+    next_suspect_scalar(bytes, at)
+}
+
+/// [`next_suspect`] with AVX2, 64 bytes a step.
+///
+/// # Safety
+/// The processor must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(unused_unsafe)]
+unsafe fn next_suspect_avx2(bytes: &[u8], from: usize) -> Option<usize> {
+    use std::arch::x86_64::*;
+    let mut at = from;
+    // SAFETY: the caller guarantees AVX2; each load reads 32 bytes at `at`
+    // and `at + 32`, inside `bytes` (`at + 64 <= len`).
+    unsafe {
+        let suspects = |v: __m256i| {
+            _mm256_or_si256(
+                _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0xC2u8 as i8)),
+                _mm256_cmpeq_epi8(_mm256_max_epu8(v, _mm256_set1_epi8(0xC9u8 as i8)), v),
+            )
+        };
+        while at + 64 <= bytes.len() {
+            let p = bytes.as_ptr().add(at);
+            let low = suspects(_mm256_loadu_si256(p.cast()));
+            let high = suspects(_mm256_loadu_si256(p.add(32).cast()));
+            if _mm256_testz_si256(_mm256_or_si256(low, high), _mm256_or_si256(low, high)) == 0 {
+                let low = u64::from(_mm256_movemask_epi8(low) as u32);
+                let high = u64::from(_mm256_movemask_epi8(high) as u32);
+                return Some(at + (low | (high << 32)).trailing_zeros() as usize);
+            }
+            at += 64;
+        }
+    }
+    next_suspect_sse2(bytes, at)
 }
 
 /// The last boundary at or before `at`, not before `floor` (itself a
@@ -206,12 +255,31 @@ mod tests {
     fn finds_the_first_suspect_byte() {
         let text = "Été à Köln, “déjà” ÿ ǅ ɐ ª µ · ™ 中".repeat(3);
         let b = text.as_bytes();
-        for from in 0..b.len() {
-            assert_eq!(
-                next_suspect(b, from),
-                (from..b.len()).find(|&i| is_suspect(b[i])),
-                "{from}"
-            );
+        for simd in [crate::Simd::Avx2, crate::Simd::Baseline] {
+            crate::with_simd(simd, || {
+                for from in 0..b.len() {
+                    assert_eq!(
+                        next_suspect(b, from),
+                        (from..b.len()).find(|&i| is_suspect(b[i])),
+                        "{simd:?} {from}"
+                    );
+                }
+            });
+        }
+        // Every byte value, at every place of a 64-byte step.
+        for value in 0..=255u8 {
+            for place in 0..80 {
+                let mut b = vec![b'a'; 80];
+                b[place] = value;
+                for simd in [crate::Simd::Avx2, crate::Simd::Baseline] {
+                    let found = crate::with_simd(simd, || next_suspect(&b, 0));
+                    assert_eq!(
+                        found,
+                        is_suspect(value).then_some(place),
+                        "{simd:?} {value:#x} {place}"
+                    );
+                }
+            }
         }
         // Every character from U+0080 on that starts with a suspect byte is
         // not a Latin letter of U+00C0 to U+023F, and every other one is.

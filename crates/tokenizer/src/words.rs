@@ -59,7 +59,7 @@ fn ascii_word(text: &str, start: usize, end: usize) -> &str {
 /// `’`, which join as `.` does, and `“ ” — …`, no-break space and the others
 /// of class 0 in [`fast_class`], whose bytes are separators to it as they
 /// are to UAX #29.
-fn find_piece(text: &str, from: usize) -> (usize, usize) {
+pub(crate) fn find_piece(text: &str, from: usize) -> (usize, usize) {
     let bytes = text.as_bytes();
     let mut search = from;
     while let Some(at) = next_suspect(bytes, search) {
@@ -215,20 +215,47 @@ impl<'a> Words<'a> {
     }
 }
 
-/// Where [`Words::fold_words`] is among the pieces.
-struct Cursor {
+/// Where [`Words::fold_words`] (or the counting loop) is among the pieces.
+pub(crate) struct Cursor {
     /// The next piece.
-    piece_start: usize,
-    piece_end: usize,
+    pub(crate) piece_start: usize,
+    pub(crate) piece_end: usize,
     /// ASCII words before this lie inside a piece already given.
-    skip_until: usize,
+    pub(crate) skip_until: usize,
 }
 
 impl Cursor {
+    /// At the start of `text`.
+    pub(crate) fn new(text: &str) -> Self {
+        let (piece_start, piece_end) = find_piece(text, 0);
+        Cursor {
+            piece_start,
+            piece_end,
+            skip_until: 0,
+        }
+    }
+
+    /// Gives the words of the pieces not given yet (those after the last
+    /// ASCII word).
+    pub(crate) fn give_rest<'a, B>(
+        &mut self,
+        text: &'a str,
+        mut acc: B,
+        f: &mut dyn FnMut(B, &'a str, Option<usize>) -> B,
+    ) -> B {
+        while self.piece_start < text.len() {
+            let piece = PieceWords::new(&text[self.piece_start..self.piece_end]);
+            acc = give_piece(text, piece, acc, f);
+            self.skip_until = self.piece_end;
+            (self.piece_start, self.piece_end) = find_piece(text, self.piece_end);
+        }
+        acc
+    }
+
     /// Gives the pieces up to the ASCII word at `start..end`, then the word
     /// unless it lies inside one of them.
     #[inline(never)]
-    fn give_ascii<'a, B>(
+    pub(crate) fn give_ascii<'a, B>(
         &mut self,
         text: &'a str,
         start: usize,
