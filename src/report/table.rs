@@ -256,7 +256,7 @@ fn notes(run: &RunReport) -> String {
     }
     let retries = run.retries();
     if retries > 0 {
-        let books = run.books.iter().filter(|b| b.retries > 0).count();
+        let books = run.books.tally().retried;
         let _ = writeln!(
             out,
             "retries: {retries} download attempts repeated after transient failures, for {books} books"
@@ -365,6 +365,7 @@ fn raw_summary(run: &RunReport) -> String {
     }
     let warned: Vec<_> = run
         .books
+        .notes()
         .iter()
         .filter(|b| !b.warnings.is_empty())
         .collect();
