@@ -23,7 +23,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{StoreError, write_atomic};
+use super::{StoreError, write_atomic_with};
 use crate::book::BookId;
 use crate::gutenberg::Metadata;
 
@@ -200,15 +200,15 @@ impl Manifest {
     }
 
     fn write(&self, state: &mut State) -> Result<(), StoreError> {
-        let mut text = String::with_capacity(state.entries.len() * 160);
-        for entry in state.entries.values() {
-            // Serialising plain strings and numbers cannot fail.
-            if let Ok(line) = serde_json::to_string(entry) {
-                text.push_str(&line);
-                text.push('\n');
+        // Line by line into the file's buffer: a manifest of many books is
+        // never made whole in memory.
+        write_atomic_with(&self.dir, MANIFEST_FILE, self.sync, |out| {
+            for entry in state.entries.values() {
+                serde_json::to_writer(&mut *out, entry).map_err(io::Error::other)?;
+                out.write_all(b"\n")?;
             }
-        }
-        write_atomic(&self.dir, MANIFEST_FILE, text.as_bytes(), self.sync)?;
+            Ok(())
+        })?;
         state.pending = 0;
         state.last_write = Instant::now();
         Ok(())
