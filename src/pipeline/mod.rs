@@ -83,7 +83,7 @@ impl PipelineConfig {
 pub const DEFAULT_IN_FLIGHT: usize = 32;
 
 /// Default of [`PipelineConfig::batch`].
-pub const DEFAULT_BATCH: usize = 1000;
+pub const DEFAULT_BATCH: usize = 250;
 
 /// Why a run could not start.
 #[derive(Debug, thiserror::Error)]

@@ -73,8 +73,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[derive(Debug)]
 struct State {
     entries: BTreeMap<BookId, Entry>,
-    /// Changes not yet written.
+    /// Entries added or dropped and not yet written: what makes a batch.
     pending: usize,
+    /// Entries described anew and not yet written: written with the next
+    /// batch (or flush), never a reason for one.
+    described: usize,
     last_write: Instant,
 }
 
@@ -126,6 +129,7 @@ impl Manifest {
             state: Mutex::new(State {
                 entries,
                 pending: 0,
+                described: 0,
                 last_write: Instant::now(),
             }),
         };
@@ -178,7 +182,7 @@ impl Manifest {
                 entry.metadata = metadata.clone();
                 changed = true;
             }
-            state.pending += usize::from(changed);
+            state.described += usize::from(changed);
         }
     }
 
@@ -193,7 +197,7 @@ impl Manifest {
     /// Writes what is not written yet.
     pub fn flush(&self) -> Result<(), StoreError> {
         let mut state = self.state();
-        if state.pending > 0 {
+        if state.pending + state.described > 0 {
             self.write(&mut state)?;
         }
         Ok(())
@@ -210,6 +214,7 @@ impl Manifest {
             Ok(())
         })?;
         state.pending = 0;
+        state.described = 0;
         state.last_write = Instant::now();
         Ok(())
     }
