@@ -143,10 +143,7 @@ fn drain_small_body(response: &mut ureq::http::Response<ureq::Body>) {
         .content_length()
         .is_some_and(|n| n <= DRAINED_ERROR_BODY)
     {
-        let _ = body
-            .with_config()
-            .limit(DRAINED_ERROR_BODY)
-            .read_to_vec();
+        let _ = body.with_config().limit(DRAINED_ERROR_BODY).read_to_vec();
     }
 }
 

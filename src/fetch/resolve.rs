@@ -74,16 +74,26 @@ mod tests {
         let timeout = NextTimeout {
             after: ureq::unversioned::transport::time::Duration::Exact(Duration::from_secs(5)),
             reason: ureq::Timeout::Resolve,
+            ..NextTimeout::default()
         };
         let first = resolver.resolve(&uri, &config, timeout).unwrap();
         assert_eq!(first.len(), 1);
         assert_eq!(first[0], "127.0.0.1:8080".parse().unwrap());
         assert_eq!(resolver.answers.lock().unwrap().len(), 1);
-        let other: Uri = "http://127.0.0.1:8080/cache/epub/84/pg84.txt".parse().unwrap();
+        let other: Uri = "http://127.0.0.1:8080/cache/epub/84/pg84.txt"
+            .parse()
+            .unwrap();
         let again = resolver.resolve(&other, &config, timeout).unwrap();
         assert_eq!(again[0], first[0]);
-        assert_eq!(resolver.answers.lock().unwrap().len(), 1, "one host, one answer");
+        assert_eq!(
+            resolver.answers.lock().unwrap().len(),
+            1,
+            "one host, one answer"
+        );
         let port: Uri = "http://127.0.0.1:8081/x".parse().unwrap();
-        assert_eq!(resolver.resolve(&port, &config, timeout).unwrap()[0].port(), 8081);
+        assert_eq!(
+            resolver.resolve(&port, &config, timeout).unwrap()[0].port(),
+            8081
+        );
     }
 }

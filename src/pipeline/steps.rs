@@ -536,3 +536,29 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "no message".into());
     format!("the stage panicked: {text}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_file_read_back_must_be_the_one_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("84.txt");
+        std::fs::write(&path, b"The book").unwrap();
+        assert_eq!(read_back(&path, Some(8)).unwrap(), b"The book");
+        let changed = read_back(&path, Some(9)).unwrap_err();
+        assert!(
+            changed.contains("changed during the run (8 bytes, 9 saved)")
+                && changed.contains(&path.display().to_string()),
+            "{changed}"
+        );
+        let gone = dir.path().join("85.txt");
+        let missing = read_back(&gone, Some(1)).unwrap_err();
+        assert!(
+            missing.starts_with("could not read the saved file")
+                && missing.contains(&gone.display().to_string()),
+            "{missing}"
+        );
+    }
+}

@@ -362,7 +362,7 @@ mod tests {
             assert_eq!(books.tally().failed, 1);
             assert_eq!(books.tally().suspect, 1);
             assert_eq!(books.tally().saved, 4);
-            assert_eq!(books.tally().retries, 0 + 1 + 2 + 0 + 1);
+            assert_eq!(books.tally().retries, 4, "0 + 1 + 2 + 0 + 1");
             assert_eq!(books.tally().retried, 3);
             let notes: Vec<usize> = books.notes().iter().map(|n| n.index).collect();
             assert_eq!(notes, [1, 3]);
