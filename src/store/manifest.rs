@@ -5,9 +5,10 @@
 //!
 //! The file is only ever replaced whole (written aside, synced, renamed), so
 //! it is never torn. It is rewritten in batches — when the books saved since
-//! the last write reach an eighth of those listed (at least 64), when a few
+//! the last write reach half of those listed (at least 64), when a few
 //! seconds have passed, and at the end of a run — so a large run writes it
-//! O(log n) times, not once per book. A run killed between two writes leaves
+//! O(log n) times, not once per book, and a run killed loses at most the
+//! last few seconds of entries. A run killed between two writes leaves
 //! an older manifest that lacks its last books: those are fetched again, and
 //! nothing is ever skipped on the manifest's word alone, since a book is
 //! resumed only when its file's size and SHA-256 match its line.
@@ -159,7 +160,7 @@ impl Manifest {
         let mut state = self.state();
         state.entries.insert(entry.id, entry);
         state.pending += 1;
-        let due = state.pending >= BATCH_MIN.max(state.entries.len() / 8)
+        let due = state.pending >= BATCH_MIN.max(state.entries.len() / 2)
             || state.last_write.elapsed() >= BATCH_AGE;
         if due {
             self.write(&mut state)?;
