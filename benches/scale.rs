@@ -27,6 +27,8 @@ use serde_json::Value;
 
 /// The seed of every corpus here.
 const SEED: u64 = 5;
+/// Runs at full size at most (4.3 GB of books each, kept until the end).
+const FULL_SIZE_RUNS: usize = 2;
 const BEGIN: &str = "<!-- make scale: begin -->";
 const END: &str = "<!-- make scale: end -->";
 
@@ -86,8 +88,9 @@ fn settings(quick: bool) -> Vec<Setting> {
         }
     }
     if !quick {
-        // 4.3 GB of books a run: staged only, to keep the disk the runs
-        // fill (they are removed at the end) within reason.
+        // 4.3 GB of books a run: staged only, and at most
+        // FULL_SIZE_RUNS times, to keep the disk the runs fill (they are
+        // removed at the end) within reason.
         all.push(Setting {
             books: 10_000,
             scale: 1.0,
@@ -108,6 +111,7 @@ fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let folder = root.join("target/scale-runs");
     let _ = std::fs::remove_dir_all(&folder);
+    let _cleanup = Cleanup(folder.clone());
     for s in &settings {
         corpus(s.books, s.scale);
     }
@@ -117,6 +121,9 @@ fn main() {
         settings.iter().map(|s| (*s, Vec::new())).collect();
     for k in 0..runs {
         for (s, measured) in &mut results {
+            if s.scale >= 1.0 && k >= FULL_SIZE_RUNS {
+                continue;
+            }
             let m = run(
                 s,
                 &folder.join(format!("{}-{}-{}-{k}", s.mode, s.books, s.scale)),
@@ -146,12 +153,20 @@ fn main() {
         (load_before, load_after),
         started.elapsed(),
     );
-    eprintln!("removing the runs' folders ({})", folder.display());
-    let _ = std::fs::remove_dir_all(&folder);
     if options.print {
         print!("{section}");
     } else {
         write_section(&root.join("docs/scale.md"), &section);
+    }
+}
+
+/// Removes the runs' folders when the bench ends, however it ends.
+struct Cleanup(PathBuf);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        eprintln!("removing the runs' folders ({})", self.0.display());
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -280,7 +295,7 @@ fn catalog_timing() -> Option<(usize, Vec<(String, f64)>)> {
     let rows = std::fs::read_to_string(&catalog).ok()?.lines().count() - 1;
     let selections: [&[&str]; 3] = [
         &["--language", "en"],
-        &["--subject", "history", "--random", "100"],
+        &["--subject", "poetry", "--random", "100"],
         &["--author", "synthetic", "--title", "novel", "--limit", "10"],
     ];
     let mut timed = Vec::new();
@@ -295,9 +310,13 @@ fn catalog_timing() -> Option<(usize, Vec<(String, f64)>)> {
                 .args(selection)
                 .args(["--format", "ids"])
                 .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
                 .status()
                 .expect("gutenpipe starts");
-            assert!(status.success(), "gutenpipe books failed");
+            if !status.success() {
+                eprintln!("gutenpipe books {} failed", selection.join(" "));
+                return None;
+            }
             walls.push(t.elapsed().as_secs_f64());
         }
         timed.push((selection.join(" "), median(&walls)));
@@ -344,9 +363,13 @@ fn megabytes(bytes: f64) -> String {
 /// The table's row of one setting, with its cost per book against the
 /// 5,000-book run of its mode (at the same size).
 fn row(s: &Setting, m: &Medians, base: Option<&Medians>, books_ok: u64) -> String {
-    let per_book = m.wall / s.books as f64 * 1e3;
+    let per_book = |wall: f64| wall / s.books as f64 * 1e3;
     let against = base.map_or("".into(), |b| {
-        format!("{:.2}×", per_book / (b.wall / 5_000.0 * 1e3))
+        format!(
+            "{:.2}× ({:.2}×)",
+            per_book(m.wall) / (b.wall / 5_000.0 * 1e3),
+            per_book(m.wall_min) / (b.wall_min / 5_000.0 * 1e3)
+        )
     });
     format!(
         "| {} | {} | {} | {} | {:.2} s | {:.2}–{:.2} s | {:.3} ms | {:.3} ms | {} | {against} |{}\n",
@@ -357,7 +380,7 @@ fn row(s: &Setting, m: &Medians, base: Option<&Medians>, books_ok: u64) -> Strin
         m.wall,
         m.wall_min,
         m.wall_max,
-        per_book,
+        per_book(m.wall),
         m.cpu / s.books as f64 * 1e3,
         megabytes(m.peak),
         if books_ok as usize == s.books {
@@ -409,9 +432,12 @@ fn targets(results: &Results) -> String {
                 big.peak <= 400e6,
             );
             let ratio = (big.wall / 75_000.0) / (base.wall / 5_000.0);
+            let best = (big.wall_min / 75_000.0) / (base.wall_min / 5_000.0);
             check(
                 format!(
-                    "75,000 books, {mode}: cost per book {ratio:.2}× the 5,000-book run's ≤ 1.15×"
+                    "75,000 books, {mode}: cost per book {ratio:.2}× the 5,000-book run's ≤ 1.15× \
+                     (best runs: {best:.2}×; CPU per book {:.2}×)",
+                    (big.cpu / 75_000.0) / (base.cpu / 5_000.0)
                 ),
                 ratio <= 1.15,
             );
@@ -422,7 +448,10 @@ fn targets(results: &Results) -> String {
     {
         let ratio = streamed.wall / staged.wall;
         check(
-            format!("75,000 books: streamed wall {ratio:.2}× staged wall ≤ 1.1×"),
+            format!(
+                "75,000 books: streamed wall {ratio:.2}× staged wall ≤ 1.1× (best runs: {:.2}×)",
+                streamed.wall_min / staged.wall_min
+            ),
             ratio <= 1.1,
         );
     }
@@ -448,15 +477,16 @@ fn render(
     let mut out = String::new();
     out.push_str(&format!(
         "Measured by `make scale` on {}; load average (1, 5, 15 min) {} before, {} after; \
-         {runs} run{} of each setting (medians; the range is the wall time's), {:.0} minutes in all.\n\n",
+         {runs} run{} of each setting ({} at full size; medians, the range is the wall time's), {:.0} minutes in all.\n\n",
         machine(),
         load.0,
         load.1,
         if runs == 1 { "" } else { "s" },
+        runs.min(FULL_SIZE_RUNS),
         took.as_secs_f64() / 60.0
     ));
     out.push_str("Each run: `gutenpipe run --books N --seed 5 --size-scale S --mode M --latency 0 --bandwidth 0 --no-sync --quiet --out DIR --json FILE` (16 download, 4 save and one CPU worker per core, `--in-flight 32`, `--batch 250`, the stages `clean,tokenize`).\n\n");
-    out.push_str("| books | size scale | text | mode | wall | range | per book | CPU per book | peak RSS | per book vs 5,000 |\n");
+    out.push_str("| books | size scale | text | mode | wall | range | per book | CPU per book | peak RSS | per book vs 5,000 (best runs) |\n");
     out.push_str("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
     for (s, measured) in results {
         let m = medians(measured);
@@ -466,7 +496,7 @@ fn render(
         let ok = measured.iter().map(|m| m.books_ok).min().unwrap_or(0);
         out.push_str(&row(s, &m, base.as_ref(), ok));
     }
-    out.push_str("\n*wall*: the run from its first download to its last book (`wall_seconds`); *CPU per book*: the process's user + system time (the embedded mirror and the start included) over the books; *peak RSS*: the process's high-water mark during the run (`peak_rss_bytes`).\n\n");
+    out.push_str("\n*wall*: the run from its first download to its last book (`wall_seconds`); *CPU per book*: the process's user + system time (the embedded mirror and the start included) over the books; *peak RSS*: the process's high-water mark during the run (`peak_rss_bytes`); *per book vs 5,000*: the cost per book (wall) against the 5,000-book run of the same mode, of the medians and, in brackets, of the fastest runs. The targets are judged on the medians.\n\n");
     out.push_str(&targets(results));
     if let Some((rows, timed)) = catalog {
         out.push_str(&format!(
