@@ -16,7 +16,9 @@
 //! The output folders go under `target/scale-runs` and are removed at the
 //! end, not between runs: on ext4, creating files soon after deleting tens of
 //! thousands costs far more than creating them on a quiet disk, and would be
-//! measured instead of gutenpipe.
+//! measured instead of gutenpipe. For the same reason, and for the other
+//! programs of a shared machine, each run waits (at most three minutes) until
+//! the machine is quiet: its CPU mostly idle, and a file quick to create.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -27,6 +29,8 @@ use serde_json::Value;
 
 /// The seed of every corpus here.
 const SEED: u64 = 5;
+/// The longest wait for a quiet machine before a run.
+const QUIET_WAIT: Duration = Duration::from_secs(180);
 /// Runs at full size at most (4.3 GB of books each, kept until the end).
 const FULL_SIZE_RUNS: usize = 2;
 const BEGIN: &str = "<!-- make scale: begin -->";
@@ -43,6 +47,8 @@ struct Setting {
 /// What one run measured.
 #[derive(Debug, Clone, Copy)]
 struct Measured {
+    /// Whether the machine was quiet when the run started.
+    quiet: bool,
     wall: f64,
     cpu: f64,
     peak: f64,
@@ -124,20 +130,22 @@ fn main() {
             if s.scale >= 1.0 && k >= FULL_SIZE_RUNS {
                 continue;
             }
+            let (quiet, idle) = wait_for_quiet(&folder.join("probes"));
             let m = run(
                 s,
                 &folder.join(format!("{}-{}-{}-{k}", s.mode, s.books, s.scale)),
             );
             eprintln!(
-                "run {} of {runs}: {} books × {} {}: {:.2} s, {:.0} MB",
+                "run {} of {runs} ({:.0}% idle before): {} books × {} {}: {:.2} s, {:.0} MB",
                 k + 1,
+                idle * 100.0,
                 s.books,
                 s.scale,
                 s.mode,
                 m.wall,
                 m.peak / 1e6
             );
-            measured.push(m);
+            measured.push(Measured { quiet, ..m });
         }
     }
     let catalog = if options.quick {
@@ -183,6 +191,64 @@ fn corpus(books: usize, scale: f64) -> PathBuf {
         panic!("could not generate the corpus in {}: {e}", dir.display());
     }
     dir
+}
+
+/// The share of the machine's CPU time that was idle over `window`, from
+/// `/proc/stat` (1.0 when it cannot be read).
+fn idle_over(window: Duration) -> f64 {
+    let read = || -> Option<(u64, u64)> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let fields: Vec<u64> = stat
+            .lines()
+            .next()?
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        let idle = fields.get(3)? + fields.get(4).copied().unwrap_or(0);
+        Some((idle, fields.iter().sum()))
+    };
+    let Some((idle0, total0)) = read() else {
+        return 1.0;
+    };
+    std::thread::sleep(window);
+    let Some((idle1, total1)) = read() else {
+        return 1.0;
+    };
+    let total = total1.saturating_sub(total0).max(1);
+    idle1.saturating_sub(idle0) as f64 / total as f64
+}
+
+/// CPU seconds of creating an empty file in `dir`, over 200 files (kept:
+/// deleting them would slow the next creations down, see the module docs).
+fn create_cost(dir: &Path) -> f64 {
+    if std::fs::create_dir_all(dir).is_err() {
+        return 0.0;
+    }
+    let cpu0 = gutenpipe::pipeline::thread_cpu_time();
+    for i in 0..200 {
+        let _ = std::fs::File::create_new(dir.join(i.to_string()));
+    }
+    (gutenpipe::pipeline::thread_cpu_time() - cpu0).as_secs_f64() / 200.0
+}
+
+/// Waits until the machine is quiet — other programs use less than a fifth
+/// of its CPU over two seconds, and creating a file takes less than 0.2 ms
+/// of CPU (not just after many deletions) — at most [`QUIET_WAIT`]; returns
+/// whether it was quiet, and the idle share seen last. On a machine others
+/// use, this keeps their bursts out of the runs' starts, not out of the runs.
+fn wait_for_quiet(probes: &Path) -> (bool, f64) {
+    let started = Instant::now();
+    let mut k = 0;
+    loop {
+        let idle = idle_over(Duration::from_secs(2));
+        let create = create_cost(&probes.join(format!("probe-{k}")));
+        let quiet = idle >= 0.8 && create < 0.2e-3;
+        if quiet || started.elapsed() >= QUIET_WAIT {
+            return (quiet, idle);
+        }
+        k += 1;
+    }
 }
 
 /// CPU seconds (user + system) of the child processes waited for so far.
@@ -243,6 +309,7 @@ fn run(s: &Setting, out: &Path) -> Measured {
         .and_then(|stages| stages.iter().find(|st| st["name"] == "download"))
         .map_or(0.0, |st| number(&st["bytes"]));
     Measured {
+        quiet: true,
         wall: number(&run["wall_seconds"]),
         cpu,
         peak: number(&run["peak_rss_bytes"]),
@@ -484,6 +551,20 @@ fn render(
         if runs == 1 { "" } else { "s" },
         runs.min(FULL_SIZE_RUNS),
         took.as_secs_f64() / 60.0
+    ));
+    let all: Vec<&Measured> = results.iter().flat_map(|(_, m)| m).collect();
+    let busy = all.iter().filter(|m| !m.quiet).count();
+    out.push_str(&format!(
+        "Each run started once the machine had been at least 80 % idle for 2 s and creating a file took under 0.2 ms \
+         (waiting at most {} min): {} of {} runs started so{}.\n\n",
+        QUIET_WAIT.as_secs() / 60,
+        all.len() - busy,
+        all.len(),
+        if busy > 0 {
+            "; the others after the wait, on a busy machine"
+        } else {
+            ""
+        }
     ));
     out.push_str("Each run: `gutenpipe run --books N --seed 5 --size-scale S --mode M --latency 0 --bandwidth 0 --no-sync --quiet --out DIR --json FILE` (16 download, 4 save and one CPU worker per core, `--in-flight 32`, `--batch 250`, the stages `clean,tokenize`).\n\n");
     out.push_str("| books | size scale | text | mode | wall | range | per book | CPU per book | peak RSS | per book vs 5,000 (best runs) |\n");
