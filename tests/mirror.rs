@@ -90,6 +90,34 @@ fn fetch_by_id_finds_the_layout_that_exists() {
 }
 
 #[test]
+fn answers_of_404_leave_the_connection_to_the_next_request() {
+    let corpus = TestCorpus::new(30, 4);
+    let mirror = mirror(corpus.path());
+    let f = fetcher(&mirror.base_url());
+    // Books of three layouts: many are first asked for at a layout they do
+    // not have, and answered 404.
+    for entry in &corpus.catalog {
+        let request = gutenpipe::book::BookRequest {
+            index: 0,
+            id: entry.id,
+            target: gutenpipe::book::Target::Mirror,
+        };
+        assert_eq!(f.fetch(&request).unwrap().bytes, corpus.bytes(entry));
+    }
+    let stats = mirror.stats();
+    let requests = stats.requests.load(Ordering::Relaxed);
+    assert!(
+        requests > 30,
+        "some layouts were missing: {requests} requests"
+    );
+    assert_eq!(
+        stats.connections.load(Ordering::Relaxed),
+        1,
+        "one connection served all {requests} requests, 404s included"
+    );
+}
+
+#[test]
 fn concurrent_requests_overlap_under_latency() {
     let corpus = TestCorpus::new(16, 8);
     let latency = Duration::from_millis(300);

@@ -313,6 +313,8 @@ fn a_stage_that_panics_fails_its_book_in_every_mode() {
         stages: vec![std::sync::Arc::new(Fragile)],
         emit: Default::default(),
         in_flight: 4,
+        batch: 4,
+        keep_spans: false,
     };
     for mode in Mode::ALL {
         let out = tempfile::tempdir().unwrap();
@@ -325,7 +327,7 @@ fn a_stage_that_panics_fails_its_book_in_every_mode() {
         };
         let run = pipeline.run(mode, &requests).unwrap();
         assert_eq!(run.books.len(), 6, "{mode:?}");
-        for book in &run.books {
+        for book in run.books.to_vec().unwrap() {
             if book.id.0 % 2 == 0 {
                 assert_eq!(book.status, Status::Failed, "{mode:?}");
                 assert_eq!(book.failed_stage.as_deref(), Some("fragile"));

@@ -149,6 +149,8 @@ impl RunCmd {
                 stages,
                 emit: self.processing.emit(!self.no_sync, options),
                 in_flight: self.measure.in_flight as usize,
+                batch: self.measure.batch as usize,
+                keep_spans: self.measure.keep_spans(),
             },
             stage_options: options.recorded(),
             fetch: FetchConfig {

@@ -12,6 +12,7 @@
 pub mod body;
 mod error;
 mod politeness;
+mod resolve;
 mod retry;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -130,6 +131,24 @@ pub struct Fetched {
     pub suspect: Option<String>,
 }
 
+/// The largest error body read to its end so that its connection serves
+/// the next request.
+const DRAINED_ERROR_BODY: u64 = 64 << 10;
+
+/// Reads the body of an error response (a 404 when a layout is missing) to
+/// its end when it announces a small size, so that the connection goes
+/// back to the pool for the next request (the next layout, the next book)
+/// instead of being closed: a body dropped unread closes it.
+fn drain_small_body(response: &mut ureq::http::Response<ureq::Body>) {
+    let body = response.body_mut();
+    if body
+        .content_length()
+        .is_some_and(|n| n <= DRAINED_ERROR_BODY)
+    {
+        let _ = body.with_config().limit(DRAINED_ERROR_BODY).read_to_vec();
+    }
+}
+
 /// Downloads books from one source. Shared by all download workers.
 pub struct Fetcher {
     agent: ureq::Agent,
@@ -163,7 +182,11 @@ impl Fetcher {
             .map_or(0, |d| d.as_nanos() as u64)
             ^ u64::from(std::process::id());
         Fetcher {
-            agent: agent_config.into(),
+            agent: ureq::Agent::with_parts(
+                agent_config,
+                ureq::unversioned::transport::DefaultConnector::new(),
+                resolve::CachedResolver::default(),
+            ),
             politeness: Politeness::new(config.politeness.clone()),
             config,
             base: base.map(|b| b.trim_end_matches('/').to_string()),
@@ -286,11 +309,13 @@ impl Fetcher {
                 .map(str::trim)
         };
         if status != 200 {
+            let retry_after =
+                header("retry-after").and_then(|v| parse_retry_after(v, SystemTime::now()));
+            drain_small_body(&mut response);
             return Err(FetchError::Status {
                 url: shown,
                 status,
-                retry_after: header("retry-after")
-                    .and_then(|v| parse_retry_after(v, SystemTime::now())),
+                retry_after,
             });
         }
         // Every Content-Encoding header, not just the first: gutenpipe

@@ -68,6 +68,8 @@ pub struct MirrorStats {
     pub served: AtomicU64,
     /// Body bytes written.
     pub bytes: AtomicU64,
+    /// Connections accepted.
+    pub connections: AtomicU64,
 }
 
 struct Shared {
@@ -194,6 +196,7 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             break;
         }
         let Ok(stream) = stream else { continue };
+        shared.stats.connections.fetch_add(1, Ordering::Relaxed);
         if shared.open.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
             let mut s = stream;
             let _ = http::write_head(

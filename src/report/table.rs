@@ -252,7 +252,7 @@ fn notes(run: &RunReport, layout: Layout) -> String {
     }
     let retries = run.retries();
     if retries > 0 {
-        let books = run.books.iter().filter(|b| b.retries > 0).count();
+        let books = run.books.tally().retried;
         lines.push(format!(
             "retries: {} repeated after transient failures, for {}",
             count(retries, "download attempt", "download attempts"),
@@ -438,6 +438,7 @@ fn raw_summary(run: &RunReport, layout: Layout) -> String {
     };
     let warned: Vec<_> = run
         .books
+        .notes()
         .iter()
         .filter(|b| !b.warnings.is_empty())
         .collect();

@@ -120,11 +120,6 @@ pub fn render(run: &RunReport) -> String {
     let x = |t: f64| PLOT_LEFT + t / wall * (PLOT_RIGHT - PLOT_LEFT);
     let mut svg = Svg::new(WIDTH, height);
 
-    let ids: BTreeMap<usize, String> = run
-        .books
-        .iter()
-        .map(|b| (b.index, b.id.to_string()))
-        .collect();
     svg.text(
         LABEL_X,
         20.0,
@@ -207,7 +202,7 @@ pub fn render(run: &RunReport) -> String {
                 } else {
                     "#999999"
                 };
-                let id = ids.get(&s.book).map_or("?", String::as_str);
+                let id = run.books.id(s.book).map_or("?".into(), |id| id.to_string());
                 let tip = format!(
                     "{} · ebook {id} · {} ({:.2}–{:.2} s) · {} · cpu {}{}",
                     s.stage,
@@ -363,7 +358,7 @@ mod tests {
             ],
             corpus: BTreeMap::new(),
             headlines: Vec::new(),
-            books: Vec::new(),
+            books: Default::default(),
             peak_rss_bytes: None,
             repeats: Vec::new(),
             statistics: None,

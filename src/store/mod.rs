@@ -95,12 +95,37 @@ pub fn write_atomic(
     bytes: &[u8],
     sync: bool,
 ) -> Result<PathBuf, StoreError> {
+    write_temporary(dir, name, sync, |file| file.write_all(bytes))
+}
+
+/// Writes what `write` writes to `dir/name` atomically, as [`write_atomic`]
+/// does, through a buffer: for files too large to be made in memory first.
+pub fn write_atomic_with(
+    dir: &Path,
+    name: &str,
+    sync: bool,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<PathBuf, StoreError> {
+    write_temporary(dir, name, sync, |file| {
+        let mut out = io::BufWriter::with_capacity(256 << 10, file);
+        write(&mut out)?;
+        out.flush()
+    })
+}
+
+/// Writes a temporary file for `dir/name` with `write`, syncs it (with
+/// `sync`) and renames it into place.
+fn write_temporary(
+    dir: &Path,
+    name: &str,
+    sync: bool,
+    write: impl FnOnce(&mut fs::File) -> io::Result<()>,
+) -> Result<PathBuf, StoreError> {
     let target = dir.join(name);
     refuse_non_regular(&target)?;
     let mut temp =
         temporary(dir, name).map_err(|e| StoreError::new("create a temporary file in", dir, e))?;
-    temp.write_all(bytes)
-        .map_err(|e| StoreError::new("write", temp.path(), e))?;
+    write(temp.as_file_mut()).map_err(|e| StoreError::new("write", temp.path(), e))?;
     if sync {
         temp.as_file()
             .sync_all()
