@@ -25,6 +25,7 @@ pub use latin::windows_1252_to_utf8;
 /// A decoded book.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
+    /// The text, as UTF-8.
     pub text: String,
     /// The encoding used, by its WHATWG name (`UTF-8`, `windows-1252`, …).
     pub encoding: &'static str,

@@ -90,14 +90,18 @@ pub const RESULTS_FILE: &str = "results.jsonl";
 /// folder itself), a name, and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
+    /// Folder under the output folder (`text`, `tokens`, `counts`).
     pub folder: &'static str,
+    /// File name inside that folder.
     pub name: String,
+    /// The file's content.
     pub bytes: Vec<u8>,
 }
 
 /// What `--emit` asked for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Emit {
+    /// The kinds of output asked for, in the order given.
     pub kinds: Vec<EmitKind>,
     /// Tokens keep their case (`--keep-case`), as the stages count them.
     pub keep_case: bool,
@@ -111,6 +115,7 @@ impl Emit {
         self.kinds.is_empty()
     }
 
+    /// Whether `kind` was asked for.
     pub fn wants(&self, kind: EmitKind) -> bool {
         self.kinds.contains(&kind)
     }

@@ -13,12 +13,30 @@ use crate::units::format_bytes;
 /// Why a file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
+    /// Opening or reading the file failed.
     #[error("could not read {}: {source}", path.display())]
-    Io { path: PathBuf, source: io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// The path is a folder, a device or a socket.
     #[error("{} is {kind}, not a file gutenpipe can read to its end", path.display())]
-    NotAFile { path: PathBuf, kind: &'static str },
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead (`a folder`).
+        kind: &'static str,
+    },
+    /// The file holds more than the limit.
     #[error("{} is larger than the limit of {}", path.display(), format_bytes(*limit))]
-    TooLarge { path: PathBuf, limit: u64 },
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: u64,
+    },
 }
 
 /// The bytes of `path`, a regular file or a pipe of at most `limit` bytes.

@@ -26,10 +26,20 @@ const RETRY: Duration = Duration::from_millis(100);
 /// Why a folder could not be locked.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
+    /// Creating or locking the lock file failed.
     #[error("could not lock {}: {source}", path.display())]
-    Io { path: PathBuf, source: io::Error },
+    Io {
+        /// The lock file.
+        path: PathBuf,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// Ctrl-C (or SIGTERM) came while waiting for the lock.
     #[error("interrupted while waiting for another gutenpipe run to finish with {}", dir.display())]
-    Interrupted { dir: PathBuf },
+    Interrupted {
+        /// The output folder.
+        dir: PathBuf,
+    },
 }
 
 /// A held lock on an output folder, released when dropped.

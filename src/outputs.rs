@@ -21,8 +21,11 @@ pub fn is_stdout(path: &Path) -> bool {
 /// A report path that cannot be written, with the flag that named it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputError {
+    /// The flag that named the path (`--json`).
     pub flag: String,
+    /// The path given.
     pub path: PathBuf,
+    /// Why it cannot be written.
     pub problem: String,
 }
 

@@ -29,6 +29,7 @@ pub fn catalog_url(base: &str) -> String {
 /// Where downloaded catalogs are kept, and for how long they are trusted.
 #[derive(Debug, Clone)]
 pub struct CatalogCache {
+    /// Folder the copies are kept in.
     pub dir: PathBuf,
     /// A copy older than this is downloaded again.
     pub max_age: Duration,
@@ -70,27 +71,39 @@ impl CatalogCache {
 pub enum Origin {
     /// A file given by the user; `age` from its modification time.
     File {
+        /// The file read.
         path: PathBuf,
+        /// How long ago it was modified, when the system says.
         age: Option<Duration>,
     },
     /// A cached copy young enough to use as it is.
     Cached {
+        /// Where the catalog was downloaded from.
         url: String,
+        /// The cached copy read.
         path: PathBuf,
+        /// How old the copy is.
         age: Duration,
     },
     /// Downloaded just now; `cached` says where the copy went, `cache_error`
     /// why there is none when there is a cache.
     Downloaded {
+        /// Where it was downloaded from.
         url: String,
+        /// Where the copy was cached, when it could be.
         cached: Option<PathBuf>,
+        /// Why no copy was cached, when caching failed.
         cache_error: Option<String>,
     },
     /// The download failed and an older cached copy is used instead.
     Stale {
+        /// Where the download was tried.
         url: String,
+        /// The older copy used.
         path: PathBuf,
+        /// How old that copy is.
         age: Duration,
+        /// Why the download failed.
         error: String,
     },
 }
@@ -129,7 +142,9 @@ impl fmt::Display for Origin {
 /// A catalog and where it came from.
 #[derive(Debug, Clone)]
 pub struct Loaded {
+    /// The catalog.
     pub catalog: Catalog,
+    /// Where it came from.
     pub origin: Origin,
 }
 

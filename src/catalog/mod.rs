@@ -25,6 +25,7 @@ pub use select::{Chosen, Filters, Pick, Selection};
 /// One row of the catalog: an ebook (or an audio book, an image set …).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CatalogBook {
+    /// The ebook number.
     pub id: BookId,
     /// `Text`, `Sound`, `Image`, `StillImage`, `Collection`, `Dataset` …
     #[serde(rename = "type")]
@@ -61,12 +62,14 @@ impl CatalogBook {
 pub struct SkippedRow {
     /// Line of the file the row starts on (1 is the header).
     pub line: u64,
+    /// What is wrong with the row.
     pub problem: String,
 }
 
 /// A parsed catalog: its books in file order, and the rows skipped.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
+    /// The books, in the catalog's order.
     pub books: Vec<CatalogBook>,
     /// Every row that was skipped (bad id, wrong number of fields, …).
     pub skipped: Vec<SkippedRow>,
@@ -101,16 +104,28 @@ impl Catalog {
 /// Why no catalog could be had.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
+    /// Reading or caching a file failed.
     #[error("could not {action} {}: {source}", path.display())]
     Io {
+        /// What was being done (`read the catalog`).
         action: &'static str,
+        /// The file.
         path: PathBuf,
+        /// What the system said.
         source: std::io::Error,
     },
+    /// The file is not a `pg_catalog.csv` (wrong header, not CSV).
     #[error("{origin} is not a Project Gutenberg catalog: {problem}")]
-    NotACatalog { origin: String, problem: String },
+    NotACatalog {
+        /// Where the file came from.
+        origin: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// Downloading the catalog failed and no cached copy was there.
     #[error("could not download the catalog: {source}")]
     Download {
+        /// Why the download failed.
         #[source]
         source: FetchError,
     },

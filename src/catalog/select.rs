@@ -16,9 +16,13 @@ use crate::rng::Rng;
 pub struct Filters {
     /// Any of these language codes (`en`, `fr`); empty for any language.
     pub languages: Vec<String>,
+    /// Words the author must contain (case-insensitive).
     pub author: Option<String>,
+    /// Words the title must contain (case-insensitive).
     pub title: Option<String>,
+    /// Words a subject must contain (case-insensitive).
     pub subject: Option<String>,
+    /// Words a bookshelf must contain (case-insensitive).
     pub bookshelf: Option<String>,
     /// The `Type` column, compared without case (`Text`); `None` for any.
     pub kind: Option<String>,
@@ -34,13 +38,20 @@ pub enum Pick {
     First(usize),
     /// N matches drawn at random (the same seed draws the same books from
     /// the same catalog), listed in catalog order.
-    Random { count: usize, seed: u64 },
+    Random {
+        /// How many to draw.
+        count: usize,
+        /// The seed of the draw.
+        seed: u64,
+    },
 }
 
 /// Filters plus a pick: a complete description of which books to take.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
+    /// Which books qualify.
     pub filters: Filters,
+    /// Which of those to take.
     pub pick: Pick,
 }
 

@@ -36,12 +36,15 @@ impl Repeat {
 
 /// Where a mode's runs save their books and how they fetch them.
 pub struct Runs<'a> {
+    /// The mode to run.
     pub mode: Mode,
     /// The output folder of the mode.
     pub store: &'a Store,
     /// Sync files before renaming them into place (repeated runs' folders).
     pub sync: bool,
+    /// The books to run.
     pub requests: &'a [BookRequest],
+    /// The pipeline's settings.
     pub config: &'a PipelineConfig,
     /// A fresh fetcher for each run.
     pub new_fetcher: &'a dyn Fn() -> Fetcher,

@@ -18,10 +18,13 @@ use serde::{Deserialize, Serialize};
 /// A book's metadata, as its header states it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metadata {
+    /// The `Title:` line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// The `Author:` line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
+    /// The `Translator:` line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub translator: Option<String>,
     /// As written (`June 17, 2008`, `March, 1994`).

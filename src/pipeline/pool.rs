@@ -14,6 +14,7 @@ pub struct WorkerPool {
 }
 
 impl WorkerPool {
+    /// A pool of `size` threads (at least one), named `name-N`.
     pub fn new(name: &'static str, size: usize) -> WorkerPool {
         WorkerPool {
             name,
@@ -21,6 +22,7 @@ impl WorkerPool {
         }
     }
 
+    /// How many threads the pool has.
     pub fn size(&self) -> usize {
         self.size
     }

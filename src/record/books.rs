@@ -26,9 +26,11 @@ use crate::book::BookId;
 pub struct BookTally {
     /// Books recorded.
     pub books: usize,
+    /// Saved and processed.
     pub ok: usize,
     /// Saved and processed, but their bodies may not be the book.
     pub suspect: usize,
+    /// Failed at some step.
     pub failed: usize,
     /// Already saved and matching the manifest: neither downloaded nor saved.
     pub resumed: usize,
@@ -62,11 +64,17 @@ impl BookTally {
 pub struct BookNote {
     /// Position in the input.
     pub index: usize,
+    /// The ebook number.
     pub id: BookId,
+    /// How the book ended.
     pub status: Status,
+    /// The step it failed at, when it failed.
     pub failed_stage: Option<String>,
+    /// The error, when it failed.
     pub error: Option<String>,
+    /// Why it is suspect, when it is.
     pub suspect: Option<String>,
+    /// Warnings on the book (decoding, markers).
     pub warnings: Vec<String>,
     /// The URL the book was fetched from, when one was tried.
     pub url: Option<String>,
@@ -151,6 +159,7 @@ impl Books {
         self.tally.books
     }
 
+    /// Whether no book was recorded.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

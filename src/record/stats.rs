@@ -11,9 +11,13 @@ use super::RunReport;
 /// smallest and largest of some measurements.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Summary {
+    /// Mean.
     pub mean: f64,
+    /// Standard deviation; `None` with fewer than two values.
     pub stddev: Option<f64>,
+    /// Smallest value.
     pub min: f64,
+    /// Largest value.
     pub max: f64,
 }
 
@@ -77,7 +81,9 @@ impl Speedup {
 pub struct Figures {
     /// `total` for the whole run, else the stage's name.
     pub name: String,
+    /// Wall time, in seconds.
     pub wall: Summary,
+    /// CPU time, in seconds.
     pub cpu: Summary,
     /// Against the first mode run; absent for that mode itself.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,22 +106,33 @@ pub struct Statistics {
 /// One timed run's figures (the last one's full report is the run itself).
 #[derive(Debug, Clone, Serialize)]
 pub struct Repeat {
+    /// Folder the run wrote to.
     pub out: String,
+    /// Wall time of the run, in seconds.
     pub wall_seconds: f64,
+    /// CPU time of the run, in seconds.
     pub cpu_seconds: f64,
+    /// Books saved and processed.
     pub books_ok: usize,
+    /// Books saved but suspect.
     pub books_suspect: usize,
+    /// Books that failed.
     pub books_failed: usize,
+    /// Peak resident memory during the run, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_rss_bytes: Option<u64>,
+    /// Each stage's figures, in the order run.
     pub stages: Vec<RepeatStage>,
 }
 
 /// One stage of one timed run.
 #[derive(Debug, Clone, Serialize)]
 pub struct RepeatStage {
+    /// The stage's name.
     pub name: String,
+    /// Its wall time, in seconds.
     pub wall_seconds: f64,
+    /// Its CPU time, in seconds.
     pub cpu_seconds: f64,
 }
 

@@ -11,8 +11,11 @@ use super::stats::Summary;
 /// One setting of the pools, measured `runs` times.
 #[derive(Debug, Clone, Serialize)]
 pub struct SweepPoint {
+    /// Download workers.
     pub download_workers: usize,
+    /// CPU workers.
     pub cpu_workers: usize,
+    /// Runs measured at this setting.
     pub runs: usize,
     /// Wall time of the download stage.
     pub download_seconds: Summary,
@@ -30,6 +33,7 @@ pub struct SweepPoint {
 /// A whole sweep.
 #[derive(Debug, Clone, Serialize)]
 pub struct SweepReport {
+    /// The version of gutenpipe that wrote the report.
     pub gutenpipe: &'static str,
     /// The settings: books, latency model, the lists swept.
     pub config: SweepSettings,
@@ -54,15 +58,24 @@ pub struct SweepSettings {
     /// The corpus folder the source serves, when it is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub corpus: Option<String>,
+    /// Books in each run.
     pub books: usize,
     /// Always `staged`: each stage's time stands on its own.
     pub mode: super::Mode,
+    /// Download workers tried.
     pub download_workers: Vec<usize>,
+    /// CPU workers tried.
     pub cpu_workers: Vec<usize>,
+    /// Save workers (not swept).
     pub save_workers: usize,
+    /// The processing stages run.
     pub stages: Vec<String>,
+    /// Runs measured at each setting.
     pub runs: u32,
+    /// The embedded mirror's latency per request, when it sets one.
     pub latency_seconds: Option<f64>,
+    /// The latency's jitter (a fraction of it), when set.
     pub jitter: Option<f64>,
+    /// The embedded mirror's bandwidth per connection, when limited.
     pub bandwidth_bytes_per_second: Option<u64>,
 }

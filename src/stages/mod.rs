@@ -68,6 +68,7 @@ pub const KEEP_CASE: StageOption = StageOption {
 /// change it (a cleaning stage removes the licence) for the stages after.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
+    /// The ebook number.
     pub id: BookId,
     /// The text. A stage that changes it uses [`Document::set_text`], so
     /// that word counts made from the old text are not reused.
@@ -84,6 +85,7 @@ pub struct Document {
 }
 
 impl Document {
+    /// A document for book `id` with its decoded `text`, read as `encoding`.
     pub fn new(id: BookId, text: String, encoding: &'static str) -> Document {
         Document {
             id,
@@ -182,15 +184,22 @@ pub type AnyTotals = Box<dyn Any + Send>;
 
 /// A [`Stage`] with its types erased, as the pipeline holds stages.
 pub trait DynStage: Send + Sync {
+    /// The stage's name ([`Stage::NAME`]).
     fn name(&self) -> &'static str;
+    /// Empty totals for one worker.
     fn new_totals(&self) -> AnyTotals;
     /// Processes one book, adds its result to `totals`, and returns the
     /// result as JSON.
     fn run(&self, doc: &mut Document, totals: &mut AnyTotals) -> Result<Value, StageError>;
+    /// Adds `other`'s totals into `totals`.
     fn merge(&self, totals: &mut AnyTotals, other: AnyTotals);
+    /// The totals as the JSON report's corpus entry.
     fn summarize(&self, totals: AnyTotals) -> Value;
+    /// The lines the terminal prints under the tables.
     fn headline(&self, corpus: &Value) -> Vec<String>;
+    /// The pool the stage runs on.
     fn pool(&self) -> StagePool;
+    /// The stage's colour in the pictures, if it has one.
     fn colour(&self) -> Option<&'static str>;
 }
 

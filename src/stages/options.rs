@@ -28,6 +28,7 @@ pub struct StageOption {
     pub help: &'static str,
     /// The value when the flag is not given (ignored for a flag).
     pub default: &'static str,
+    /// What kind of value it takes.
     pub kind: OptionKind,
 }
 
@@ -65,8 +66,11 @@ impl StageOption {
 /// A value of an option.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OptionValue {
+    /// A flag: given or not.
     Flag(bool),
+    /// A count.
     Count(usize),
+    /// Any text.
     Text(String),
 }
 

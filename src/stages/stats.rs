@@ -14,13 +14,16 @@ use super::{Document, KEEP_CASE, Stage, StageError, StageSpec};
 /// Counts sentences and measures words.
 #[derive(Debug, Clone, Default)]
 pub struct Stats {
+    /// Count words as written, not lowercased.
     pub keep_case: bool,
 }
 
 /// One book's figures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BookStats {
+    /// Sentences in the book.
     pub sentences: u64,
+    /// Words in the book.
     pub tokens: u64,
     /// Characters per word, over every word of the book.
     pub mean_word_length: f64,

@@ -38,7 +38,9 @@ pub struct BookTokens {
 /// Word counts across the corpus.
 #[derive(Debug, Default)]
 pub struct TokenizeTotals {
+    /// Words counted.
     pub tokens: u64,
+    /// How often each word occurs.
     pub counts: WordCounts,
 }
 

@@ -17,6 +17,7 @@ use super::{
 /// Counts word frequencies.
 #[derive(Debug, Clone)]
 pub struct WordFreq {
+    /// Count words as written, not lowercased.
     pub keep_case: bool,
     /// How many words to list, per book and for the corpus.
     pub top: usize,
