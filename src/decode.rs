@@ -14,7 +14,7 @@
 //! instruction) and, through [`decode_owned`], becomes the text without a
 //! copy (a BOM is removed by moving the bytes down in place);
 //! Windows-1252 text is turned into UTF-8 eight bytes at a time while they
-//! are ASCII ([`latin`]).
+//! are ASCII (the `latin` module).
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 

@@ -2,7 +2,7 @@
 //! settings and printing its results — choosing the books, starting the
 //! source, getting the catalog, running each mode (repeated, with warm-up
 //! runs), and the sweep over pool sizes. The command line only turns flags
-//! into a [`RunConfig`] or [`SweepConfig`], calls [`run`] or [`sweep()`],
+//! into a [`RunConfig`] or [`SweepConfig`], calls [`run()`] or [`sweep()`],
 //! and prints what comes back; tests and other programs call the same.
 //!
 //! | module | what it is for |

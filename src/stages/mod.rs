@@ -184,7 +184,7 @@ pub type AnyTotals = Box<dyn Any + Send>;
 
 /// A [`Stage`] with its types erased, as the pipeline holds stages.
 pub trait DynStage: Send + Sync {
-    /// The stage's name ([`Stage::NAME`]).
+    /// The stage's name ([`Stage::name`]).
     fn name(&self) -> &'static str;
     /// Empty totals for one worker.
     fn new_totals(&self) -> AnyTotals;
