@@ -21,7 +21,8 @@ fn main() -> ExitCode {
     };
     // Messages fit the terminal's width (wrapped, never cut).
     let say = |text: &str| {
-        let layout = cli::terminal::layout(cli::terminal::Stream::Stderr, false);
+        let layout =
+            gutenpipe::report::console::layout(gutenpipe::report::console::Stream::Stderr, false);
         eprintln!("{}", layout.wrap(text, 4));
     };
     match cli.command.execute() {

@@ -4,62 +4,21 @@
 //! alone.
 
 use std::process::ExitCode;
-use std::time::SystemTime;
 
 use clap::Args;
-use gutenpipe::cache::{self, Entry, Kind};
-use gutenpipe::report::table::{Align, render_aligned};
-use gutenpipe::units::{self, format_age, format_bytes};
+use gutenpipe::cache::{self, Kind};
+use gutenpipe::report::cache::table;
+use gutenpipe::units::{self, format_bytes};
 
 use super::{Failure, exit, fatal};
 
+/// `gutenpipe cache`'s flags.
 #[derive(Debug, Args)]
 pub struct CacheCmd {
     /// Remove the corpora and catalogs kept there (they are made again when
     /// needed). A run or mirror using a corpus at that moment loses its files.
     #[arg(long)]
     pub clear: bool,
-}
-
-/// The entries as a table: kind, size, age, name (relative to the folder).
-fn table(entries: &[Entry], root: &std::path::Path) -> String {
-    let now = SystemTime::now();
-    let mut rows = vec![
-        ["kind", "size", "changed", "name"]
-            .map(String::from)
-            .to_vec(),
-    ];
-    for e in entries {
-        let age = e
-            .modified
-            .and_then(|m| now.duration_since(m).ok())
-            .map_or("?".to_string(), |d| format!("{} ago", format_age(d)));
-        let name = e.path.strip_prefix(root).unwrap_or(&e.path);
-        rows.push(vec![
-            match e.kind {
-                Kind::Other => "other (not gutenpipe's)".to_string(),
-                k => k.name().to_string(),
-            },
-            format_bytes(e.bytes),
-            age,
-            name.display().to_string(),
-        ]);
-    }
-    let ours: u64 = entries
-        .iter()
-        .filter(|e| e.kind != Kind::Other)
-        .map(|e| e.bytes)
-        .sum();
-    rows.push(vec![
-        "total".into(),
-        format_bytes(ours),
-        String::new(),
-        String::new(),
-    ]);
-    render_aligned(
-        &rows,
-        &[Align::Left, Align::Right, Align::Right, Align::Left],
-    )
 }
 
 impl CacheCmd {

@@ -13,11 +13,9 @@ pub mod faults;
 pub mod measure;
 pub mod mirror;
 pub mod processing;
-pub mod progress;
 pub mod run;
 pub mod select;
 pub mod sweep;
-pub mod terminal;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

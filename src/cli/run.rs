@@ -24,8 +24,8 @@ use super::faults::FaultArgs;
 use super::measure::MeasureArgs;
 use super::processing::ProcessingArgs;
 use super::select::SelectArgs;
-use super::terminal::{Stream, Terminal, layout};
 use super::{CorpusShape, Failure, LatencyArgs, exit, usage};
+use gutenpipe::report::console::{Stream, Terminal, layout};
 
 #[derive(Debug, Args)]
 pub struct RunCmd {

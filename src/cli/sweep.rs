@@ -14,8 +14,8 @@ use gutenpipe::report::write_file;
 use gutenpipe::stages::{self, Options};
 
 use super::embedded::Embedded;
-use super::terminal::{Stream, Terminal, layout};
 use super::{CorpusShape, Failure, LatencyArgs, exit, fatal, usage};
+use gutenpipe::report::console::{Stream, Terminal, layout};
 
 #[derive(Debug, Args)]
 pub struct SweepCmd {

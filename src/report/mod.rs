@@ -4,9 +4,13 @@
 //! [`json`] writes it for programs and [`export`] writes the tables as
 //! Markdown or CSV; the formats are documented in `docs/report-format.md`.
 
+pub mod books;
+pub mod cache;
+pub mod console;
 pub mod export;
 pub mod grid;
 pub mod json;
+pub mod progress;
 pub mod svg;
 pub mod sweep;
 pub mod table;

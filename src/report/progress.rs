@@ -8,10 +8,10 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use gutenpipe::experiment::RunProgress;
-use gutenpipe::pipeline::TaskObserver;
-use gutenpipe::record::Span;
-use gutenpipe::units::format_bytes;
+use crate::experiment::RunProgress;
+use crate::pipeline::TaskObserver;
+use crate::record::Span;
+use crate::units::format_bytes;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// One bar per stage of a run.

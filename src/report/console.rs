@@ -4,9 +4,9 @@
 //! to the terminal's width, and progress bars when standard error is a
 //! terminal. Also the width that tables on standard output are fitted to.
 
-use gutenpipe::experiment::{Listener, RunProgress};
-use gutenpipe::report::grid::Layout;
-use gutenpipe::terminal::clean;
+use super::grid::Layout;
+use crate::experiment::{Listener, RunProgress};
+use crate::terminal::clean;
 
 use super::progress::Progress;
 
