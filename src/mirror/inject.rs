@@ -91,26 +91,36 @@ fn connection(request: &Request) -> (&'static str, String) {
 }
 
 /// Answers `request` with `fault`. `body` is the file the path names; faults
-/// that need one are only chosen when there is one.
+/// that need one are only chosen when there is one (without it, a 500).
 pub(super) fn answer(
     fault: Fault,
-    mut rng: Rng,
+    rng: Rng,
     cx: &Context<'_>,
     body: Option<Body>,
     out: &mut BufWriter<TcpStream>,
 ) -> io::Result<After> {
+    match body {
+        Some(b) if fault.needs_body() => with_body(fault, rng, cx, b, out),
+        _ => without_body(fault, cx, out),
+    }
+}
+
+/// The faults answered without the file: error statuses, resets, redirects.
+fn without_body(
+    fault: Fault,
+    cx: &Context<'_>,
+    out: &mut BufWriter<TcpStream>,
+) -> io::Result<After> {
     let request = cx.request;
-    let path = &request.path;
-    match (fault, body) {
-        (Fault::Status500, _) => status(out, request, 500, &[]),
-        (Fault::Status503, _) => status(out, request, 503, &[]),
-        (Fault::TooManyRequests, _) => status(
+    match fault {
+        Fault::Status503 => status(out, request, 503, &[]),
+        Fault::TooManyRequests => status(
             out,
             request,
             429,
             &[("Retry-After", cx.retry_after.to_string())],
         ),
-        (Fault::RetryAfterAbsurd, _) => status(
+        Fault::RetryAfterAbsurd => status(
             out,
             request,
             503,
@@ -119,80 +129,37 @@ pub(super) fn answer(
                 "Wed, 21 Oct 300000000000 07:28:00 GMT".to_string(),
             )],
         ),
-        (Fault::ResetHead, _) => {
+        Fault::ResetHead => {
             reset(out)?;
             Ok(After::Close)
         }
-        (Fault::Redirect, _) => redirect(out, request, &format!("{path}?{MARKER}redirected")),
-        (Fault::RedirectLoop, _) => redirect_loop(out, request, 1),
-        (_, None) => status(out, request, 500, &[]),
-        (Fault::ResetBody, Some(mut b)) => {
-            let cut = cut(&mut rng, b.length);
-            head(out, request, b.content_type, Some(b.length), &[])?;
-            super::latency::send(cx.model, &mut (&mut b.file).take(cut), out)?;
-            // Let the bytes reach the client before the RST discards them.
-            thread::sleep(Duration::from_millis(20));
-            reset(out)?;
-            Ok(After::Close)
-        }
-        (Fault::Truncate, Some(mut b)) => {
-            let announced = b.length.max(1);
-            let cut = cut(&mut rng, announced).min(announced - 1);
-            head(out, request, b.content_type, Some(announced), &[])?;
-            super::latency::send(cx.model, &mut (&mut b.file).take(cut), out)?;
-            Ok(After::Close)
-        }
-        (Fault::Stall, Some(mut b)) => {
-            let cut = cut(&mut rng, b.length);
-            head(out, request, b.content_type, Some(b.length), &[])?;
-            super::latency::send(cx.model, &mut (&mut b.file).take(cut), out)?;
-            stall(out.get_ref(), cx.stop)?;
-            Ok(After::Close)
-        }
-        (Fault::Drip, Some(mut b)) => {
-            head(out, request, b.content_type, Some(b.length), &[])?;
-            let piece = (b.length / 100).max(256) as usize;
-            let mut buf = vec![0u8; piece];
-            loop {
-                let n = b.file.read(&mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                out.write_all(&buf[..n])?;
-                out.flush()?;
-                thread::sleep(DRIP_PAUSE);
-            }
-            Ok(After::KeepAlive)
-        }
-        (Fault::Charset, Some(mut b)) => {
-            let claimed = match (b.content_type.contains("utf-8"), rng.chance(0.5)) {
-                (_, false) => "text/plain",
-                (true, true) => "text/plain; charset=iso-8859-1",
-                (false, true) => "text/plain; charset=utf-8",
-            };
-            head(out, request, claimed, Some(b.length), &[])?;
-            super::latency::send(cx.model, &mut b.file, out)?;
-            Ok(After::KeepAlive)
-        }
-        (Fault::Gzip, Some(mut b)) => {
-            // Compressed on the fly, as servers do, so the length is not
-            // known before the body is sent: chunked transfer coding.
-            head_with(
-                out,
-                b.content_type,
-                &[
-                    ("Transfer-Encoding", "chunked".into()),
-                    ("Content-Encoding", "gzip".into()),
-                    connection(request),
-                ],
-            )?;
-            let mut gz = GzEncoder::new(http::Chunked::new(&mut *out), Compression::fast());
-            super::latency::send(cx.model, &mut b.file, &mut gz)?;
-            gz.finish()?.finish()?;
-            Ok(After::KeepAlive)
-        }
-        (Fault::ContentLengthAbsurd, Some(mut b)) => {
+        Fault::Redirect => redirect(
+            out,
+            request,
+            &format!("{}?{MARKER}redirected", request.path),
+        ),
+        Fault::RedirectLoop => redirect_loop(out, request, 1),
+        // Status500, and a fault that needs a file where there is none.
+        _ => status(out, request, 500, &[]),
+    }
+}
+
+/// The faults that send (some of) the file.
+fn with_body(
+    fault: Fault,
+    rng: Rng,
+    cx: &Context<'_>,
+    b: Body,
+    out: &mut BufWriter<TcpStream>,
+) -> io::Result<After> {
+    match fault {
+        Fault::ResetBody | Fault::Truncate | Fault::Stall => cut_short(fault, rng, cx, b, out),
+        Fault::Drip => drip(cx.request, b, out),
+        Fault::Charset => wrong_charset(rng, cx, b, out),
+        Fault::Gzip | Fault::EncodingTwoHeaders => gzipped(fault, cx, b, out),
+        Fault::ContentLengthAbsurd => {
             // Far more announced than sent: the body ends with the connection.
+            let mut b = b;
             head_with(
                 out,
                 b.content_type,
@@ -204,75 +171,156 @@ pub(super) fn answer(
             super::latency::send(cx.model, &mut b.file, out)?;
             Ok(After::Close)
         }
-        (Fault::EncodingTwoHeaders, Some(mut b)) => {
-            head_with(
-                out,
-                b.content_type,
-                &[
-                    ("Transfer-Encoding", "chunked".into()),
-                    ("Content-Encoding", "identity".into()),
-                    ("Content-Encoding", "gzip".into()),
-                    connection(request),
-                ],
-            )?;
-            let mut gz = GzEncoder::new(http::Chunked::new(&mut *out), Compression::fast());
-            super::latency::send(cx.model, &mut b.file, &mut gz)?;
-            gz.finish()?.finish()?;
-            Ok(After::KeepAlive)
-        }
-        (Fault::Utf16, Some(mut b)) => {
-            let mut bytes = Vec::new();
-            b.file.read_to_end(&mut bytes)?;
-            let text = crate::decode::decode(&bytes, None).text;
-            let mut utf16 = vec![0xFF, 0xFE];
-            for unit in text.encode_utf16() {
-                utf16.extend_from_slice(&unit.to_le_bytes());
-            }
-            head(
-                out,
-                request,
-                "text/plain; charset=utf-16",
-                Some(utf16.len() as u64),
-                &[],
-            )?;
-            super::latency::send(cx.model, &mut utf16.as_slice(), out)?;
-            Ok(After::KeepAlive)
-        }
-        (Fault::Empty200, Some(b)) => {
-            head(out, request, b.content_type, Some(0), &[])?;
+        Fault::Utf16 => utf16(cx, b, out),
+        Fault::Empty200 => {
+            head(out, cx.request, b.content_type, Some(0), &[])?;
             out.flush()?;
             Ok(After::KeepAlive)
         }
-        (Fault::Oversize, Some(b)) => {
-            head(out, request, b.content_type, None, &[])?;
-            let filler =
-                b"This line is filler from an endless body (gutenpipe oversize fault).\r\n";
-            let endless = b.file.chain(Endless {
-                unit: filler,
-                at: 0,
-            });
-            endless_send(endless, cx, out)?;
-            Ok(After::Close)
-        }
-        (Fault::GzipBomb, Some(b)) => {
-            head(
-                out,
-                request,
-                b.content_type,
-                None,
-                &[("Content-Encoding", "gzip".into())],
-            )?;
-            endless_send(
-                Endless {
-                    unit: bomb_member(),
-                    at: 0,
-                },
-                cx,
-                out,
-            )?;
-            Ok(After::Close)
-        }
+        Fault::Oversize | Fault::GzipBomb => endless(fault, cx, b, out),
+        _ => without_body(fault, cx, out),
     }
+}
+
+/// A body cut short: reset after part of it (`ResetBody`), closed before
+/// the length announced (`Truncate`), or stalled (`Stall`).
+fn cut_short(
+    fault: Fault,
+    mut rng: Rng,
+    cx: &Context<'_>,
+    mut b: Body,
+    out: &mut BufWriter<TcpStream>,
+) -> io::Result<After> {
+    let announced = match fault {
+        Fault::Truncate => b.length.max(1),
+        _ => b.length,
+    };
+    let mut cut = cut(&mut rng, announced);
+    if fault == Fault::Truncate {
+        cut = cut.min(announced - 1);
+    }
+    head(out, cx.request, b.content_type, Some(announced), &[])?;
+    super::latency::send(cx.model, &mut (&mut b.file).take(cut), out)?;
+    match fault {
+        Fault::ResetBody => {
+            // Let the bytes reach the client before the RST discards them.
+            thread::sleep(Duration::from_millis(20));
+            reset(out)?;
+        }
+        Fault::Stall => stall(out.get_ref(), cx.stop)?,
+        _ => {}
+    }
+    Ok(After::Close)
+}
+
+/// The body in small pieces with pauses between them.
+fn drip(request: &Request, mut b: Body, out: &mut BufWriter<TcpStream>) -> io::Result<After> {
+    head(out, request, b.content_type, Some(b.length), &[])?;
+    let piece = (b.length / 100).max(256) as usize;
+    let mut buf = vec![0u8; piece];
+    loop {
+        let n = b.file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        out.write_all(&buf[..n])?;
+        out.flush()?;
+        thread::sleep(DRIP_PAUSE);
+    }
+    Ok(After::KeepAlive)
+}
+
+/// The body under a charset that is not its own, or none.
+fn wrong_charset(
+    mut rng: Rng,
+    cx: &Context<'_>,
+    mut b: Body,
+    out: &mut BufWriter<TcpStream>,
+) -> io::Result<After> {
+    let claimed = match (b.content_type.contains("utf-8"), rng.chance(0.5)) {
+        (_, false) => "text/plain",
+        (true, true) => "text/plain; charset=iso-8859-1",
+        (false, true) => "text/plain; charset=utf-8",
+    };
+    head(out, cx.request, claimed, Some(b.length), &[])?;
+    super::latency::send(cx.model, &mut b.file, out)?;
+    Ok(After::KeepAlive)
+}
+
+/// The body gzipped on the fly, as servers do, so its length is not known
+/// before it is sent: chunked transfer coding. `EncodingTwoHeaders` says
+/// `Content-Encoding: identity` before `Content-Encoding: gzip`.
+fn gzipped(
+    fault: Fault,
+    cx: &Context<'_>,
+    mut b: Body,
+    out: &mut BufWriter<TcpStream>,
+) -> io::Result<After> {
+    let mut headers = vec![("Transfer-Encoding", "chunked".to_string())];
+    if fault == Fault::EncodingTwoHeaders {
+        headers.push(("Content-Encoding", "identity".into()));
+    }
+    headers.push(("Content-Encoding", "gzip".into()));
+    headers.push(connection(cx.request));
+    head_with(out, b.content_type, &headers)?;
+    let mut gz = GzEncoder::new(http::Chunked::new(&mut *out), Compression::fast());
+    super::latency::send(cx.model, &mut b.file, &mut gz)?;
+    gz.finish()?.finish()?;
+    Ok(After::KeepAlive)
+}
+
+/// The book's text as UTF-16 LE with a BOM and `charset=utf-16`.
+fn utf16(cx: &Context<'_>, mut b: Body, out: &mut BufWriter<TcpStream>) -> io::Result<After> {
+    let mut bytes = Vec::new();
+    b.file.read_to_end(&mut bytes)?;
+    let text = crate::decode::decode(&bytes, None).text;
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    head(
+        out,
+        cx.request,
+        "text/plain; charset=utf-16",
+        Some(utf16.len() as u64),
+        &[],
+    )?;
+    super::latency::send(cx.model, &mut utf16.as_slice(), out)?;
+    Ok(After::KeepAlive)
+}
+
+/// A body that never ends: the book then filler (`Oversize`), or gzip
+/// members that inflate a thousandfold (`GzipBomb`); sent until the client
+/// hangs up or the cap.
+fn endless(
+    fault: Fault,
+    cx: &Context<'_>,
+    b: Body,
+    out: &mut BufWriter<TcpStream>,
+) -> io::Result<After> {
+    if fault == Fault::GzipBomb {
+        head(
+            out,
+            cx.request,
+            b.content_type,
+            None,
+            &[("Content-Encoding", "gzip".into())],
+        )?;
+        let bomb = Endless {
+            unit: bomb_member(),
+            at: 0,
+        };
+        endless_send(bomb, cx, out)?;
+    } else {
+        head(out, cx.request, b.content_type, None, &[])?;
+        let filler = b"This line is filler from an endless body (gutenpipe oversize fault).\r\n";
+        let endless = b.file.chain(Endless {
+            unit: filler,
+            at: 0,
+        });
+        endless_send(endless, cx, out)?;
+    }
+    Ok(After::Close)
 }
 
 /// A cut point within a body of `length`: between 10 % and 90 % of it.
