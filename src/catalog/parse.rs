@@ -13,6 +13,66 @@ const REQUIRED: [&str; 5] = ["Text#", "Type", "Title", "Language", "Authors"];
 /// Columns read when present, left empty when not.
 const OPTIONAL: [&str; 4] = ["Issued", "Subjects", "LoCC", "Bookshelves"];
 
+/// Where the columns are in the header, and how many there are.
+struct Columns {
+    /// `Text#`, `Type`, `Title`, `Language`, `Authors`.
+    required: [usize; REQUIRED.len()],
+    /// `Issued`, `Subjects`, `LoCC`, `Bookshelves`, when present.
+    optional: [Option<usize>; OPTIONAL.len()],
+    /// Fields in the header.
+    width: usize,
+}
+
+impl Columns {
+    /// The columns of `header`, or what is wrong with it.
+    fn find(header: &[String]) -> Result<Columns, String> {
+        if header.iter().all(String::is_empty) {
+            return Err("it is empty".into());
+        }
+        let column = |name: &str| header.iter().position(|h| h == name);
+        let mut required = [0usize; REQUIRED.len()];
+        for (slot, name) in required.iter_mut().zip(REQUIRED) {
+            *slot = column(name).ok_or_else(|| {
+                let first: String = header.join(",").chars().take(80).collect();
+                format!(
+                    "its header has no `{name}` column (expected `Text#,Type,Issued,Title,Language,Authors,…`, found `{first}`)"
+                )
+            })?;
+        }
+        Ok(Columns {
+            required,
+            optional: OPTIONAL.map(column),
+            width: header.len(),
+        })
+    }
+
+    /// The book a row describes, or why it is skipped.
+    fn book(&self, record: &csv::ByteRecord) -> Result<CatalogBook, String> {
+        if record.len() != self.width {
+            return Err(format!("{} fields instead of {}", record.len(), self.width));
+        }
+        let fields: Vec<&str> = record
+            .iter()
+            .map(std::str::from_utf8)
+            .collect::<Result<_, _>>()
+            .map_err(|_| "not valid UTF-8".to_string())?;
+        let [id_col, type_col, title_col, language_col, authors_col] = self.required;
+        let [issued_col, subjects_col, locc_col, shelves_col] = self.optional;
+        let get = |col: Option<usize>| col.map_or(String::new(), |c| fields[c].trim().to_string());
+        Ok(CatalogBook {
+            id: fields[id_col].parse()?,
+            kind: get(Some(type_col)),
+            issued: get(issued_col),
+            title: get(Some(title_col)),
+            language: get(Some(language_col)),
+            authors: get(Some(authors_col)),
+            subjects: get(subjects_col),
+            locc: get(locc_col),
+            bookshelves: get(shelves_col),
+        })
+    }
+}
+
 /// Parses a whole catalog. `origin` (a path or URL) names it in errors.
 ///
 /// Fails only when the input is not a catalog at all (no header with the
@@ -33,79 +93,31 @@ pub fn parse(bytes: &[u8], origin: &str) -> Result<Catalog, CatalogError> {
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim().to_string())
         .collect();
-    if header.iter().all(String::is_empty) {
-        return Err(not_a_catalog("it is empty".into()));
-    }
-    let column = |name: &str| header.iter().position(|h| h == name);
-    let mut required = [0usize; REQUIRED.len()];
-    for (slot, name) in required.iter_mut().zip(REQUIRED) {
-        *slot = column(name).ok_or_else(|| {
-            let first: String = header.join(",").chars().take(80).collect();
-            not_a_catalog(format!(
-                "its header has no `{name}` column (expected `Text#,Type,Issued,Title,Language,Authors,…`, found `{first}`)"
-            ))
-        })?;
-    }
-    let optional = OPTIONAL.map(column);
-    let [id_col, type_col, title_col, language_col, authors_col] = required;
-    let [issued_col, subjects_col, locc_col, shelves_col] = optional;
-
+    let columns = Columns::find(&header).map_err(not_a_catalog)?;
     let mut catalog = Catalog::default();
-    let mut seen = HashSet::new();
+    let mut seen: HashSet<BookId> = HashSet::new();
     let mut record = csv::ByteRecord::new();
     loop {
         let line = reader.position().line();
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => {
-                // Only I/O can fail here, and the input is in memory.
-                return Err(not_a_catalog(format!("unreadable at line {line}: {e}")));
-            }
+            // Only I/O can fail here, and the input is in memory.
+            Err(e) => return Err(not_a_catalog(format!("unreadable at line {line}: {e}"))),
         }
         let line = record.position().map_or(line, |p| p.line());
-        let mut skip = |problem: String| catalog.skipped.push(SkippedRow { line, problem });
         if record.len() == 1 && record.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
             continue; // a blank line
         }
-        if record.len() != header.len() {
-            skip(format!(
-                "{} fields instead of {}",
-                record.len(),
-                header.len()
-            ));
-            continue;
-        }
-        let fields: Vec<&str> = match record.iter().map(std::str::from_utf8).collect() {
-            Ok(fields) => fields,
-            Err(_) => {
-                skip("not valid UTF-8".into());
+        let problem = match columns.book(&record) {
+            Ok(book) if seen.insert(book.id) => {
+                catalog.books.push(book);
                 continue;
             }
+            Ok(book) => format!("ebook {} is listed a second time", book.id),
+            Err(problem) => problem,
         };
-        let id: BookId = match fields[id_col].parse() {
-            Ok(id) => id,
-            Err(e) => {
-                skip(e);
-                continue;
-            }
-        };
-        if !seen.insert(id) {
-            skip(format!("ebook {id} is listed a second time"));
-            continue;
-        }
-        let get = |col: Option<usize>| col.map_or(String::new(), |c| fields[c].trim().to_string());
-        catalog.books.push(CatalogBook {
-            id,
-            kind: get(Some(type_col)),
-            issued: get(issued_col),
-            title: get(Some(title_col)),
-            language: get(Some(language_col)),
-            authors: get(Some(authors_col)),
-            subjects: get(subjects_col),
-            locc: get(locc_col),
-            bookshelves: get(shelves_col),
-        });
+        catalog.skipped.push(SkippedRow { line, problem });
     }
     Ok(catalog)
 }

@@ -63,25 +63,9 @@ pub fn sweep(
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (downloads, cpus) = pool_sizes(config, cores)?;
     let source = starter.start(listener)?;
-    if source
-        .offered
-        .as_ref()
-        .is_none_or(|o| o.iter().any(|b| b.url.is_none()))
-    {
-        return Err(ExperimentError::Usage(
-            "the sweep needs a source that lists its books' URLs, such as the embedded mirror"
-                .into(),
-        ));
-    }
-    let (requests, _) = BookChoice::default().requests(None, source.offered.as_deref(), true)?;
+    let requests = books_by_url(&source)?;
     let (d_max, c_max) = (downloads[downloads.len() - 1], cpus[cpus.len() - 1]);
-    // Download workers varied at the most CPU workers, then the reverse.
-    let mut settings: Vec<(usize, usize)> = downloads.iter().map(|&d| (d, c_max)).collect();
-    settings.extend(
-        cpus.iter()
-            .map(|&c| (d_max, c))
-            .filter(|p| *p != (d_max, c_max)),
-    );
+    let settings = settings(&downloads, &cpus);
     listener.note(&format!(
         "sweep: {}{} through {}, {} settings × {} run{}",
         crate::units::count(requests.len() as u64, "book", "books"),
@@ -116,24 +100,12 @@ pub fn sweep(
             ideal_download_seconds: model.ideal_batch_seconds(&m.sizes, d),
         })
     };
-    let names: Vec<String> = config.stages.iter().map(|s| s.name().to_string()).collect();
+    let recorded = recorded(config, &source, requests.len(), &downloads, &cpus);
     Ok(SweepReport {
         gutenpipe: env!("CARGO_PKG_VERSION"),
-        config: SweepSettings {
-            corpus: source.folder.as_ref().map(|f| f.display().to_string()),
-            books: requests.len(),
-            mode: Mode::Staged,
-            download_workers: downloads.clone(),
-            cpu_workers: cpus.clone(),
-            save_workers: config.save_workers,
-            stages: names.clone(),
-            runs: config.runs,
-            latency_seconds: source.model.map(|m| m.latency.as_secs_f64()),
-            jitter: source.model.map(|m| m.jitter),
-            bandwidth_bytes_per_second: source.model.and_then(|m| m.bandwidth),
-        },
+        process_stages: recorded.stages.clone(),
+        config: recorded,
         cores,
-        process_stages: names,
         failed_books: measured.values().map(|m| m.failed).max().unwrap_or(0),
         colours: pipeline_config(config, 1, 1)
             .steps()
@@ -143,6 +115,58 @@ pub fn sweep(
         download: downloads.iter().filter_map(|&d| point(d, c_max)).collect(),
         cpu: cpus.iter().filter_map(|&c| point(d_max, c)).collect(),
     })
+}
+
+/// Every book the source offers, each by its exact URL.
+fn books_by_url(source: &super::source::Source) -> Result<Vec<BookRequest>, ExperimentError> {
+    if source
+        .offered
+        .as_ref()
+        .is_none_or(|o| o.iter().any(|b| b.url.is_none()))
+    {
+        return Err(ExperimentError::Usage(
+            "the sweep needs a source that lists its books' URLs, such as the embedded mirror"
+                .into(),
+        ));
+    }
+    let (requests, _) = BookChoice::default().requests(None, source.offered.as_deref(), true)?;
+    Ok(requests)
+}
+
+/// The settings (download workers, CPU workers) to measure: download
+/// workers varied at the most CPU workers, then the reverse.
+fn settings(downloads: &[usize], cpus: &[usize]) -> Vec<(usize, usize)> {
+    let (d_max, c_max) = (downloads[downloads.len() - 1], cpus[cpus.len() - 1]);
+    let mut settings: Vec<(usize, usize)> = downloads.iter().map(|&d| (d, c_max)).collect();
+    settings.extend(
+        cpus.iter()
+            .map(|&c| (d_max, c))
+            .filter(|p| *p != (d_max, c_max)),
+    );
+    settings
+}
+
+/// The sweep's settings as its report records them.
+fn recorded(
+    config: &SweepConfig,
+    source: &super::source::Source,
+    books: usize,
+    downloads: &[usize],
+    cpus: &[usize],
+) -> SweepSettings {
+    SweepSettings {
+        corpus: source.folder.as_ref().map(|f| f.display().to_string()),
+        books,
+        mode: Mode::Staged,
+        download_workers: downloads.to_vec(),
+        cpu_workers: cpus.to_vec(),
+        save_workers: config.save_workers,
+        stages: config.stages.iter().map(|s| s.name().to_string()).collect(),
+        runs: config.runs,
+        latency_seconds: source.model.map(|m| m.latency.as_secs_f64()),
+        jitter: source.model.map(|m| m.jitter),
+        bandwidth_bytes_per_second: source.model.and_then(|m| m.bandwidth),
+    }
 }
 
 /// The download and CPU pool sizes to try, each sorted and once; CPU pools

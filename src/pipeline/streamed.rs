@@ -288,10 +288,7 @@ pub(super) fn run(
         requests,
         next: AtomicUsize::new(0),
     };
-    let (permit_tx, permit_rx) = bounded::<()>(in_flight);
-    for _ in 0..in_flight {
-        let _ = permit_tx.try_send(());
-    }
+    let (permit_tx, permit_rx) = permits(in_flight);
     let (save_tx, save_rx) = bounded::<Item>(in_flight);
     let (cpu_tx, cpu_rx) = bounded::<Item>(in_flight);
     let (done_tx, done_rx) = unbounded::<Item>();
@@ -345,20 +342,35 @@ pub(super) fn run(
         });
     }
     let totals = merge_totals(plan, worker_totals.into_inner().unwrap_or_default());
-    let stages = plan
-        .steps
+    let stages = stage_runs(plan, [download.size(), save.size(), cpu_workers]);
+    Ok(Outcome { stages, totals })
+}
+
+/// A channel holding `in_flight` permits to start a book.
+fn permits(in_flight: usize) -> (Sender<()>, Receiver<()>) {
+    let (tx, rx) = bounded::<()>(in_flight);
+    for _ in 0..in_flight {
+        let _ = tx.try_send(());
+    }
+    (tx, rx)
+}
+
+/// Each step with its pool and that pool's workers (`workers`: download,
+/// save, CPU), as the record shows them; overlapping, no step has a wall
+/// time of its own.
+fn stage_runs(plan: &Plan, workers: [usize; 3]) -> Vec<StageRun> {
+    plan.steps
         .iter()
         .enumerate()
         .map(|(k, step)| StageRun {
             step: k,
             pool: step.info.pool.name(),
             workers: match step.info.pool {
-                Pool::Download => download.size(),
-                Pool::Save => save.size(),
-                Pool::Cpu => cpu_workers,
+                Pool::Download => workers[0],
+                Pool::Save => workers[1],
+                Pool::Cpu => workers[2],
             },
             wall: None,
         })
-        .collect();
-    Ok(Outcome { stages, totals })
+        .collect()
 }
