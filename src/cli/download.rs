@@ -1,6 +1,6 @@
 //! The flags of `gutenpipe run` that shape how books are downloaded and
 //! saved beyond the basic timeouts: retries and backoff, per-host
-//! politeness, and `--force` against resume.
+//! politeness, and `--force` and `--refresh` against resume.
 
 use std::time::Duration;
 
@@ -34,8 +34,13 @@ pub struct DownloadArgs {
     pub min_interval: Option<Duration>,
     /// Fetch every book again, even those already saved and matching the
     /// manifest of the output folder.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "refresh")]
     pub force: bool,
+    /// Ask the source whether each book already saved has changed (a
+    /// conditional request with its ETag or Last-Modified; for a local
+    /// folder, its size and time) and replace those that have.
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 impl DownloadArgs {

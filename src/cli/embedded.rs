@@ -10,7 +10,7 @@ use gutenpipe::corpus::{CATALOG_FILE, CatalogEntry, open_or_generate};
 use gutenpipe::experiment::source::Offered;
 use gutenpipe::experiment::{ExperimentError, Listener, Source, SourceStarter};
 use gutenpipe::latency::LatencyModel;
-use gutenpipe::mirror::{FaultPlan, Mirror, MirrorConfig};
+use gutenpipe::mirror::{FaultPlan, Mirror, MirrorConfig, MirrorLayout};
 use gutenpipe::record::SourceSettings;
 use gutenpipe::units;
 
@@ -23,6 +23,8 @@ pub struct Embedded {
     pub shape: CorpusShape,
     pub latency: LatencyModel,
     pub faults: FaultPlan,
+    /// The URL layouts the mirror serves (`--mirror-layout`).
+    pub layout: MirrorLayout,
 }
 
 impl Embedded {
@@ -65,6 +67,7 @@ impl SourceStarter for Embedded {
                 corpus: dir.clone(),
                 latency: self.latency,
                 faults: self.faults.clone(),
+                layout: self.layout,
             },
             "127.0.0.1:0",
         )
@@ -72,9 +75,10 @@ impl SourceStarter for Embedded {
         let base = mirror.base_url();
         let m = &self.latency;
         listener.note(&format!(
-            "embedded mirror at {base} serving {} books from {} (latency {}, jitter {}, bandwidth {})",
+            "embedded mirror at {base} serving {} books from {} in the {} layout (latency {}, jitter {}, bandwidth {})",
             mirror.books(),
             dir.display(),
+            self.layout.name(),
             units::format_duration(m.latency),
             m.jitter,
             m.bandwidth.map_or("unlimited".to_string(), |b| format!(
@@ -88,16 +92,16 @@ impl SourceStarter for Embedded {
                 self.faults, self.faults.seed
             ));
         }
+        // Each book's URL where a download by its number finds it first.
+        let offered = catalog
+            .iter()
+            .map(|e| Offered {
+                id: e.id,
+                url: mirror.book_path(e.id).map(|path| format!("{base}{path}")),
+            })
+            .collect();
         let mut source = Source::served("embedded", base.clone(), mirror);
-        source.offered = Some(
-            catalog
-                .iter()
-                .map(|e| Offered {
-                    id: e.id,
-                    url: Some(format!("{base}/files/{}/{}", e.id, e.file)),
-                })
-                .collect(),
-        );
+        source.offered = Some(offered);
         source.settings = SourceSettings {
             latency_seconds: Some(m.latency.as_secs_f64()),
             jitter: Some(m.jitter),

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use gutenpipe::experiment::{self, Listener, SweepConfig};
-use gutenpipe::mirror::FaultPlan;
+use gutenpipe::mirror::{FaultPlan, MirrorLayout};
 use gutenpipe::report::sweep::{render_svg, render_table};
 use gutenpipe::report::write_file;
 use gutenpipe::stages::{self, Options};
@@ -85,6 +85,7 @@ impl SweepCmd {
             shape: self.shape.clone(),
             latency: self.latency.model(self.shape.seed),
             faults: FaultPlan::none(),
+            layout: MirrorLayout::Site,
         };
         let report = experiment::sweep(&config, &embedded, &terminal)?;
         // With a file on standard output, the tables go to standard error.

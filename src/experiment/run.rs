@@ -39,6 +39,9 @@ pub struct RunConfig {
     pub sync: bool,
     /// Fetch every book again, even those already saved (`--force`).
     pub force: bool,
+    /// Ask the source whether each book already saved has changed, and
+    /// fetch it again when it has (`--refresh`).
+    pub refresh: bool,
 }
 
 impl RunConfig {
@@ -177,6 +180,7 @@ fn settings(
         max_bytes: fetch.max_bytes,
         retries: fetch.retry.retries,
         force: config.force,
+        refresh: config.refresh,
         selection: chosen.map(|c| c.report),
         in_flight: pipeline.in_flight,
         runs: config.repeat.runs,
@@ -211,7 +215,7 @@ fn open_stores(
             ))
         };
         let store = Store::open_locked(dir, config.sync, waiting)
-            .map(|s| s.with_force(config.force))
+            .map(|s| s.with_force(config.force).with_refresh(config.refresh))
             .map_err(|e| ExperimentError::Usage(format!("--out: {e}")))?;
         for note in store.notes() {
             listener.note(note);

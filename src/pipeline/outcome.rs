@@ -10,7 +10,9 @@ use super::PipelineError;
 use super::memory;
 use super::steps::{Plan, Slot, Work};
 use crate::emit::Emit;
-use crate::record::{BookReport, Mode, RunReport, Span, StageReport, Status};
+use crate::record::{
+    BookReport, Mode, RefreshCounts, Refreshed, RunReport, Span, StageReport, Status,
+};
 use crate::stages::{AnyTotals, TokenizeTotals};
 use crate::store::Store;
 
@@ -95,6 +97,11 @@ pub(super) fn record(
         })
         .collect();
     let count = |status| books.iter().filter(|b| b.status == status).count();
+    let refreshed = |r| books.iter().filter(|b| b.refreshed == Some(r)).count();
+    let refresh = store.refreshes().then(|| RefreshCounts {
+        unchanged: refreshed(Refreshed::Unchanged),
+        updated: refreshed(Refreshed::Updated),
+    });
     let (failed, suspect) = (count(Status::Failed), count(Status::Suspect));
     Ok(RunReport {
         mode,
@@ -107,6 +114,7 @@ pub(super) fn record(
         corpus,
         headlines,
         books,
+        refresh,
         peak_rss_bytes: memory::peak_rss_bytes(),
         repeats: Vec::new(),
         statistics: None,

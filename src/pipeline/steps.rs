@@ -21,11 +21,12 @@ use crate::decode::decode;
 use crate::emit::{Emit, OutputFile};
 use crate::fetch::{Fetched, Fetcher};
 use crate::gutenberg::Metadata;
-use crate::record::{BookReport, Status};
+use crate::record::{BookReport, Refreshed, Status};
 use crate::stages::{
     AnyTotals, Document, DynStage, SharedStage, StageError, StagePool, TokenizeTotals,
 };
-use crate::store::{Resumed, Store, StoreError};
+use super::obtain::{Obtained, obtain};
+use crate::store::{Store, StoreError};
 
 /// The pool a step runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -219,6 +220,8 @@ pub(super) struct Slot {
     pub retries: u32,
     /// Already saved and matching the manifest: not downloaded nor saved again.
     pub resumed: bool,
+    /// What `--refresh` found of a book already saved.
+    pub refreshed: Option<Refreshed>,
     /// Why the body may not be the book, if it may not.
     pub suspect: Option<String>,
 }
@@ -240,6 +243,7 @@ impl Slot {
             failure: None,
             retries: 0,
             resumed: false,
+            refreshed: None,
             suspect: None,
         }
     }
@@ -293,6 +297,7 @@ impl Slot {
             suspect: self.suspect,
             retries: self.retries,
             resumed: self.resumed,
+            refreshed: self.refreshed,
             results: self.results,
             warnings: self.warnings,
         }
@@ -309,8 +314,8 @@ pub(super) struct Steps<'a> {
 }
 
 impl Steps<'_> {
-    /// Downloads one book (or finds it already saved, on resume); a failure
-    /// fails the book.
+    /// Downloads one book (or finds it already saved, on resume, having
+    /// asked its source with `--refresh`); a failure fails the book.
     pub fn download(&self, pool: &'static str, slot: &mut Slot) {
         // Interrupted: no new download starts.
         if crate::interrupt::requested() {
@@ -320,22 +325,21 @@ impl Steps<'_> {
         let result = self
             .recorder
             .task("download", pool, slot.request.index, || {
-                let r = match self.store.resume(slot.request.id) {
-                    Some(resumed) => Ok(Obtained::Resumed(Box::new(resumed))),
-                    None => self.fetcher.fetch(&slot.request).map(Obtained::Fetched),
-                };
+                let r = obtain(self.fetcher, self.store, &slot.request);
                 let n = r.as_ref().map_or(0, Obtained::len);
                 (r, n)
             });
         match result {
-            Ok(Obtained::Resumed(resumed)) => {
+            Ok(Obtained::Resumed(resumed, refreshed)) => {
                 slot.resumed = true;
+                slot.refreshed = refreshed;
                 slot.url = Some(resumed.entry.url.clone());
                 slot.path = Some(resumed.path.clone());
                 slot.bytes = Some(resumed.entry.bytes);
                 slot.fetched = Some(resumed.into_fetched());
             }
-            Ok(Obtained::Fetched(fetched)) => {
+            Ok(Obtained::Fetched(fetched, refreshed)) => {
+                slot.refreshed = refreshed;
                 slot.url = Some(fetched.url.clone());
                 slot.retries = fetched.retries;
                 slot.suspect = fetched.suspect.clone();
@@ -448,21 +452,6 @@ impl Steps<'_> {
                 (emit.write(self.store.dir(), &files), size)
             })
             .map(|_| ())
-    }
-}
-
-/// A book's bytes, as the download step obtained them.
-enum Obtained {
-    Fetched(Fetched),
-    Resumed(Box<Resumed>),
-}
-
-impl Obtained {
-    fn len(&self) -> u64 {
-        match self {
-            Obtained::Fetched(f) => f.bytes.len() as u64,
-            Obtained::Resumed(r) => r.bytes.len() as u64,
-        }
     }
 }
 

@@ -241,7 +241,7 @@ fn overlapped(run: &RunReport, stage: &str) -> bool {
 
 /// The lines under a run's table: in streamed mode, that the stages
 /// overlap (the reader must know it to read a stage's wall time); books
-/// resumed and downloads retried.
+/// resumed, books refreshed and downloads retried.
 fn notes(run: &RunReport) -> String {
     let mut out = String::new();
     if run.mode == Mode::Streamed {
@@ -252,6 +252,15 @@ fn notes(run: &RunReport) -> String {
         let _ = writeln!(
             out,
             "resumed: {resumed} books already saved and matching the manifest, not fetched again (--force fetches them)"
+        );
+    }
+    if let Some(r) = run.refresh {
+        let _ = writeln!(
+            out,
+            "refresh: {} books already saved checked with the source: {} unchanged, {} updated",
+            r.unchanged + r.updated,
+            r.unchanged,
+            r.updated
         );
     }
     let retries = run.retries();

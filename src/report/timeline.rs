@@ -364,6 +364,7 @@ mod tests {
             corpus: BTreeMap::new(),
             headlines: Vec::new(),
             books: Vec::new(),
+            refresh: None,
             peak_rss_bytes: None,
             repeats: Vec::new(),
             statistics: None,
