@@ -1,6 +1,8 @@
 # gutenpipe — the two commands: `make run` (the experiment) and `make test`;
 # `make run-live` runs the experiment against a real Gutenberg mirror (needs a network).
 # Every setting below can be changed on the command line: make run BOOKS=200 LATENCY=500ms
+# The corpus, latency, pool and stage settings default to gutenpipe's own defaults
+# (src/experiment/defaults.rs; a test checks that they agree).
 
 CARGO            ?= cargo
 BOOKS            ?= 60
@@ -35,7 +37,7 @@ GUTENPIPE := $(CARGO) run --release --locked --quiet --bin gutenpipe --
 # gutenpipe's cache folder ($GUTENPIPE_CACHE, else ~/.cache/gutenpipe).
 SHAPE     := --books $(BOOKS) --seed $(SEED) --size-scale $(SCALE)
 
-.PHONY: all run run-live test build corpus clean-results pictures memory
+.PHONY: all run run-live test build corpus clean-results pictures scale
 
 all: run
 
@@ -77,25 +79,16 @@ pictures: build
 	@rm -rf $(RESULTS)/pictures
 	@ls -l docs/*.svg
 
-# Peak resident memory of each mode on 250 and 1,000 synthetic books (no
-# latency, so the CPU stages dominate). One process per measurement; the
-# figure is the process's high-water mark during the run (VmHWM).
-MEMORY_SHAPE := --books 1000 --seed $(SEED)
-memory: build
-	@mkdir -p $(RESULTS)
-	@printf '%-11s %6s %10s %10s %10s\n' mode books in-flight wall peak-RSS
-	@for books in 250 1000; do \
-	  ids=$$($(GUTENPIPE) books $(MEMORY_SHAPE) --format ids --quiet | head -n $$books | paste -sd, -); \
-	  for run in sequential:- staged:- streamed:8 streamed:32 streamed:128; do \
-	    mode=$${run%%:*}; inflight=$${run##*:}; flag=""; [ "$$inflight" = - ] || flag="--in-flight $$inflight"; \
-	    rm -rf $(RESULTS)/memory-texts; \
-	    $(GUTENPIPE) run $(MEMORY_SHAPE) --ids $$ids --mode $$mode $$flag --no-sync --quiet \
-	      --latency 0 --bandwidth 0 --out $(RESULTS)/memory-texts --json $(RESULTS)/memory.json > /dev/null || exit 1; \
-	    peak=$$(sed -n 's/.*"peak_rss_bytes": \([0-9]*\).*/\1/p' $(RESULTS)/memory.json | head -1); \
-	    wall=$$(sed -n 's/^      "wall_seconds": \([0-9.]*\).*/\1/p' $(RESULTS)/memory.json | head -1); \
-	    printf '%-11s %6s %10s %9.1fs %7d MB\n' $$mode $$books $$inflight $$wall $$((peak / 1000000)); \
-	  done; \
-	done; rm -rf $(RESULTS)/memory-texts $(RESULTS)/memory.json
+# gutenpipe at scale: 1,000 to 75,000 synthetic books (--size-scale 0.02) in staged
+# and streamed mode, and 10,000 books at full size, each run a process of its own,
+# repeated (SCALE_RUNS times); the medians of wall time, cost per book and peak
+# resident memory (from each run's JSON report) go into docs/scale.md with the
+# machine and its load, and the catalog's selection times beside them. The corpora
+# are generated once into gutenpipe's cache folder (about 6 GB for all of them).
+# Takes about 10 minutes with SCALE_RUNS=3; run it when the machine is quiet.
+SCALE_RUNS ?= 3
+scale:
+	$(CARGO) bench --locked --bench scale -- --runs $(SCALE_RUNS)
 
 # Without a network the catalog download fails at once: gutenpipe says so and exits 3.
 run-live: build
@@ -120,9 +113,21 @@ test:
 # Tokenizer benchmarks (criterion): the unicode_words baseline beside gutenpipe's
 # tokenizer, in MB/s, on the synthetic corpus and on GUTENPIPE_REAL_CORPUS when set.
 # Results and how to read them: docs/benchmarks.md.
+# Decode benchmarks (benches/decode.rs): encoding_rs beside gutenpipe's decode.
 .PHONY: bench
 bench:
 	$(CARGO) bench --locked --bench tokenize
+	$(CARGO) bench --locked --bench decode
+
+# End to end: gutenpipe streamed on 2 CPU workers against the Python approach
+# (benches/python_pipeline.py) on the real Gutenberg files of
+# GUTENPIPE_REAL_CORPUS copied to about E2E_MB megabytes, served by
+# gutenpipe's mirror with no latency; prints the median times and their ratio.
+E2E_MB   ?= 100
+E2E_RUNS ?= 5
+.PHONY: bench-e2e
+bench-e2e: build
+	CARGO="$(CARGO)" E2E_MB=$(E2E_MB) E2E_RUNS=$(E2E_RUNS) bash benches/e2e.sh
 
 clean-results:
 	rm -rf $(RESULTS)

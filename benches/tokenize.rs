@@ -27,7 +27,7 @@ use criterion::{Criterion, Throughput};
 use gutenpipe::corpus::{CorpusConfig, default_dir, open_or_generate};
 use gutenpipe::decode::decode;
 use gutenpipe::stages::{Stage, Tokenize, TokenizeTotals};
-use gutenpipe::tokenizer::{self, Case, lowercase, words};
+use gutenpipe::tokenizer::{self, Case, Simd, lowercase, with_simd, words};
 use rayon::prelude::*;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -202,6 +202,9 @@ const TOKENIZERS: &[Variant] = &[
             .sum()
     }),
     ("gutenpipe words", |t| words(t).count()),
+    ("gutenpipe words, SSE2 forced", |t| {
+        with_simd(Simd::Baseline, || words(t).count())
+    }),
 ];
 
 /// Tokenizing, lowercasing and counting (each returns the distinct words).
@@ -231,6 +234,9 @@ const COUNTERS: &[Variant] = &[
         counts.len()
     }),
     ("gutenpipe count", |t| tokenizer::count(t, Case::Fold).len()),
+    ("gutenpipe count, SSE2 forced", |t| {
+        with_simd(Simd::Baseline, || tokenizer::count(t, Case::Fold).len())
+    }),
 ];
 
 /// The tokenize stage over a whole set on a rayon pool, per-thread totals
@@ -256,6 +262,21 @@ fn stage_baseline(texts: &[String]) -> usize {
 // ---------------------------------------------------------------- checks and reports
 
 fn check_same(set: &TextSet) {
+    for simd in [Simd::Avx2, Simd::Baseline] {
+        if simd.is_available() {
+            with_simd(simd, || check_same_with(set));
+        }
+    }
+    eprintln!(
+        "{}: {} texts, {:.1} MB, tokens and counts identical to unicode_words ({:?} and SSE2)",
+        set.name,
+        set.texts.len(),
+        set.bytes() as f64 / 1e6,
+        tokenizer::simd()
+    );
+}
+
+fn check_same_with(set: &TextSet) {
     for (i, text) in set.texts.iter().enumerate() {
         let ours: Vec<&str> = words(text).collect();
         let theirs: Vec<&str> = text.unicode_words().collect();
@@ -267,12 +288,6 @@ fn check_same(set: &TextSet) {
             assert_eq!(counts.get(w), Some(*n), "{} text {i}: {w:?}", set.name);
         }
     }
-    eprintln!(
-        "{}: {} texts, {:.1} MB, tokens and counts identical to unicode_words",
-        set.name,
-        set.texts.len(),
-        set.bytes() as f64 / 1e6
-    );
 }
 
 fn memory_report(set: &TextSet) {
@@ -362,6 +377,7 @@ fn one_pass(sets: &[TextSet]) {
     let all: Vec<Variant> = TOKENIZERS.iter().chain(COUNTERS).copied().collect();
     if pass == "list" {
         println!("load (reading the texts only)");
+        println!("gutenpipe stage, 1 thread");
         for (name, _) in &all {
             println!("{name}");
         }
@@ -374,13 +390,34 @@ fn one_pass(sets: &[TextSet]) {
     if pass == "load" {
         return;
     }
+    if pass == "gutenpipe stage, 1 thread" {
+        // The tokenize stage over the set, books' counts merged into the totals.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("a rayon pool");
+        let repeat = repeat_count();
+        let mut best = f64::INFINITY;
+        for _ in 0..repeat {
+            let t = thread_cpu_seconds();
+            pool.install(|| {
+                let t = thread_cpu_seconds();
+                black_box(stage_gutenpipe(&set.texts));
+                best = best.min(thread_cpu_seconds() - t);
+            });
+            black_box(t);
+        }
+        println!(
+            "{pass} on {set_name}: best of {repeat}: {:.1} ms CPU, {:.0} MB/s per CPU second",
+            best * 1e3,
+            set.bytes() as f64 / best / 1e6
+        );
+        return;
+    }
     let Some((_, f)) = all.iter().find(|(name, _)| *name == pass) else {
         panic!("no variant named {pass:?}; GUTENPIPE_BENCH_PASS=list lists them");
     };
-    let repeat: usize = std::env::var("GUTENPIPE_BENCH_REPEAT")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(1);
+    let repeat = repeat_count();
     let mut best = f64::INFINITY;
     let mut out = 0;
     for _ in 0..repeat {
@@ -393,6 +430,14 @@ fn one_pass(sets: &[TextSet]) {
         best * 1e3,
         set.bytes() as f64 / best / 1e6
     );
+}
+
+/// `GUTENPIPE_BENCH_REPEAT`, 1 if unset.
+fn repeat_count() -> usize {
+    std::env::var("GUTENPIPE_BENCH_REPEAT")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1)
 }
 
 /// CPU time of the calling thread (unaffected by waiting for a core).

@@ -9,8 +9,18 @@
 //! start with its BOM, or when the server declares it and the bytes hold the
 //! NULs that UTF-16 text has and 8-bit or UTF-8 text never has. Any byte
 //! sequence decodes; nothing here can panic or fail.
+//!
+//! Speed: valid UTF-8 is checked once (`simdutf8`, many bytes per
+//! instruction) and, through [`decode_owned`], becomes the text without a
+//! copy (a BOM is removed by moving the bytes down in place);
+//! Windows-1252 text is turned into UTF-8 eight bytes at a time while they
+//! are ASCII ([`latin`]).
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+mod latin;
+
+pub use latin::windows_1252_to_utf8;
 
 /// A decoded book.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,24 +65,70 @@ fn lookup(label: &str) -> Option<&'static Encoding> {
     }
 }
 
+/// Whether `bytes` are valid UTF-8 (the same answer as `std::str::from_utf8`).
+#[inline]
+fn is_utf8(bytes: &[u8]) -> bool {
+    simdutf8::basic::from_utf8(bytes).is_ok()
+}
+
 /// Counts the multi-byte UTF-8 sequences and the invalid ones in `bytes`:
 /// the evidence for "UTF-8 with a few broken bytes" against "8-bit text".
-fn utf8_evidence(mut bytes: &[u8]) -> (usize, usize) {
-    let leads = |valid: &[u8]| valid.iter().filter(|&&b| b >= 0xC0).count();
+/// An invalid sequence is what `std::str::from_utf8` reports as one error
+/// (the longest start of a valid sequence, at least one byte); a multi-byte
+/// sequence is a valid one. One pass: sixteen ASCII bytes are skipped at
+/// once, the others are walked a character at a time.
+fn utf8_evidence(bytes: &[u8]) -> (usize, usize) {
     let (mut multibyte, mut invalid) = (0, 0);
-    loop {
-        match std::str::from_utf8(bytes) {
-            Ok(valid) => return (multibyte + leads(valid.as_bytes()), invalid),
-            Err(e) => {
-                multibyte += leads(&bytes[..e.valid_up_to()]);
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(chunk) = bytes[i..].first_chunk::<16>() {
+            let high = u128::from_le_bytes(*chunk) & 0x8080_8080_8080_8080_8080_8080_8080_8080;
+            if high == 0 {
+                i += 16;
+                continue;
+            }
+            // Straight to the first byte above 0x7F.
+            i += high.trailing_zeros() as usize / 8;
+        }
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        // The valid range of the second byte, and the sequence's length.
+        let (second, len) = match b {
+            0xC2..=0xDF => (0x80..=0xBF, 2),
+            0xE0 => (0xA0..=0xBF, 3),
+            0xE1..=0xEC | 0xEE..=0xEF => (0x80..=0xBF, 3),
+            0xED => (0x80..=0x9F, 3),
+            0xF0 => (0x90..=0xBF, 4),
+            0xF1..=0xF3 => (0x80..=0xBF, 4),
+            0xF4 => (0x80..=0x8F, 4),
+            _ => {
                 invalid += 1;
-                match e.error_len() {
-                    Some(n) => bytes = &bytes[e.valid_up_to() + n..],
-                    None => return (multibyte, invalid),
-                }
+                i += 1;
+                continue;
+            }
+        };
+        let mut good = 1;
+        if bytes.get(i + 1).is_some_and(|c| second.contains(c)) {
+            good = 2;
+            while good < len
+                && bytes
+                    .get(i + good)
+                    .is_some_and(|&c| (0x80..=0xBF).contains(&c))
+            {
+                good += 1;
             }
         }
+        if good == len {
+            multibyte += 1;
+        } else {
+            invalid += 1;
+        }
+        i += good;
     }
+    (multibyte, invalid)
 }
 
 /// UTF-16, when its BOM says so, or when `charset` declares it and the
@@ -118,7 +174,7 @@ pub fn detect(bytes: &[u8], content_type_charset: Option<&str>) -> &'static Enco
     if let Some(utf16) = utf16(bytes, content_type_charset) {
         return utf16;
     }
-    if std::str::from_utf8(bytes).is_ok() {
+    if is_utf8(bytes) {
         return UTF_8;
     }
     let (multibyte, invalid) = utf8_evidence(bytes);
@@ -138,20 +194,54 @@ pub fn detect(bytes: &[u8], content_type_charset: Option<&str>) -> &'static Enco
 }
 
 /// Decodes `bytes`. `content_type_charset` is the `charset` parameter the
-/// server sent, if any.
+/// server sent, if any. Valid UTF-8 costs one check and one copy; see
+/// [`decode_owned`] to spare the copy.
 pub fn decode(bytes: &[u8], content_type_charset: Option<&str>) -> Decoded {
-    let encoding = detect(bytes, content_type_charset);
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if utf16(bytes, content_type_charset).is_none() && is_utf8(body) {
+        // SAFETY: just checked.
+        let text = unsafe { std::str::from_utf8_unchecked(body) };
+        return utf8(text.to_owned());
+    }
+    decode_other(bytes, content_type_charset)
+}
+
+/// [`decode`], taking the bytes: valid UTF-8 becomes the text in the same
+/// buffer, without a copy (a BOM is removed by moving the text down by
+/// three bytes in place).
+pub fn decode_owned(mut bytes: Vec<u8>, content_type_charset: Option<&str>) -> Decoded {
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    if utf16(&bytes, content_type_charset).is_none() && is_utf8(&bytes[if bom { 3 } else { 0 }..]) {
+        if bom {
+            bytes.drain(..3);
+        }
+        // SAFETY: the bytes after the BOM were just checked.
+        return utf8(unsafe { String::from_utf8_unchecked(bytes) });
+    }
+    decode_other(&bytes, content_type_charset)
+}
+
+fn utf8(text: String) -> Decoded {
+    Decoded {
+        text,
+        encoding: UTF_8.name(),
+        warnings: Vec::new(),
+    }
+}
+
+/// Decodes bytes that are not valid UTF-8 (after any BOM).
+fn decode_other(bytes: &[u8], content_type_charset: Option<&str>) -> Decoded {
+    let encoding = detect(bytes, content_type_charset);
     let mut warnings = Vec::new();
     let text = if encoding == UTF_8 {
-        let (text, _) = UTF_8.decode_without_bom_handling(body);
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let (_, invalid) = utf8_evidence(body);
         if invalid > 0 {
             warnings.push(format!(
                 "{invalid} invalid UTF-8 sequence(s) replaced with U+FFFD"
             ));
         }
-        text
+        String::from_utf8_lossy(body).into_owned()
     } else if encoding == UTF_16LE || encoding == UTF_16BE {
         let (text, malformed) = encoding.decode_with_bom_removal(bytes);
         if malformed {
@@ -160,12 +250,14 @@ pub fn decode(bytes: &[u8], content_type_charset: Option<&str>) -> Decoded {
                 encoding.name()
             ));
         }
-        text
+        text.into_owned()
+    } else if encoding == WINDOWS_1252 {
+        latin::windows_1252_to_utf8(bytes)
     } else {
-        encoding.decode_without_bom_handling(bytes).0
+        encoding.decode_without_bom_handling(bytes).0.into_owned()
     };
     Decoded {
-        text: text.into_owned(),
+        text,
         encoding: encoding.name(),
         warnings,
     }
@@ -174,6 +266,21 @@ pub fn decode(bytes: &[u8], content_type_charset: Option<&str>) -> Decoded {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn declared_utf16_without_a_bom_is_not_taken_for_utf8() {
+        // ASCII in UTF-16 is valid UTF-8 too (with NULs): the fast paths
+        // must not take it.
+        let bytes = b"H\0i\0 \0t\0h\0e\0r\0e\0".to_vec();
+        for d in [
+            decode(&bytes, Some("utf-16le")),
+            decode_owned(bytes.clone(), Some("UTF-16")),
+        ] {
+            assert_eq!(d.text, "Hi there");
+            assert_eq!(d.encoding, "UTF-16LE");
+        }
+        assert_eq!(decode_owned(bytes, None).encoding, "UTF-8");
+    }
 
     #[test]
     fn utf8_with_bom() {
@@ -256,6 +363,96 @@ mod tests {
         // A wrong UTF-16 claim on ordinary text is not believed.
         assert_eq!(decode(b"Caf\xe9", Some("utf-16")).encoding, "windows-1252");
         assert_eq!(decode("Café".as_bytes(), Some("utf-16")).encoding, "UTF-8");
+    }
+
+    #[test]
+    fn owned_and_borrowed_decode_alike() {
+        let mut rng = crate::rng::Rng::new(11);
+        let samples: Vec<Vec<u8>> = vec![
+            b"".to_vec(),
+            b"\xEF\xBB\xBF".to_vec(),
+            "\u{FEFF}Caf\u{e9}\r\n".as_bytes().to_vec(),
+            "plain ascii\r\n".as_bytes().to_vec(),
+            b"Caf\xe9 \x93q\x94 \x81\x8d\x8f\x90\x9d".to_vec(),
+            b"\xEF\xBB\xBFbroken \xFF utf-8 \xC3\xA9\xC3\xA9\xC3\xA9".to_vec(),
+            (0..=255u8).collect(),
+        ];
+        let random = (0..300).map(|i| {
+            (0..rng.below(200))
+                .map(|_| match i % 3 {
+                    0 => rng.below(256) as u8,
+                    _ => b"ab \xC3\xA9\xE2\x80\x99"[rng.below(8) as usize],
+                })
+                .collect::<Vec<u8>>()
+        });
+        for bytes in samples.into_iter().chain(random) {
+            for charset in [None, Some("iso-8859-1"), Some("utf-8")] {
+                let borrowed = decode(&bytes, charset);
+                assert_eq!(decode_owned(bytes.clone(), charset), borrowed, "{bytes:?}");
+                // What the decoding was before it was made fast.
+                let encoding = detect(&bytes, charset);
+                let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+                let expected = if encoding == UTF_8 {
+                    UTF_8.decode_without_bom_handling(body).0
+                } else {
+                    encoding.decode_without_bom_handling(&bytes).0
+                };
+                assert_eq!(borrowed.text, expected, "{bytes:?}");
+                assert_eq!(borrowed.encoding, encoding.name());
+                assert_eq!(
+                    borrowed.warnings.is_empty(),
+                    std::str::from_utf8(body).is_ok() || encoding != UTF_8
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn evidence_counts_sequences_and_errors() {
+        assert_eq!(utf8_evidence(b""), (0, 0));
+        assert_eq!(utf8_evidence("caf\u{e9} \u{2019}".as_bytes()), (2, 0));
+        assert_eq!(utf8_evidence(b"caf\xe9 na\xefve"), (0, 2));
+        assert_eq!(utf8_evidence(b"\xC3\xA9 \xFF \xE2\x80"), (1, 2));
+        assert_eq!(utf8_evidence(b"\xC3"), (0, 1));
+        // The same errors as std's, on random bytes around UTF-8.
+        let std_evidence = |mut bytes: &[u8]| {
+            let leads = |v: &[u8]| v.iter().filter(|&&b| b >= 0xC0).count();
+            let (mut multibyte, mut invalid) = (0, 0);
+            loop {
+                match std::str::from_utf8(bytes) {
+                    Ok(valid) => return (multibyte + leads(valid.as_bytes()), invalid),
+                    Err(e) => {
+                        multibyte += leads(&bytes[..e.valid_up_to()]);
+                        invalid += 1;
+                        match e.error_len() {
+                            Some(n) => bytes = &bytes[e.valid_up_to() + n..],
+                            None => return (multibyte, invalid),
+                        }
+                    }
+                }
+            }
+        };
+        let mut rng = crate::rng::Rng::new(8);
+        let pieces: [&[u8]; 12] = [
+            b"a",
+            b"\x80",
+            b"\xBF",
+            b"\xC3",
+            b"\xE0",
+            b"\xED",
+            b"\xF0",
+            b"\xF4",
+            b"\xA0",
+            b"\x90",
+            "\u{e9}\u{2019}\u{1F600}".as_bytes(),
+            b"\xFF",
+        ];
+        for _ in 0..20000 {
+            let bytes: Vec<u8> = (0..rng.below(40))
+                .flat_map(|_| pieces[rng.below(12) as usize].iter().copied())
+                .collect();
+            assert_eq!(utf8_evidence(&bytes), std_evidence(&bytes), "{bytes:?}");
+        }
     }
 
     #[test]

@@ -21,9 +21,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::book::BookId;
-use crate::record::BookReport;
+use crate::record::Books;
 use crate::stages::{Document, TokenizeTotals, WordCounts, words};
-use crate::store::{StoreError, real_subfolder, remove_leftovers_of, write_atomic};
+use crate::store::{
+    StoreError, real_subfolder, remove_leftovers_of, write_atomic, write_atomic_with,
+};
 
 /// One kind of output `--emit` can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -162,9 +164,9 @@ impl Emit {
         files
     }
 
-    /// The corpus-level files: the corpus counts (with `counts`) and every
-    /// book's record as JSON Lines, in input order.
-    pub fn corpus_files(&self, corpus: &TokenizeTotals, books: &[BookReport]) -> Vec<OutputFile> {
+    /// The corpus-level files made in memory: the corpus counts (with
+    /// `counts`). `results.jsonl` is written by [`Emit::write_corpus`].
+    pub fn corpus_files(&self, corpus: &TokenizeTotals) -> Vec<OutputFile> {
         let mut files = Vec::new();
         if self.wants(EmitKind::Counts) {
             files.push(OutputFile {
@@ -173,17 +175,22 @@ impl Emit {
                 bytes: counts_file(&corpus.counts),
             });
         }
-        let mut lines = String::new();
-        for book in books {
-            let line = serde_json::to_string(book).expect("a book record always serialises");
-            let _ = writeln!(lines, "{line}");
-        }
-        files.push(OutputFile {
-            folder: "",
-            name: RESULTS_FILE.into(),
-            bytes: lines.into_bytes(),
-        });
         files
+    }
+
+    /// Writes the corpus-level files under `out`: [`Emit::corpus_files`]
+    /// and every book's record as JSON Lines, in input order
+    /// (`results.jsonl`, streamed from `books` as it is written).
+    pub fn write_corpus(
+        &self,
+        out: &Path,
+        corpus: &TokenizeTotals,
+        books: &Books,
+    ) -> Result<u64, StoreError> {
+        let written = self.write(out, &self.corpus_files(corpus))?;
+        let path = write_atomic_with(out, RESULTS_FILE, self.sync, |w| books.write_lines(w))?;
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+        Ok(written + size)
     }
 
     /// Writes `files` under `out`, each atomically; returns the bytes written.
@@ -247,11 +254,13 @@ mod tests {
             b"the\t3\ncat\t1\nend\t1\nhat\t1\n"
         );
         assert_eq!(corpus.tokens, 6);
-        let corpus_files = emit.corpus_files(&corpus, &[]);
+        let corpus_files = emit.corpus_files(&corpus);
         assert_eq!(corpus_files[0].name, CORPUS_COUNTS_FILE);
         assert_eq!(corpus_files[0].bytes, file(EmitKind::Counts).bytes);
-        assert_eq!(corpus_files[1].name, RESULTS_FILE);
-        assert!(corpus_files[1].bytes.is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        emit.write_corpus(dir.path(), &corpus, &Books::default())
+            .unwrap();
+        assert_eq!(std::fs::read(dir.path().join(RESULTS_FILE)).unwrap(), b"");
     }
 
     #[test]
@@ -296,11 +305,6 @@ mod tests {
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].bytes, b"The\nthe\n");
         assert_eq!(corpus.tokens, 0);
-        let names: Vec<String> = emit
-            .corpus_files(&corpus, &[])
-            .into_iter()
-            .map(|f| f.name)
-            .collect();
-        assert_eq!(names, vec![RESULTS_FILE.to_string()]);
+        assert!(emit.corpus_files(&corpus).is_empty(), "no corpus counts");
     }
 }

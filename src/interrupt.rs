@@ -10,7 +10,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::record::{RunReport, Status};
+use crate::record::RunReport;
 
 /// Exit code of a run ended by Ctrl-C or SIGTERM, as shells report a
 /// process killed by SIGINT (128 + 2).
@@ -31,19 +31,18 @@ pub fn request() {
 /// What an interrupted run kept, and how to go on: the short summary
 /// printed instead of the tables.
 pub fn summary(run: &RunReport) -> String {
-    let saved = run
-        .books
-        .iter()
-        .filter(|b| b.status != Status::Failed && !b.resumed && b.path.is_some())
-        .count();
+    let saved = run.books.tally().saved;
     let resumed = run.resumed();
     let left = run.books.len() - saved - resumed;
     format!(
-        "interrupted: {} of {} books are saved in {} and recorded in its manifest \
+        "interrupted: {} of {} saved in {} and recorded in its manifest \
          ({saved} downloaded by this run, {resumed} already there); {left} not saved. \
          Run the same command again to resume.",
         saved + resumed,
-        run.books.len(),
+        match run.books.len() {
+            1 => "1 book is".to_string(),
+            n => format!("{n} books are"),
+        },
         run.out
     )
 }

@@ -35,7 +35,7 @@
 //! | [`interrupt`] | Ctrl-C and SIGTERM: stop starting work, keep what was downloaded |
 //! | [`outputs`] | report paths checked before a run; `-` for standard output |
 //! | [`input`] | reading the files a user names, capped, regular files and pipes only |
-//! | [`terminal`] | text for a terminal, without control characters |
+//! | [`terminal`] | text for a terminal: without control characters, fitted to its width |
 //! | [`lock`] | the advisory lock that keeps two runs out of one output folder |
 //! | [`rng`] | the seeded generator behind the corpus and the jitter |
 

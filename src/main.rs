@@ -19,6 +19,11 @@ fn main() -> ExitCode {
             };
         }
     };
+    // Messages fit the terminal's width (wrapped, never cut).
+    let say = |text: &str| {
+        let layout = cli::terminal::layout(cli::terminal::Stream::Stderr, false);
+        eprintln!("{}", layout.wrap(text, 4));
+    };
     match cli.command.execute() {
         Ok(code) => code,
         // Interrupted (Ctrl-C, SIGTERM): whatever stopped the work, the
@@ -26,15 +31,15 @@ fn main() -> ExitCode {
         Err(failure) if gutenpipe::interrupt::requested() => {
             let text = gutenpipe::terminal::clean(&failure.message);
             if text.starts_with("interrupted") {
-                eprintln!("gutenpipe: {text}");
+                say(&format!("gutenpipe: {text}"));
             } else {
-                eprintln!("gutenpipe: interrupted: {text}");
+                say(&format!("gutenpipe: interrupted: {text}"));
             }
             ExitCode::from(gutenpipe::interrupt::EXIT_CODE)
         }
         Err(failure) => {
             let text = gutenpipe::terminal::clean(&failure.message);
-            eprintln!("gutenpipe: error: {text}");
+            say(&format!("gutenpipe: error: {text}"));
             ExitCode::from(failure.code)
         }
     }

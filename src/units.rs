@@ -143,9 +143,22 @@ pub fn format_age(d: Duration) -> String {
     }
 }
 
+/// `n` and the noun for it: `1 book`, `2 books`, `0 books`.
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(count(1u32, "book", "books"), "1 book");
+        assert_eq!(count(0u32, "book", "books"), "0 books");
+        assert_eq!(count(2u64, "entry", "entries"), "2 entries");
+    }
 
     #[test]
     fn durations() {

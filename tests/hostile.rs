@@ -392,7 +392,7 @@ fn suspect_books_are_counted_named_and_fetched_again() {
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         let text = stdout(&o);
         assert!(text.contains("0 ok, 1 suspect"), "{text}");
-        assert!(text.contains("1 of 1 books are suspect"), "{text}");
+        assert!(text.contains("1 of 1 book is suspect"), "{text}");
         assert!(
             text.contains("ebook 7: the server sent an HTML page (text/html)"),
             "{text}"

@@ -92,7 +92,10 @@ fn repeated_runs_pictures_and_trace() {
             .iter()
             .map(|s| s["name"].as_str().unwrap())
             .collect();
-        assert_eq!(names, ["download", "save", "decode", "clean", "tokenize"]);
+        assert_eq!(
+            names,
+            ["download", "save", "decode", "clean", "tokenize", "stats"]
+        );
     }
     assert!(runs[0]["statistics"]["total"].get("speedup").is_none());
     let speedup = &runs[1]["statistics"]["total"]["speedup"];
@@ -110,8 +113,8 @@ fn repeated_runs_pictures_and_trace() {
     let tasks = events(&trace, "X");
     assert_eq!(
         tasks.len(),
-        2 * 8 * 5,
-        "two modes × eight books × five stages"
+        2 * 8 * 6,
+        "two modes × eight books × six stages"
     );
     for e in &tasks {
         assert!(e["ts"].as_f64().unwrap() >= 0.0 && e["dur"].as_f64().unwrap() >= 0.0);
@@ -141,7 +144,7 @@ fn repeated_runs_pictures_and_trace() {
         let svg = std::fs::read_to_string(&path).unwrap();
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(svg.trim_end().ends_with("</svg>"));
-        assert_eq!(svg.matches("<title>").count(), 8 * 5, "{mode}");
+        assert_eq!(svg.matches("<title>").count(), 8 * 6, "{mode}");
         assert!(svg.contains("download pool — 16 threads, busy"), "{mode}");
         assert_eq!(svg.contains("download done"), mode == "staged");
     }

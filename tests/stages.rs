@@ -35,7 +35,7 @@ fn lowercase_counts(text: &str) -> HashMap<String, u64> {
 }
 
 #[test]
-fn by_default_books_are_cleaned_then_tokenized_with_their_metadata() {
+fn by_default_books_are_cleaned_tokenized_and_measured_with_their_metadata() {
     let corpus = TestCorpus::new(12, 21);
     let mirror = mirror(corpus.path());
     let out = tempfile::tempdir().unwrap();
@@ -46,10 +46,10 @@ fn by_default_books_are_cleaned_then_tokenized_with_their_metadata() {
     assert!(table.contains("\nclean "), "{table}");
     assert_eq!(
         report["config"]["stages"],
-        serde_json::json!(["clean", "tokenize"])
+        serde_json::json!(["clean", "tokenize", "stats"])
     );
     let run = &report["runs"][0];
-    for name in ["clean", "tokenize"] {
+    for name in ["clean", "tokenize", "stats"] {
         assert_eq!(stage(run, name)["items"], 12, "{name}");
         assert_eq!(stage(run, name)["pool"], "rayon", "{name}");
     }
@@ -214,7 +214,7 @@ fn a_book_without_markers_is_kept_whole_with_a_warning() {
     let (o, report) = run_books(&mirror, "123", &out.path().join("t"), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("1 of 1 books with warnings:\n  ebook 123: no Gutenberg START marker"),
+        stdout(&o).contains("1 of 1 book with warnings:\n  ebook 123: no Gutenberg START marker"),
         "{}",
         stdout(&o)
     );
@@ -313,6 +313,8 @@ fn a_stage_that_panics_fails_its_book_in_every_mode() {
         stages: vec![std::sync::Arc::new(Fragile)],
         emit: Default::default(),
         in_flight: 4,
+        batch: 4,
+        keep_spans: false,
     };
     for mode in Mode::ALL {
         let out = tempfile::tempdir().unwrap();
@@ -325,7 +327,7 @@ fn a_stage_that_panics_fails_its_book_in_every_mode() {
         };
         let run = pipeline.run(mode, &requests).unwrap();
         assert_eq!(run.books.len(), 6, "{mode:?}");
-        for book in &run.books {
+        for book in run.books.to_vec().unwrap() {
             if book.id.0 % 2 == 0 {
                 assert_eq!(book.status, Status::Failed, "{mode:?}");
                 assert_eq!(book.failed_stage.as_deref(), Some("fragile"));

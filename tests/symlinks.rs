@@ -89,6 +89,8 @@ fn links_planted_at_temporary_and_final_names_are_never_followed() {
         stages: stages::select(&["clean".to_string(), "tokenize".to_string()]).unwrap(),
         emit,
         in_flight: 4,
+        batch: 4,
+        keep_spans: false,
     };
     let fetcher = Fetcher::new(FetchConfig::default(), Some(&mirror.base_url()));
     let requests: Vec<BookRequest> = corpus
@@ -110,7 +112,7 @@ fn links_planted_at_temporary_and_final_names_are_never_followed() {
         let run = pipeline.run(mode, &requests).unwrap();
         store.flush().unwrap();
         assert_eq!(run.books_failed, 1, "{mode:?}");
-        let err = run.books[0].error.clone().unwrap();
+        let err = run.books.to_vec().unwrap()[0].error.clone().unwrap();
         assert!(err.contains("it is a symbolic link"), "{err}");
         for t in &targets {
             assert_eq!(

@@ -10,7 +10,9 @@ use std::path::Path;
 
 use gutenpipe::corpus::{CorpusConfig, write_corpus};
 use gutenpipe::decode::decode;
-use gutenpipe::tokenizer::{Case, WordCounts, count, count_parallel, lowercase, words};
+use gutenpipe::tokenizer::{
+    Case, Simd, WordCounts, count, count_parallel, lowercase, with_simd, words,
+};
 use proptest::prelude::*;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -44,8 +46,20 @@ fn assert_same_counts(ours: &WordCounts, theirs: &HashMap<String, u64>, what: &s
     }
 }
 
-/// Whole text, each line, and the counts (both cases, one thread and pieces).
+/// Whole text, each line, and the counts (both cases, one thread and
+/// pieces), with every instruction set the scanner has on this processor.
 fn assert_same_as_unicode_words(text: &str, what: &str) {
+    for simd in [Simd::Avx2, Simd::Baseline] {
+        if simd.is_available() {
+            with_simd(simd, || {
+                assert_eq!(gutenpipe::tokenizer::simd(), simd);
+                assert_same_with_one_simd(text, &format!("{what} ({simd:?})"));
+            });
+        }
+    }
+}
+
+fn assert_same_with_one_simd(text: &str, what: &str) {
     let ours = placed(text, words(text));
     let theirs = placed(text, text.unicode_words());
     if ours != theirs {
@@ -108,6 +122,20 @@ fn interesting_char() -> impl Strategy<Value = char> {
         '…',
         'é',
         'É',
+        'À',
+        'Þ',
+        'ÿ',
+        'Ÿ',
+        '×',
+        '÷',
+        'ı',
+        'Ǆ',
+        'ǅ',
+        'ȿ',
+        'ɀ',
+        'ɐ',
+        'ª',
+        'µ',
         'ß',
         'ü',
         'Ü',
@@ -216,6 +244,7 @@ fn cases_that_once_looked_like_boundaries() {
         "\u{FEFF}The \u{AD}soft\u{AD}hyphen", // BOM and soft hyphen are Format
         "a\r\n\u{301}b\u{85}c\u{2028}d\x0Be\x0Cf",
         "don’t—“quoted”…¿qué?",
+        "ÀÉÎÕÜ×Ÿ÷ÿ ŒUVRE’S l’Été ÆØÅ_ Ǆ ǅ ȿɀ ɐ _é_ __é 3×4",
     ] {
         assert_same_as_unicode_words(text, &format!("{text:?}"));
     }
@@ -231,6 +260,35 @@ fn words_across_every_64_byte_block_edge() {
             "q".repeat(pad)
         );
         assert_same_as_unicode_words(&text, &format!("pad {pad}"));
+    }
+}
+
+#[test]
+fn words_across_the_edges_of_scanned_chunks() {
+    // The counting loop scans 16 blocks (1,024 bytes) at a time: the same
+    // probes around the first chunk edges, one byte further each time.
+    for pad in (990..1050).chain(2020..2060) {
+        let text = format!(
+            "{}x.y 1,2 ab'cd é_e ü.b ɐq a’b {} a:b’s _x_ end",
+            "w ".repeat(pad / 2),
+            "q".repeat(pad % 40)
+        );
+        assert_same_as_unicode_words(&text, &format!("pad {pad}"));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 200,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Texts of several scanned chunks (the counting loop scans 1,024 bytes
+    /// at a time).
+    #[test]
+    fn long_random_text_gives_the_same_words(text in text_of(interesting_char(), 2500)) {
+        assert_same_as_unicode_words(&text, "long random text");
     }
 }
 

@@ -57,6 +57,8 @@ fn the_example_stage_runs_and_reports_like_a_built_in_one() {
         stages: chosen,
         emit: Default::default(),
         in_flight: gutenpipe::pipeline::DEFAULT_IN_FLIGHT,
+        batch: gutenpipe::pipeline::DEFAULT_BATCH,
+        keep_spans: false,
     };
     let base = mirror.base_url();
     let fetcher = Fetcher::new(FetchConfig::default(), Some(&base));
@@ -81,7 +83,8 @@ fn the_example_stage_runs_and_reports_like_a_built_in_one() {
     let stage = run.stage("sentences").expect("timed like any stage");
     assert_eq!((stage.pool.as_str(), stage.items), ("rayon", 6));
     let (mut total, mut long) = (0, 0);
-    for book in &run.books {
+    let books = run.books.to_vec().unwrap();
+    for book in &books {
         let result = &book.results["sentences"];
         let n = result["sentences"].as_u64().unwrap();
         assert!(n > 0 && result["longest"].as_u64().unwrap() > 0, "{result}");
@@ -101,8 +104,7 @@ fn the_example_stage_runs_and_reports_like_a_built_in_one() {
             "sentences: {total}, {long} of them longer than 25 words"
         )]
     );
-    let longest = run
-        .books
+    let longest = books
         .iter()
         .map(|b| b.results["sentences"]["longest"].as_u64().unwrap());
     assert_eq!(run.corpus["sentences"]["longest"], longest.max().unwrap());

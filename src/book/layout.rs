@@ -310,9 +310,15 @@ mod tests {
             "/1/0/2/3/10234/10234-0.txt"
         );
         assert_eq!(path(Layout::NumberedUtf8, 98), "/9/98/98-0.txt");
-        assert_eq!(path(Layout::NumberedEightBit, 2229), "/2/2/2/2229/2229-8.txt");
+        assert_eq!(
+            path(Layout::NumberedEightBit, 2229),
+            "/2/2/2/2229/2229-8.txt"
+        );
         assert_eq!(path(Layout::NumberedAscii, 5), "/0/5/5.txt");
-        assert_eq!(path(Layout::NumberedUtf8Zip, 10234), "/1/0/2/3/10234/10234-0.zip");
+        assert_eq!(
+            path(Layout::NumberedUtf8Zip, 10234),
+            "/1/0/2/3/10234/10234-0.zip"
+        );
         assert_eq!(path(Layout::Epub, 84), "/84/pg84.txt");
         assert_eq!(path(Layout::Cache, 84), "/cache/epub/84/pg84.txt");
         assert_eq!(path(Layout::FilesEightBit, 84), "/files/84/84-8.txt");

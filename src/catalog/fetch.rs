@@ -38,7 +38,7 @@ impl CatalogCache {
     /// The cache in gutenpipe's cache folder ([`crate::cache::root`]).
     pub fn in_default_dir(max_age: Duration) -> CatalogCache {
         CatalogCache {
-            dir: crate::cache::root().join("catalogs"),
+            dir: crate::cache::root().join(crate::cache::CATALOGS),
             max_age,
         }
     }

@@ -82,6 +82,89 @@ impl Filters {
     }
 }
 
+/// At most this many values are named when saying what a catalog holds.
+const NAMED_VALUES: usize = 8;
+
+/// The values `of` gives the books of `catalog`, most frequent first, with
+/// their counts: `en 40, de 10, fr 8, …`.
+fn common_values(catalog: &Catalog, of: impl Fn(&CatalogBook) -> Vec<String>) -> String {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for book in &catalog.books {
+        for value in of(book) {
+            *counts.entry(value).or_default() += 1;
+        }
+    }
+    let mut values: Vec<(String, usize)> = counts.into_iter().collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut named: Vec<String> = values
+        .iter()
+        .take(NAMED_VALUES)
+        .map(|(v, n)| format!("{v} {n}"))
+        .collect();
+    if values.len() > NAMED_VALUES {
+        named.push("…".into());
+    }
+    named.join(", ")
+}
+
+impl Filters {
+    /// Why no book of `catalog` passes these filters, for the message that
+    /// says so: each filter that matches nothing on its own, with what the
+    /// catalog holds instead where that helps (its languages, its types);
+    /// else that no book passes them all together.
+    pub fn why_none(&self, catalog: &Catalog) -> String {
+        let alone = |filters: Filters| catalog.books.iter().any(|b| filters.matches(b));
+        let mut reasons = Vec::new();
+        if !self.languages.is_empty()
+            && !alone(Filters {
+                languages: self.languages.clone(),
+                ..Filters::default()
+            })
+        {
+            reasons.push(format!(
+                "no book is in {} (the catalog's languages: {})",
+                self.languages.join(" or "),
+                common_values(catalog, |b| b.languages().collect())
+            ));
+        }
+        if let Some(kind) = &self.kind {
+            if !alone(Filters {
+                kind: Some(kind.clone()),
+                ..Filters::default()
+            }) {
+                reasons.push(format!(
+                    "no entry is of type {kind} (the catalog's types: {}; --type any takes every type)",
+                    common_values(catalog, |b| vec![b.kind.clone()])
+                ));
+            }
+        }
+        let text_filters = [
+            ("author", &self.author),
+            ("title", &self.title),
+            ("subject", &self.subject),
+            ("bookshelf", &self.bookshelf),
+        ];
+        for (name, value) in text_filters {
+            let Some(v) = value else { continue };
+            let mut only = Filters::default();
+            match name {
+                "author" => only.author = value.clone(),
+                "title" => only.title = value.clone(),
+                "subject" => only.subject = value.clone(),
+                _ => only.bookshelf = value.clone(),
+            }
+            if !alone(only) {
+                reasons.push(format!("no {name} holds every word of \"{v}\""));
+            }
+        }
+        if reasons.is_empty() {
+            "each filter matches some books, but no book matches them all".into()
+        } else {
+            reasons.join("; ")
+        }
+    }
+}
+
 impl Selection {
     /// The books of `catalog` this selection takes.
     pub fn apply<'a>(&self, catalog: &'a Catalog) -> Chosen<'a> {
@@ -190,6 +273,42 @@ mod tests {
             kind: Some("Text".into()),
             ..Filters::default()
         }
+    }
+
+    #[test]
+    fn no_match_is_explained_by_the_filter_that_matches_nothing() {
+        let c = catalog();
+        let why = |filters: Filters| filters.why_none(&c);
+        let language = why(Filters {
+            languages: vec!["xx".into()],
+            ..text()
+        });
+        assert_eq!(
+            language,
+            "no book is in xx (the catalog's languages: en 5, fr 4, enm 1)"
+        );
+        let author = why(Filters {
+            author: Some("nobody".into()),
+            ..text()
+        });
+        assert_eq!(author, "no author holds every word of \"nobody\"");
+        assert!(!author.contains("language"), "no unrelated hint: {author}");
+        let kind = why(Filters {
+            kind: Some("Film".into()),
+            ..Filters::default()
+        });
+        assert!(
+            kind.starts_with("no entry is of type Film (the catalog's types: Text 8, Sound 1;")
+        );
+        let together = why(Filters {
+            languages: vec!["fr".into()],
+            author: Some("austen".into()),
+            ..text()
+        });
+        assert_eq!(
+            together,
+            "each filter matches some books, but no book matches them all"
+        );
     }
 
     #[test]

@@ -15,11 +15,12 @@ use gutenpipe::fetch::{FetchConfig, default_user_agent};
 use gutenpipe::latency::LatencyModel;
 use gutenpipe::mirror::{FaultPlan, MirrorLayout};
 use gutenpipe::report::table::{Align, render_aligned};
+use gutenpipe::terminal::fit;
 use gutenpipe::units;
 
 use super::embedded::Embedded;
 use super::select::SelectArgs;
-use super::terminal::Terminal;
+use super::terminal::{Stream, Terminal, width};
 use super::{CorpusShape, Failure, exit, fatal, usage};
 
 /// How `books` prints what it found.
@@ -61,24 +62,67 @@ pub struct BooksCmd {
     pub shape: CorpusShape,
 }
 
-/// `text` on one line, cut to `width` characters with an ellipsis.
-fn cell(text: &str, width: usize) -> String {
-    let one_line = text
-        .lines()
+/// `text` on one line (its lines joined with `: `).
+fn one_line(text: &str) -> String {
+    text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
-        .join(": ");
-    if one_line.chars().count() <= width {
-        one_line
-    } else {
-        let cut: String = one_line.chars().take(width - 1).collect();
-        format!("{}…", cut.trim_end())
-    }
+        .join(": ")
 }
 
-/// The books as a table.
-pub fn table(books: &[CatalogBook]) -> String {
+/// The widest the title and author columns are, whatever the width.
+const TITLE_MOST: usize = 60;
+const AUTHOR_MOST: usize = 40;
+/// The narrowest they are cut to, however narrow the terminal.
+const TITLE_LEAST: usize = 10;
+const AUTHOR_LEAST: usize = 6;
+
+/// How wide the title and author columns may be for the table of `books`
+/// to fit `width` columns: as wide as the longest cell, at most 60 and 40,
+/// and when that is too wide, the room left beside the id and language
+/// shared between them (the title getting three fifths).
+fn title_author_widths(books: &[CatalogBook], width: Option<usize>) -> (usize, usize) {
+    let widest = |f: fn(&CatalogBook) -> &str, most: usize| {
+        books
+            .iter()
+            .map(|b| fit::width(&one_line(f(b))))
+            .max()
+            .unwrap_or(0)
+            .clamp(6, most)
+    };
+    let title = widest(|b| &b.title, TITLE_MOST);
+    let author = widest(|b| &b.authors, AUTHOR_MOST);
+    let Some(width) = width else {
+        return (title, author);
+    };
+    let id = books
+        .iter()
+        .map(|b| b.id.to_string().len())
+        .max()
+        .unwrap_or(0)
+        .max(2);
+    let language = books
+        .iter()
+        .map(|b| fit::width(&b.language))
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    let room = width.saturating_sub(id + language + 3 * 2);
+    if title + author <= room {
+        return (title, author);
+    }
+    let t = (room * 3 / 5).clamp(TITLE_LEAST.min(title), title);
+    let a = room
+        .saturating_sub(t)
+        .clamp(AUTHOR_LEAST.min(author), author);
+    (t, a)
+}
+
+/// The books as a table, titles and authors cut to fit `width` columns
+/// (to 60 and 40 characters without a width).
+pub fn table(books: &[CatalogBook], width: Option<usize>) -> String {
+    let (title, author) = title_author_widths(books, width);
     let mut rows = vec![
         ["id", "title", "author", "language"]
             .map(String::from)
@@ -87,8 +131,8 @@ pub fn table(books: &[CatalogBook]) -> String {
     rows.extend(books.iter().map(|b| {
         vec![
             b.id.to_string(),
-            cell(&b.title, 60),
-            cell(&b.authors, 40),
+            fit::cut(&one_line(&b.title), title).into_owned(),
+            fit::cut(&one_line(&b.authors), author).into_owned(),
             b.language.clone(),
         ]
     }));
@@ -100,7 +144,7 @@ pub fn table(books: &[CatalogBook]) -> String {
 
 impl BooksCmd {
     pub fn execute(self) -> Result<ExitCode, Failure> {
-        let terminal = Terminal { quiet: self.quiet };
+        let terminal = Terminal::new(self.quiet);
         let choice = self.select.catalog_choice(self.shape.seed);
         let fetch = FetchConfig {
             connect_timeout: self.connect_timeout,
@@ -119,20 +163,20 @@ impl BooksCmd {
             }
             // The embedded mirror runs only while the catalog is read.
             SourceSpec::Embedded => {
-                let embedded = Embedded {
-                    corpus: self.corpus.clone(),
-                    shape: self.shape.clone(),
-                    latency: LatencyModel::default(),
-                    faults: FaultPlan::default(),
-                    layout: MirrorLayout::default(),
-                };
+                let embedded = Embedded::new(
+                    self.corpus.clone(),
+                    self.shape.clone(),
+                    LatencyModel::default(),
+                    FaultPlan::default(),
+                    MirrorLayout::default(),
+                );
                 let source = embedded.start(&terminal)?;
                 choice.load(&source.base_url, false, &fetch, &terminal)?
             }
         };
         let chosen = choice.choose(&loaded, false, &terminal)?;
         match self.format {
-            Format::Table => print!("{}", table(&chosen.books)),
+            Format::Table => print!("{}", table(&chosen.books, width(Stream::Stdout))),
             Format::Ids => {
                 for b in &chosen.books {
                     println!("{}", b.id);
@@ -150,16 +194,51 @@ impl BooksCmd {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gutenpipe::book::BookId;
+
+    fn book(id: u32, title: &str, authors: &str) -> CatalogBook {
+        CatalogBook {
+            id: BookId(id),
+            kind: "Text".into(),
+            issued: String::new(),
+            title: title.into(),
+            language: "en".into(),
+            authors: authors.into(),
+            subjects: String::new(),
+            locc: String::new(),
+            bookshelves: String::new(),
+        }
+    }
 
     #[test]
-    fn cells_are_one_line_and_cut_to_width() {
-        assert_eq!(cell("Short", 10), "Short");
+    fn titles_are_one_line() {
         assert_eq!(
-            cell("The Bill of Rights\r\nThe Ten Original Amendments", 100),
+            one_line("The Bill of Rights\r\nThe Ten Original Amendments"),
             "The Bill of Rights: The Ten Original Amendments"
         );
-        let cut = cell("A very long title indeed", 10);
-        assert_eq!(cut, "A very lo…");
-        assert_eq!(cut.chars().count(), 10);
+    }
+
+    #[test]
+    fn the_table_fits_the_width_by_cutting_titles_and_authors() {
+        let books = [
+            book(
+                84,
+                "Frankenstein; Or, The Modern Prometheus, a very long title that goes on and on",
+                "Shelley, Mary Wollstonecraft, 1797-1851",
+            ),
+            book(1342, "Pride and Prejudice", "Austen, Jane, 1775-1817"),
+        ];
+        for width in [40, 60, 80, 100] {
+            let text = table(&books, Some(width));
+            for line in text.lines() {
+                assert!(fit::width(line) <= width, "{width}: {line:?}\n{text}");
+            }
+            assert!(text.contains("1342  Pride and"), "{text}");
+        }
+        let plain = table(&books, None);
+        assert!(plain.contains("Pride and Prejudice"));
+        assert!(plain.lines().any(|l| l.contains("…")), "cut at 60: {plain}");
+        let wide = table(&books[1..], Some(80));
+        assert!(wide.contains("Pride and Prejudice  Austen, Jane, 1775-1817  en"));
     }
 }

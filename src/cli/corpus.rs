@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use gutenpipe::corpus::{CorpusLayout, write_corpus_as};
-use gutenpipe::units::format_bytes;
+use gutenpipe::units::{self, format_bytes};
 
 use super::{CorpusShape, Failure, fatal};
 
@@ -28,7 +28,8 @@ pub struct CorpusCmd {
 
 impl CorpusCmd {
     pub fn execute(self) -> Result<ExitCode, Failure> {
-        let catalog = write_corpus_as(&self.out, &self.shape.config(), self.layout).map_err(fatal)?;
+        let catalog =
+            write_corpus_as(&self.out, &self.shape.config(), self.layout).map_err(fatal)?;
         let total: u64 = catalog.iter().map(|e| e.bytes).sum();
         let mut languages: BTreeMap<&str, usize> = BTreeMap::new();
         for e in &catalog {
@@ -38,8 +39,8 @@ impl CorpusCmd {
         sizes.sort_unstable();
         let langs: Vec<String> = languages.iter().map(|(l, n)| format!("{l} {n}")).collect();
         println!(
-            "wrote {} books ({}, median {}, largest {}) to {}",
-            catalog.len(),
+            "wrote {} ({}, median {}, largest {}) to {}",
+            units::count(catalog.len() as u64, "book", "books"),
             format_bytes(total),
             format_bytes(sizes[sizes.len() / 2]),
             format_bytes(*sizes.last().unwrap_or(&0)),

@@ -1,6 +1,6 @@
 //! The flags of `gutenpipe run` that shape how books are downloaded and
 //! saved beyond the basic timeouts: retries and backoff, per-host
-//! politeness, and `--force` and `--refresh` against resume.
+//! politeness and rate limit, and `--force` and `--refresh` against resume.
 
 use std::time::Duration;
 
@@ -8,8 +8,10 @@ use clap::Args;
 use gutenpipe::fetch::{PolitenessConfig, RetryPolicy};
 use gutenpipe::units;
 
+use super::Bandwidth;
+
 #[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Retries, politeness and resume")]
+#[command(next_help_heading = "Retries, politeness, rate and resume")]
 pub struct DownloadArgs {
     /// Attempts after the first, per URL, on a transient failure (5xx, 408,
     /// 429, reset, truncated body, timeout); other failures are final.
@@ -32,6 +34,12 @@ pub struct DownloadArgs {
     /// 0; 2s for www.gutenberg.org).
     #[arg(long, value_name = "D", value_parser = units::parse_duration)]
     pub min_interval: Option<Duration>,
+    /// Most bytes a second downloaded from one host, all connections to it
+    /// together, as wget's --limit-rate (e.g. 500KB/s, 2MiB/s; 0: no
+    /// limit). For any source; the embedded mirror's --bandwidth is the
+    /// server's own pace per connection.
+    #[arg(long, value_name = "RATE", value_parser = super::parse_bandwidth)]
+    pub limit_rate: Option<Bandwidth>,
     /// Fetch every book again, even those already saved and matching the
     /// manifest of the output folder.
     #[arg(long, conflicts_with = "refresh")]
@@ -57,6 +65,7 @@ impl DownloadArgs {
         PolitenessConfig {
             connections: self.per_host_connections.map(usize::from),
             interval: self.min_interval,
+            rate: self.limit_rate.and_then(|b| b.0),
         }
     }
 }

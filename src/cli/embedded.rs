@@ -5,13 +5,15 @@
 //! to the experiment, which sees only its URL.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
+use gutenpipe::book::BookId;
 use gutenpipe::corpus::{CATALOG_FILE, CatalogEntry, open_or_generate};
 use gutenpipe::experiment::source::Offered;
 use gutenpipe::experiment::{ExperimentError, Listener, Source, SourceStarter};
 use gutenpipe::latency::LatencyModel;
 use gutenpipe::mirror::{FaultPlan, Mirror, MirrorConfig, MirrorLayout};
-use gutenpipe::record::SourceSettings;
+use gutenpipe::record::{RunReport, SourceSettings};
 use gutenpipe::units;
 
 use super::CorpusShape;
@@ -25,9 +27,72 @@ pub struct Embedded {
     pub faults: FaultPlan,
     /// The URL layouts the mirror serves (`--mirror-layout`).
     pub layout: MirrorLayout,
+    /// The ebook ids of the corpus served, once started.
+    served: OnceLock<Vec<BookId>>,
 }
 
+/// At most this many ids are named in the hint on books not in the corpus.
+const HINT_IDS: usize = 5;
+
 impl Embedded {
+    /// The embedded mirror on `corpus` (else the cached corpus of `shape`),
+    /// serving `layout`.
+    pub fn new(
+        corpus: Option<PathBuf>,
+        shape: CorpusShape,
+        latency: LatencyModel,
+        faults: FaultPlan,
+        layout: MirrorLayout,
+    ) -> Embedded {
+        Embedded {
+            corpus,
+            shape,
+            latency,
+            faults,
+            layout,
+            served: OnceLock::new(),
+        }
+    }
+
+    /// What to tell the user when books that failed to download from the
+    /// started mirror are not in its corpus — a 404 by construction: which
+    /// ids the corpus has, and how to fetch real books.
+    pub fn not_found_hint(&self, run: &RunReport, base_url: &str) -> Option<String> {
+        let served = self.served.get()?;
+        let missing: Vec<String> = run
+            .failures()
+            .filter(|b| b.failed_stage.as_deref() == Some("download"))
+            .filter(|b| b.url.as_deref().is_none_or(|u| u.starts_with(base_url)))
+            .filter(|b| served.binary_search(&b.id).is_err())
+            .map(|b| b.id.to_string())
+            .collect();
+        let (first, last) = (served.first()?, served.last()?);
+        if missing.is_empty() {
+            return None;
+        }
+        let mut named = missing[..missing.len().min(HINT_IDS)].join(", ");
+        if missing.len() > HINT_IDS {
+            named.push_str(", …");
+        }
+        Some(format!(
+            "hint: {} {named} {} not in the embedded mirror's corpus, whose {} {}; \
+             --source gutenberg (or a mirror's URL, such as https://gutenberg.pglaf.org) \
+             fetches real Gutenberg books",
+            if missing.len() == 1 {
+                "ebook"
+            } else {
+                "ebooks"
+            },
+            if missing.len() == 1 { "is" } else { "are" },
+            units::count(served.len() as u64, "book", "books"),
+            if first == last {
+                format!("is ebook {first}")
+            } else {
+                format!("have ids from {first} to {last}")
+            },
+        ))
+    }
+
     /// The corpus folder and its catalog: `--corpus` when given (it must
     /// exist), else the cached synthetic corpus, generated the first time.
     pub fn corpus(
@@ -48,8 +113,8 @@ impl Embedded {
         }
         if !dir.join(CATALOG_FILE).exists() {
             listener.note(&format!(
-                "generating a synthetic corpus of {} books in {} (once)",
-                self.shape.books,
+                "generating a synthetic corpus of {} in {} (once)",
+                units::count(self.shape.books, "book", "books"),
                 dir.display()
             ));
         }
@@ -62,12 +127,16 @@ impl Embedded {
 impl SourceStarter for Embedded {
     fn start(&self, listener: &dyn Listener) -> Result<Source, ExperimentError> {
         let (dir, catalog) = self.corpus(listener)?;
+        let mut ids: Vec<BookId> = catalog.iter().map(|e| e.id).collect();
+        ids.sort_unstable();
+        let _ = self.served.set(ids);
         let mirror = Mirror::start(
             MirrorConfig {
                 corpus: dir.clone(),
                 latency: self.latency,
                 faults: self.faults.clone(),
                 layout: self.layout,
+                log: None,
             },
             "127.0.0.1:0",
         )
@@ -75,8 +144,8 @@ impl SourceStarter for Embedded {
         let base = mirror.base_url();
         let m = &self.latency;
         listener.note(&format!(
-            "embedded mirror at {base} serving {} books from {} in the {} layout (latency {}, jitter {}, bandwidth {})",
-            mirror.books(),
+            "embedded mirror at {base} serving {} from {} in the {} layout (latency {}, jitter {}, bandwidth {})",
+            units::count(mirror.books() as u64, "book", "books"),
             dir.display(),
             self.layout.name(),
             units::format_duration(m.latency),

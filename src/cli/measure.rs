@@ -1,5 +1,6 @@
-//! `gutenpipe run`'s flags for streaming, repeated measurement and pictures:
-//! `--in-flight`, `--runs`, `--warmup`, `--trace`, `--timeline`.
+//! `gutenpipe run`'s flags for streaming, batches, repeated measurement and
+//! pictures: `--in-flight`, `--batch`, `--runs`, `--warmup`, `--trace`,
+//! `--timeline`.
 
 use std::path::{Path, PathBuf};
 
@@ -7,19 +8,24 @@ use clap::Args;
 use gutenpipe::experiment::Listener;
 use gutenpipe::experiment::repeat::Repeat;
 use gutenpipe::outputs;
-use gutenpipe::pipeline::DEFAULT_IN_FLIGHT;
+use gutenpipe::pipeline::{DEFAULT_BATCH, DEFAULT_IN_FLIGHT};
 use gutenpipe::record::{Mode, RunReport};
 use gutenpipe::report::{timeline, trace};
 
 use super::{Failure, fatal, usage};
 
 #[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Streaming, repeated runs and pictures")]
+#[command(next_help_heading = "Streaming, batches, repeated runs and pictures")]
 pub struct MeasureArgs {
     /// Streamed mode: most books in the pipeline at once (from the start of
     /// their download to the end of their last stage); bounds the memory.
     #[arg(long, default_value_t = DEFAULT_IN_FLIGHT as u32, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub in_flight: u32,
+    /// Sequential and staged modes: books per batch. Each stage runs over a
+    /// batch before the next starts (its time is added up over the
+    /// batches); a batch's books are all that is held in memory.
+    #[arg(long, default_value_t = DEFAULT_BATCH as u32, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub batch: u32,
     /// Timed runs of each mode, each on a fresh folder (OUT/<mode>/run-K);
     /// the tables show mean ± σ and min … max over them.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -39,13 +45,20 @@ pub struct MeasureArgs {
 }
 
 impl MeasureArgs {
-    /// Checks the report paths (`--json` given as `json`, `--trace`,
-    /// `--timeline` for each of `modes`) before any work starts; returns
-    /// whether one of them is standard output.
-    pub fn check_outputs(&self, json: Option<&Path>, modes: &[Mode]) -> Result<bool, Failure> {
+    /// Checks the report paths (`--json` given as `json`, the exports,
+    /// `--trace`, `--timeline` for each of `modes`) before any work starts:
+    /// each must be writable, and at most one may be `-`. Returns whether
+    /// one of them is standard output.
+    pub fn check_outputs(
+        &self,
+        json: Option<&Path>,
+        exports: Vec<(&'static str, PathBuf)>,
+        modes: &[Mode],
+    ) -> Result<bool, Failure> {
         let several = modes.len() > 1;
         let mut paths: Vec<(&str, PathBuf)> = Vec::new();
         paths.extend(json.map(|p| ("--json", p.to_path_buf())));
+        paths.extend(exports);
         paths.extend(self.trace.clone().map(|p| ("--trace", p)));
         if let Some(p) = &self.timeline {
             if outputs::is_stdout(p) && several {
@@ -61,6 +74,11 @@ impl MeasureArgs {
         }
         outputs::check_all(paths.iter().map(|(f, p)| (*f, p.as_path()))).map_err(usage)?;
         Ok(paths.iter().any(|(_, p)| outputs::is_stdout(p)))
+    }
+
+    /// Whether every task's span must be kept: for the trace or the timelines.
+    pub fn keep_spans(&self) -> bool {
+        self.trace.is_some() || self.timeline.is_some()
     }
 
     /// How many times each mode runs.

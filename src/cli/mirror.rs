@@ -1,4 +1,5 @@
-//! `gutenpipe mirror`: serves a corpus folder until interrupted.
+//! `gutenpipe mirror`: serves a corpus folder until interrupted, logging
+//! each request on standard error (not with `--quiet`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -6,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use gutenpipe::corpus::open_or_generate;
-use gutenpipe::mirror::{Mirror, MirrorConfig, MirrorLayout};
+use gutenpipe::mirror::{Mirror, MirrorConfig, MirrorLayout, RequestLog};
 
 use super::faults::FaultArgs;
 use super::{CorpusShape, Failure, LatencyArgs, fatal, usage};
@@ -27,6 +28,11 @@ pub struct MirrorCmd {
     /// Address to listen on; port 0 picks a free port, which is printed.
     #[arg(long, default_value = "127.0.0.1:0")]
     pub addr: String,
+    /// Log nothing: without it, each request answered is logged on
+    /// standard error, one line each (time, client, request, status or
+    /// fault, bytes, time taken).
+    #[arg(long, short)]
+    pub quiet: bool,
     #[command(flatten)]
     pub latency: LatencyArgs,
     #[command(flatten)]
@@ -51,14 +57,19 @@ impl MirrorCmd {
             latency: self.latency.model(self.shape.seed),
             faults: self.faults.plan(),
             layout: self.layout,
+            log: (!self.quiet).then(|| {
+                RequestLog::new(|line| {
+                    eprintln!("{}", gutenpipe::terminal::clean(&line.to_string()))
+                })
+            }),
         };
         let mirror = Mirror::start(config, &self.addr).map_err(usage)?;
         println!(
-            "serving {} books from {} at {} in the {} layout",
-            mirror.books(),
+            "serving {} from {} in the {} layout at {}",
+            gutenpipe::units::count(mirror.books() as u64, "book", "books"),
             dir.display(),
-            mirror.base_url(),
-            self.layout.name()
+            self.layout.name(),
+            mirror.base_url()
         );
         if self.faults.any() {
             println!(

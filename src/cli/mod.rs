@@ -1,12 +1,14 @@
 //! The command line: `gutenpipe corpus`, `gutenpipe mirror`, `gutenpipe run`,
-//! `gutenpipe books`, `gutenpipe sweep`.
+//! `gutenpipe books`, `gutenpipe sweep`, `gutenpipe cache`.
 //! Each subcommand lives in its own file with its flags; flags shared by
 //! several (corpus shape, latency model) live here.
 
 pub mod books;
+pub mod cache;
 pub mod corpus;
 pub mod download;
 pub mod embedded;
+pub mod export;
 pub mod faults;
 pub mod measure;
 pub mod mirror;
@@ -23,7 +25,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use gutenpipe::corpus::CorpusConfig;
-use gutenpipe::experiment::ExperimentError;
+use gutenpipe::experiment::{ExperimentError, defaults};
 use gutenpipe::latency::LatencyModel;
 use gutenpipe::units;
 
@@ -120,6 +122,12 @@ pub enum Command {
     /// Run the pipeline for each pool size against the embedded mirror and
     /// plot time against workers beside the latency model's ideal.
     Sweep(Box<sweep::SweepCmd>),
+    /// Show the corpora and catalogs kept in gutenpipe's cache folder, with
+    /// their sizes; `--clear` removes them.
+    ///
+    /// The cache folder is $GUTENPIPE_CACHE, else $XDG_CACHE_HOME/gutenpipe,
+    /// else ~/.cache/gutenpipe.
+    Cache(cache::CacheCmd),
 }
 
 impl Cli {
@@ -129,7 +137,10 @@ impl Cli {
         use clap::{CommandFactory, FromArgMatches};
         let specs = gutenpipe::stages::registry();
         let command = Cli::command()
-            .mut_subcommand("run", |c| processing::with_stage_flags(c, &specs))
+            .mut_subcommand("run", |c| {
+                processing::with_stage_flags(c, &specs).mut_arg("seed", seed_draws_random)
+            })
+            .mut_subcommand("books", |c| c.mut_arg("seed", seed_draws_random))
             .mut_subcommand("sweep", |c| processing::with_stage_flags(c, &specs));
         let mut matches = command.try_get_matches()?;
         let options = |name| {
@@ -148,6 +159,13 @@ impl Cli {
     }
 }
 
+/// `--seed`'s help where the command also has `--random`.
+fn seed_draws_random(arg: clap::Arg) -> clap::Arg {
+    arg.help(
+        "Seed of the synthetic corpus and of `--random`: the same seed gives the same bytes and draws the same books",
+    )
+}
+
 impl Command {
     pub fn execute(self) -> Result<ExitCode, Failure> {
         match self {
@@ -156,6 +174,7 @@ impl Command {
             Command::Run(c) => c.execute(),
             Command::Books(c) => c.execute(),
             Command::Sweep(c) => c.execute(),
+            Command::Cache(c) => c.execute(),
         }
     }
 }
@@ -165,14 +184,13 @@ impl Command {
 #[command(next_help_heading = "Synthetic corpus")]
 pub struct CorpusShape {
     /// Number of books in the synthetic corpus.
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, default_value_t = defaults::BOOKS, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub books: u32,
-    /// Seed of the synthetic corpus and of `--random`: the same seed gives
-    /// the same bytes and draws the same books.
-    #[arg(long, default_value_t = 42)]
+    /// Seed of the synthetic corpus: the same seed gives the same bytes.
+    #[arg(long, default_value_t = defaults::SEED)]
     pub seed: u64,
     /// Multiplies every synthetic book's size (1.0: Gutenberg's spread, median ~300 kB).
-    #[arg(long, default_value_t = 1.0, value_parser = parse_scale)]
+    #[arg(long, default_value_t = defaults::SIZE_SCALE, value_parser = parse_scale)]
     pub size_scale: f64,
 }
 
@@ -206,13 +224,13 @@ fn parse_scale(text: &str) -> Result<f64, String> {
 #[command(next_help_heading = "Embedded mirror's latency model")]
 pub struct LatencyArgs {
     /// Delay before each response's first byte (e.g. 200ms, 1s).
-    #[arg(long, default_value = "200ms", value_parser = units::parse_duration)]
+    #[arg(long, default_value = defaults::LATENCY, value_parser = units::parse_duration)]
     pub latency: Duration,
     /// Spread of the latency: 0.2 draws each delay from ±20 %.
-    #[arg(long, default_value_t = 0.2, value_parser = parse_jitter)]
+    #[arg(long, default_value_t = defaults::JITTER, value_parser = parse_jitter)]
     pub jitter: f64,
     /// Bandwidth of each connection (e.g. 2MB/s, 512KiB/s; 0 for unlimited).
-    #[arg(long, default_value = "4MB/s", value_parser = parse_bandwidth)]
+    #[arg(long, default_value = defaults::BANDWIDTH, value_parser = parse_bandwidth)]
     pub bandwidth: Bandwidth,
 }
 
@@ -221,7 +239,7 @@ pub struct LatencyArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bandwidth(pub Option<u64>);
 
-fn parse_bandwidth(text: &str) -> Result<Bandwidth, String> {
+pub fn parse_bandwidth(text: &str) -> Result<Bandwidth, String> {
     units::parse_rate(text).map(Bandwidth)
 }
 

@@ -1,7 +1,8 @@
 //! Progress bars while a run is going: one per stage, with books done of
 //! the total, bytes, rate and time left. Drawn on standard error only when
 //! it is a terminal and `--quiet` is not given, so logs and CI stay free of
-//! escape codes; the bars are cleared when the run ends.
+//! escape codes; each bar stretches to fill the terminal's width, and the
+//! bars are cleared when the run ends.
 
 use std::io::IsTerminal;
 use std::sync::Mutex;
@@ -36,7 +37,7 @@ impl Progress {
         }
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(8));
         let style = ProgressStyle::with_template(
-            "{prefix:>9} [{bar:30.cyan/blue}] {pos:>5}/{len:<5} {msg:<24} eta {eta}",
+            "{prefix:>9} [{wide_bar:.cyan/blue}] {pos:>5}/{len:<5} {msg:<22} eta {eta}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");

@@ -9,23 +9,25 @@ use std::time::Duration;
 use clap::Args;
 use gutenpipe::book::BookId;
 use gutenpipe::experiment::{
-    self, BookChoice, Listener, LocalSource, RemoteSource, RunConfig, SourceSpec, parse_source,
+    self, BookChoice, Listener, LocalSource, RemoteSource, RunConfig, SourceSpec, defaults,
+    parse_source,
 };
 use gutenpipe::fetch::{FetchConfig, default_user_agent};
 use gutenpipe::mirror::MirrorLayout;
 use gutenpipe::pipeline::PipelineConfig;
-use gutenpipe::record::Mode;
+use gutenpipe::record::{Mode, Report};
 use gutenpipe::report::{self, table};
 use gutenpipe::stages::{self, Options};
 use gutenpipe::units;
 
 use super::download::DownloadArgs;
 use super::embedded::Embedded;
+use super::export::ExportArgs;
 use super::faults::FaultArgs;
 use super::measure::MeasureArgs;
 use super::processing::ProcessingArgs;
 use super::select::SelectArgs;
-use super::terminal::Terminal;
+use super::terminal::{Stream, Terminal, layout};
 use super::{CorpusShape, Failure, LatencyArgs, exit, usage};
 
 #[derive(Debug, Args)]
@@ -59,20 +61,23 @@ pub struct RunCmd {
     /// Folder to save books in; with several modes, one subfolder per mode.
     #[arg(long, default_value = "texts")]
     pub out: PathBuf,
-    /// How to run the stages: sequential, staged, or several separated by commas.
+    /// How to schedule the stages: sequential (one thread, stage after
+    /// stage), staged (each stage on its pool, a barrier between stages) or
+    /// streamed (the stages overlapping, through bounded channels); several,
+    /// separated by commas, are compared.
     #[arg(long, value_delimiter = ',', default_value = "staged", value_parser = super::named(&Mode::ALL, |m| m.name()))]
     pub mode: Vec<Mode>,
     /// Threads downloading at once.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, default_value_t = defaults::DOWNLOAD_WORKERS, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub download_workers: u16,
     /// Threads saving at once.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, default_value_t = defaults::SAVE_WORKERS, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub save_workers: u16,
     /// Threads of the rayon pool that decodes and processes (default: one per core).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub cpu_workers: Option<u16>,
     /// Processing stages to run, in order, separated by commas.
-    #[arg(long, value_delimiter = ',', default_value = "clean,tokenize")]
+    #[arg(long, value_delimiter = ',', default_value = defaults::STAGES)]
     pub stages: Vec<String>,
     /// The values of the stages' own options (set from their flags).
     #[arg(skip)]
@@ -102,6 +107,10 @@ pub struct RunCmd {
     /// Print nothing but the results and errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Every column of the tables whatever the terminal's width (min … max
+    /// of repeated runs among them).
+    #[arg(long, short)]
+    pub verbose: bool,
     #[command(flatten)]
     pub download: DownloadArgs,
     #[command(flatten)]
@@ -116,6 +125,8 @@ pub struct RunCmd {
     pub shape: CorpusShape,
     #[command(flatten)]
     pub measure: MeasureArgs,
+    #[command(flatten)]
+    pub export: ExportArgs,
 }
 
 fn parse_id(text: &str) -> Result<BookId, String> {
@@ -148,6 +159,8 @@ impl RunCmd {
                 stages,
                 emit: self.processing.emit(!self.no_sync, options),
                 in_flight: self.measure.in_flight as usize,
+                batch: self.measure.batch as usize,
+                keep_spans: self.measure.keep_spans(),
             },
             stage_options: options.recorded(),
             fetch: FetchConfig {
@@ -167,47 +180,82 @@ impl RunCmd {
         })
     }
 
-    pub fn execute(self) -> Result<ExitCode, Failure> {
-        let terminal = Terminal { quiet: self.quiet };
-        let config = self.config()?;
-        let to_stdout = self
-            .measure
-            .check_outputs(self.json.as_deref(), &config.modes)?;
-        // Ctrl-C and SIGTERM: stop starting downloads, keep what was
-        // downloaded, exit 130; a second one exits at once.
-        if let Err(e) = gutenpipe::interrupt::install(|| {
-            eprintln!(
-                "\ninterrupted: saving the books downloaded, then stopping (Ctrl-C again to quit at once)"
-            )
-        }) {
-            terminal.note(&format!("note: Ctrl-C will not be caught: {e}"));
-        }
+    /// Runs the experiment on the source `--source` names; returns its
+    /// report and, for the embedded mirror, the hint on books not in its
+    /// corpus.
+    fn run(
+        &self,
+        config: &RunConfig,
+        terminal: &Terminal,
+    ) -> Result<(Report, Option<String>), Failure> {
         let spec = parse_source(&self.source)?;
         if spec != SourceSpec::Embedded && self.faults.any() {
             return Err(usage(
                 "--faults needs --source embedded: only the embedded mirror injects faults",
             ));
         }
-        let report = match spec {
-            SourceSpec::Remote(url) => experiment::run(&config, &RemoteSource(url), &terminal)?,
-            SourceSpec::Folder(path) => experiment::run(&config, &LocalSource(path), &terminal)?,
-            SourceSpec::Embedded => {
-                let embedded = Embedded {
-                    corpus: self.corpus.clone(),
-                    shape: self.shape.clone(),
-                    latency: self.latency.model(self.shape.seed),
-                    faults: self.faults.plan(),
-                    layout: self.mirror_layout,
-                };
-                experiment::run(&config, &embedded, &terminal)?
+        match spec {
+            SourceSpec::Remote(url) => {
+                Ok((experiment::run(config, &RemoteSource(url), terminal)?, None))
             }
-        };
+            SourceSpec::Folder(path) => {
+                Ok((experiment::run(config, &LocalSource(path), terminal)?, None))
+            }
+            SourceSpec::Embedded => {
+                let embedded = Embedded::new(
+                    self.corpus.clone(),
+                    self.shape.clone(),
+                    self.latency.model(self.shape.seed),
+                    self.faults.plan(),
+                    self.mirror_layout,
+                );
+                let report = experiment::run(config, &embedded, terminal)?;
+                let hint = report
+                    .runs
+                    .last()
+                    .and_then(|r| embedded.not_found_hint(r, &report.config.base_url));
+                Ok((report, hint))
+            }
+        }
+    }
+
+    pub fn execute(self) -> Result<ExitCode, Failure> {
+        let terminal = Terminal::new(self.quiet);
+        let config = self.config()?;
+        let to_stdout =
+            self.measure
+                .check_outputs(self.json.as_deref(), self.export.paths(), &config.modes)?;
+        // Ctrl-C and SIGTERM: stop starting downloads, keep what was
+        // downloaded, exit 130; a second one exits at once.
+        let stderr = terminal.layout;
+        if let Err(e) = gutenpipe::interrupt::install(move || {
+            eprintln!(
+                "\n{}",
+                stderr.wrap(
+                    "interrupted: saving the books downloaded, then stopping (Ctrl-C again to quit at once)",
+                    4
+                )
+            )
+        }) {
+            terminal.note(&format!("note: Ctrl-C will not be caught: {e}"));
+        }
+        let (report, hint) = self.run(&config, &terminal)?;
         // With a report on standard output, the tables go to standard error.
-        let tables = table::render_runs(&report.runs);
-        if to_stdout {
-            eprint!("{tables}");
+        let stream = if to_stdout {
+            Stream::Stderr
         } else {
-            print!("{tables}");
+            Stream::Stdout
+        };
+        let layout = layout(stream, self.verbose);
+        let mut tables = table::render_runs_in(&report.runs, layout);
+        if let Some(hint) = hint {
+            tables.push('\n');
+            tables.push_str(&layout.wrap(&hint, 4));
+            tables.push('\n');
+        }
+        match stream {
+            Stream::Stderr => eprint!("{tables}"),
+            Stream::Stdout => print!("{tables}"),
         }
         if let Some(path) = &self.json {
             report::json::write(&report, path).map_err(super::fatal)?;
@@ -215,6 +263,7 @@ impl RunCmd {
                 terminal.note(&format!("report written to {}", path.display()));
             }
         }
+        self.export.write(&report.runs, &terminal)?;
         self.measure.write_pictures(&report.runs, &terminal)?;
         let failed = report.runs.iter().any(|r| r.books_failed > 0);
         Ok(ExitCode::from(if failed {

@@ -7,30 +7,30 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use gutenpipe::experiment::{self, Listener, SweepConfig};
+use gutenpipe::experiment::{self, Listener, SweepConfig, defaults};
 use gutenpipe::mirror::{FaultPlan, MirrorLayout};
-use gutenpipe::report::sweep::{render_svg, render_table};
+use gutenpipe::report::sweep::{render_svg, render_table_in};
 use gutenpipe::report::write_file;
 use gutenpipe::stages::{self, Options};
 
 use super::embedded::Embedded;
-use super::terminal::Terminal;
+use super::terminal::{Stream, Terminal, layout};
 use super::{CorpusShape, Failure, LatencyArgs, exit, fatal, usage};
 
 #[derive(Debug, Args)]
 pub struct SweepCmd {
     /// Download pool sizes to try, separated by commas.
-    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,32,64",
+    #[arg(long, value_delimiter = ',', default_value = defaults::SWEEP_DOWNLOAD_WORKERS,
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub download_workers: Vec<u16>,
     /// CPU (rayon) pool sizes to try (default: 1, 2, 4 … up to twice the cores).
     #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub cpu_workers: Vec<u16>,
     /// Save pool size, the same for every run.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, default_value_t = defaults::SAVE_WORKERS, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub save_workers: u16,
     /// Processing stages to run, in order, separated by commas.
-    #[arg(long, value_delimiter = ',', default_value = "tokenize")]
+    #[arg(long, value_delimiter = ',', default_value = defaults::STAGES)]
     pub stages: Vec<String>,
     /// The values of the stages' own options (set from their flags).
     #[arg(skip)]
@@ -62,7 +62,7 @@ pub struct SweepCmd {
 
 impl SweepCmd {
     pub fn execute(self) -> Result<ExitCode, Failure> {
-        let terminal = Terminal { quiet: self.quiet };
+        let terminal = Terminal::new(self.quiet);
         gutenpipe::outputs::check_all([
             ("--json", self.json.as_path()),
             ("--svg", self.svg.as_path()),
@@ -80,19 +80,25 @@ impl SweepCmd {
             runs: self.runs,
             out: self.out.clone(),
         };
-        let embedded = Embedded {
-            corpus: self.corpus.clone(),
-            shape: self.shape.clone(),
-            latency: self.latency.model(self.shape.seed),
-            faults: FaultPlan::none(),
-            layout: MirrorLayout::Site,
-        };
+        let embedded = Embedded::new(
+            self.corpus.clone(),
+            self.shape.clone(),
+            self.latency.model(self.shape.seed),
+            FaultPlan::none(),
+            MirrorLayout::Site,
+        );
         let report = experiment::sweep(&config, &embedded, &terminal)?;
         // With a file on standard output, the tables go to standard error.
         if to_stdout {
-            eprint!("{}", render_table(&report));
+            eprint!(
+                "{}",
+                render_table_in(&report, layout(Stream::Stderr, false))
+            );
         } else {
-            print!("{}", render_table(&report));
+            print!(
+                "{}",
+                render_table_in(&report, layout(Stream::Stdout, false))
+            );
         }
         let text = serde_json::to_vec_pretty(&report).expect("a sweep always serialises");
         write_file(&self.json, &text).map_err(fatal)?;

@@ -1,29 +1,86 @@
 //! How the experiment's notes, warnings and progress reach a person: notes
 //! and warnings on standard error (notes not with `--quiet`), without
-//! control characters a server or a catalog may have put in them, and
-//! progress bars when standard error is a terminal.
+//! control characters a server or a catalog may have put in them, wrapped
+//! to the terminal's width, and progress bars when standard error is a
+//! terminal. Also the width that tables on standard output are fitted to.
 
 use gutenpipe::experiment::{Listener, RunProgress};
+use gutenpipe::report::grid::Layout;
 use gutenpipe::terminal::clean;
 
 use super::progress::Progress;
+
+/// Narrower than this, text is laid out as if the terminal were this wide.
+const NARROWEST: usize = 40;
+
+/// One of the two streams text is printed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// The width to fit text printed on `stream` to: `COLUMNS` when it is set
+/// to a number (so `COLUMNS=80 gutenpipe run > file` lays out for 80
+/// columns), else the terminal's width when `stream` is a terminal, else
+/// none — a file or a pipe gets every column, unwrapped.
+pub fn width(stream: Stream) -> Option<usize> {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0);
+    let width = columns.or_else(|| {
+        let term = match stream {
+            Stream::Stdout => console::Term::stdout(),
+            Stream::Stderr => console::Term::stderr(),
+        };
+        term.size_checked()
+            .map(|(_, cols)| usize::from(cols))
+            .filter(|&c| c > 0)
+    });
+    width.map(|w| w.max(NARROWEST))
+}
+
+/// The layout of what is printed on `stream`; `verbose` keeps every column.
+pub fn layout(stream: Stream, verbose: bool) -> Layout {
+    Layout {
+        width: width(stream),
+        verbose,
+    }
+}
 
 /// The terminal the command runs on.
 #[derive(Debug, Clone, Copy)]
 pub struct Terminal {
     /// Only results, warnings and errors (`--quiet`).
     pub quiet: bool,
+    /// How notes and warnings on standard error are laid out.
+    pub layout: Layout,
+}
+
+impl Terminal {
+    /// The terminal, notes left out when `quiet`.
+    pub fn new(quiet: bool) -> Terminal {
+        Terminal {
+            quiet,
+            layout: layout(Stream::Stderr, false),
+        }
+    }
+
+    fn print(&self, text: &str) {
+        eprintln!("{}", self.layout.wrap(&clean(text), 4));
+    }
 }
 
 impl Listener for Terminal {
     fn note(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{}", clean(text));
+            self.print(text);
         }
     }
 
     fn warn(&self, text: &str) {
-        eprintln!("warning: {}", clean(text));
+        self.print(&format!("warning: {text}"));
     }
 
     fn run_started(&self, steps: &[&str], books: usize) -> Option<Box<dyn RunProgress>> {

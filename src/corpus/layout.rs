@@ -61,10 +61,13 @@ impl CorpusLayout {
             return write_atomic(dir, name, bytes, false).map(|_| name.to_string());
         };
         let (layout, file_name) = match self {
-            CorpusLayout::Flat => return write_atomic(dir, name, bytes, false).map(|_| name.to_string()),
+            CorpusLayout::Flat => {
+                return write_atomic(dir, name, bytes, false).map(|_| name.to_string());
+            }
             CorpusLayout::Epub => (Layout::Epub, Layout::Epub.file_name(id)),
             CorpusLayout::Numbered => {
-                let layout = Layout::find(Family::Numbered, variant, false).unwrap_or(Layout::NumberedUtf8);
+                let layout =
+                    Layout::find(Family::Numbered, variant, false).unwrap_or(Layout::NumberedUtf8);
                 (layout, layout.file_name(id))
             }
         };
@@ -76,12 +79,16 @@ impl CorpusLayout {
             source,
         })?;
         if self == CorpusLayout::Numbered {
-            let zipped = Layout::find(Family::Numbered, variant, true).unwrap_or(Layout::NumberedUtf8Zip);
-            let zip = crate::fetch::archive::zip_bytes(&[(&file_name, bytes)]).map_err(|source| StoreError {
-                action: "zip",
-                path: target.join(&file_name),
-                source,
-            })?;
+            let zipped =
+                Layout::find(Family::Numbered, variant, true).unwrap_or(Layout::NumberedUtf8Zip);
+            let zip =
+                crate::fetch::archive::zip_bytes(&[(&file_name, bytes)]).map_err(|source| {
+                    StoreError {
+                        action: "zip",
+                        path: target.join(&file_name),
+                        source,
+                    }
+                })?;
             write_atomic(&target, &zipped.file_name(id), &zip, false)?;
             if zip_only {
                 return Ok(format!("{folder}/{}", zipped.file_name(id)));
@@ -134,14 +141,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         let id = BookId(900_004);
-        let at = |l: CorpusLayout, zip_only| l.write(d, id, "900004-8.txt", b"x", zip_only).unwrap();
+        let at =
+            |l: CorpusLayout, zip_only| l.write(d, id, "900004-8.txt", b"x", zip_only).unwrap();
         assert_eq!(at(CorpusLayout::Flat, false), "900004-8.txt");
         assert_eq!(at(CorpusLayout::Epub, false), "900004/pg900004.txt");
-        assert_eq!(at(CorpusLayout::Numbered, false), "9/0/0/0/0/900004/900004-8.txt");
+        assert_eq!(
+            at(CorpusLayout::Numbered, false),
+            "9/0/0/0/0/900004/900004-8.txt"
+        );
         assert!(d.join("9/0/0/0/0/900004/900004-8.zip").is_file());
         remove_book(d, "9/0/0/0/0/900004/900004-8.txt");
         assert!(!d.join("9").exists(), "empty folders removed");
-        assert_eq!(at(CorpusLayout::Numbered, true), "9/0/0/0/0/900004/900004-8.zip");
+        assert_eq!(
+            at(CorpusLayout::Numbered, true),
+            "9/0/0/0/0/900004/900004-8.zip"
+        );
         assert!(!d.join("9/0/0/0/0/900004/900004-8.txt").exists());
         assert_eq!("epub".parse(), Ok(CorpusLayout::Epub));
     }

@@ -456,8 +456,11 @@ pub fn read_catalog(dir: &Path) -> Result<Vec<CatalogEntry>, CorpusError> {
 /// ([`crate::cache::root`]).
 pub fn default_dir(config: &CorpusConfig) -> PathBuf {
     crate::cache::root().join(format!(
-        "corpus-books{}-seed{}-scale{}",
-        config.books, config.seed, config.size_scale
+        "{}books{}-seed{}-scale{}",
+        crate::cache::CORPUS_PREFIX,
+        config.books,
+        config.seed,
+        config.size_scale
     ))
 }
 

@@ -230,8 +230,9 @@ impl CatalogChoice {
         let what = selection.describe();
         if chosen.books.is_empty() {
             return Err(ExperimentError::Usage(format!(
-                "no book in the catalog ({} entries) matches {what}; languages are codes such as en or fr, and --type any lifts the type filter",
-                loaded.catalog.books.len()
+                "no book in the catalog ({} entries) matches {what}: {}",
+                loaded.catalog.books.len(),
+                selection.filters.why_none(&loaded.catalog)
             )));
         }
         if live && selection.pick == Pick::All && chosen.matched > LIVE_SELECTION_GUARD {

@@ -10,11 +10,13 @@
 //! | [`listener`] | how the experiment tells its user what it does: notes, warnings, progress |
 //! | [`source`] | where books come from: a started source, remote servers, local folders |
 //! | [`books`] | which books: ids, a file of ids, URLs, a catalog selection |
+//! | [`defaults`] | the defaults `run`, `sweep` and `make run` share |
 //! | [`repeat`] | one mode run several times on fresh folders |
 //! | [`run`](mod@run) | `gutenpipe run`: every mode asked for, one after the other |
 //! | [`sweep`](mod@sweep) | `gutenpipe sweep`: the staged mode at each pool size |
 
 pub mod books;
+pub mod defaults;
 pub mod listener;
 pub mod repeat;
 pub mod run;

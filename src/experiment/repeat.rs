@@ -66,9 +66,9 @@ impl Runs<'_> {
                 (self.store.clone(), String::new())
             };
             listener.note(&format!(
-                "{} run{label}: {} books → {}",
+                "{} run{label}: {} → {}",
                 self.mode.name(),
-                self.requests.len(),
+                crate::units::count(self.requests.len() as u64, "book", "books"),
                 folder.dir().display()
             ));
             let fetcher = (self.new_fetcher)();

@@ -260,7 +260,9 @@ mod tests {
         );
         let file = dir.path().join("f");
         std::fs::write(&file, "x").unwrap();
-        let err = parse_source(file.to_str().unwrap()).unwrap_err().to_string();
+        let err = parse_source(file.to_str().unwrap())
+            .unwrap_err()
+            .to_string();
         assert!(err.ends_with("(it is a file)"), "{err}");
     }
 
@@ -268,12 +270,20 @@ mod tests {
     fn a_folder_without_books_is_refused_and_one_with_them_started() {
         let dir = tempfile::tempdir().unwrap();
         let source = LocalSource(dir.path().to_path_buf());
-        let err = source.start(&super::super::Silent).err().unwrap().to_string();
+        let err = source
+            .start(&super::super::Silent)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("holds no Gutenberg books"), "{err}");
         std::fs::create_dir_all(dir.path().join("8/84")).unwrap();
         std::fs::write(dir.path().join("8/84/84-0.txt"), "x").unwrap();
         let started = source.start(&super::super::Silent).unwrap();
-        assert!(started.base_url.starts_with("file:///"), "{}", started.base_url);
+        assert!(
+            started.base_url.starts_with("file:///"),
+            "{}",
+            started.base_url
+        );
         assert!(!started.live);
         assert_eq!(folder_catalog(dir.path()), None);
         std::fs::create_dir_all(dir.path().join("feeds")).unwrap();

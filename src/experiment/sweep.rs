@@ -17,10 +17,10 @@ use crate::book::BookRequest;
 use crate::emit::Emit;
 use crate::fetch::{FetchConfig, Fetcher};
 use crate::latency::LatencyModel;
-use crate::pipeline::{DEFAULT_IN_FLIGHT, PipelineConfig};
+use crate::pipeline::{DEFAULT_BATCH, DEFAULT_IN_FLIGHT, PipelineConfig};
 use crate::record::stats::Summary;
 use crate::record::sweep::{SweepPoint, SweepReport, SweepSettings};
-use crate::record::{Mode, Span};
+use crate::record::{Mode, RunReport};
 use crate::stages::SharedStage;
 use crate::store::Store;
 
@@ -83,8 +83,8 @@ pub fn sweep(
             .filter(|p| *p != (d_max, c_max)),
     );
     listener.note(&format!(
-        "sweep: {} books{} through {}, {} settings × {} run{}",
-        requests.len(),
+        "sweep: {}{} through {}, {} settings × {} run{}",
+        crate::units::count(requests.len() as u64, "book", "books"),
         source
             .folder
             .as_ref()
@@ -199,7 +199,10 @@ fn measure_all(
             names.join(" + "),
             mean(&m.process),
             if m.failed > 0 {
-                format!(", {} books FAILED", m.failed)
+                format!(
+                    ", {} FAILED",
+                    crate::units::count(m.failed as u64, "book", "books")
+                )
             } else {
                 String::new()
             }
@@ -260,7 +263,7 @@ fn measure(
         );
         m.total.push(run.wall_seconds);
         m.failed = m.failed.max(run.books_failed);
-        m.sizes = download_sizes(&run.spans, requests.len());
+        m.sizes = download_sizes(&run)?;
     }
     Ok(m)
 }
@@ -274,6 +277,8 @@ fn pipeline_config(config: &SweepConfig, download: usize, cpu: usize) -> Pipelin
         stages: config.stages.clone(),
         emit: Emit::default(),
         in_flight: DEFAULT_IN_FLIGHT,
+        batch: DEFAULT_BATCH,
+        keep_spans: false,
     }
 }
 
@@ -292,13 +297,11 @@ fn mean(xs: &[f64]) -> f64 {
     Summary::of(xs).map_or(0.0, |s| s.mean)
 }
 
-/// Bytes each book's download brought, by input position.
-fn download_sizes(spans: &[Span], books: usize) -> Vec<u64> {
-    let mut sizes = vec![0; books];
-    for s in spans.iter().filter(|s| s.stage == "download" && s.ok) {
-        if let Some(x) = sizes.get_mut(s.book) {
-            *x = s.bytes;
-        }
-    }
-    sizes
+/// Bytes each book's download brought, by input position (0 for a book
+/// not saved), from the books' records.
+fn download_sizes(run: &RunReport) -> Result<Vec<u64>, ExperimentError> {
+    run.books
+        .iter()
+        .map(|book| Ok(book.map_err(ExperimentError::fatal)?.bytes.unwrap_or(0)))
+        .collect()
 }

@@ -61,7 +61,8 @@ pub fn text_member(
         }
     };
     let member = zip.by_index(index).map_err(unreadable)?;
-    let mut bytes = Vec::with_capacity(member.size().min(limit).min(super::body::INITIAL_BUFFER) as usize);
+    let mut bytes =
+        Vec::with_capacity(member.size().min(limit).min(super::body::INITIAL_BUFFER) as usize);
     member
         .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -98,7 +99,8 @@ mod tests {
 
     #[test]
     fn the_one_text_member_is_the_book() {
-        let zip = zip_bytes(&[("84/84-0.txt", b"Frankenstein"), ("84/readme.htm", b"<p>")]).unwrap();
+        let zip =
+            zip_bytes(&[("84/84-0.txt", b"Frankenstein"), ("84/readme.htm", b"<p>")]).unwrap();
         let (name, bytes) = text_member(Cursor::new(&zip), 100).unwrap();
         assert_eq!(name, "84/84-0.txt");
         assert_eq!(bytes, b"Frankenstein");
@@ -113,13 +115,19 @@ mod tests {
             "the zip file holds 2 .txt files (a.txt, b.TXT); gutenpipe reads a zip that holds one"
         );
         let none = zip_bytes(&[("a.htm", b"a")]).unwrap();
-        assert_eq!(text_member(Cursor::new(&none), 100), Err(ArchiveError::NoText));
+        assert_eq!(
+            text_member(Cursor::new(&none), 100),
+            Err(ArchiveError::NoText)
+        );
         // A bomb in miniature: 1 MB of zeros deflates to about a kilobyte.
         let zeros = vec![0u8; 1 << 20];
         let bomb = zip_bytes(&[("x.txt", &zeros)]).unwrap();
         assert!(bomb.len() < 10_000, "{}", bomb.len());
         let err = text_member(Cursor::new(&bomb), 1000).unwrap_err();
-        assert!(matches!(err, ArchiveError::TooLarge { limit: 1000, .. }), "{err}");
+        assert!(
+            matches!(err, ArchiveError::TooLarge { limit: 1000, .. }),
+            "{err}"
+        );
         assert!(text_member(Cursor::new(&bomb), 1 << 20).is_ok());
     }
 

@@ -7,10 +7,16 @@ use std::time::Duration;
 /// Why one book could not be downloaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
-    #[error("not found (HTTP 404) at any Gutenberg layout; tried {}", listed(tried))]
+    #[error(
+        "not found (HTTP 404) at any Gutenberg layout; tried {}",
+        listed(tried)
+    )]
     NotFound { tried: Vec<String> },
     /// No file of the book in a local folder, at any layout.
-    #[error("no file of this book in the folder at any Gutenberg layout; looked for {}", listed(tried))]
+    #[error(
+        "no file of this book in the folder at any Gutenberg layout; looked for {}",
+        listed(tried)
+    )]
     Missing { tried: Vec<String> },
     /// A local file that is there could not be read.
     #[error("could not read {url}: {detail}")]

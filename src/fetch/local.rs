@@ -279,9 +279,18 @@ mod tests {
         let book = folder.read(&found, 100).unwrap();
         assert_eq!(book.bytes, b"Caf\xe9");
         assert!(book.url.ends_with("/8/84/84-8.txt"), "{}", book.url);
-        assert!(book.validators.etag.as_deref().unwrap().starts_with("local:4:"));
+        assert!(
+            book.validators
+                .etag
+                .as_deref()
+                .unwrap()
+                .starts_with("local:4:")
+        );
         let err = folder.read(&found, 3).unwrap_err();
-        assert!(matches!(err, FetchError::TooLarge { limit: 3, .. }), "{err}");
+        assert!(
+            matches!(err, FetchError::TooLarge { limit: 3, .. }),
+            "{err}"
+        );
         let missing = folder.find(BookId(85), Family::Epub.layouts()).unwrap_err();
         assert!(missing.to_string().contains("/85/pg85.txt"), "{missing}");
     }

@@ -19,6 +19,7 @@ pub mod body;
 mod error;
 pub mod local;
 mod politeness;
+mod resolve;
 mod retry;
 mod revalidate;
 
@@ -30,7 +31,9 @@ use crate::rng::Rng;
 pub use error::FetchError;
 use error::classify;
 use local::LocalFolder;
-pub use politeness::{HostLimits, Politeness, PolitenessConfig, host_of, is_gutenberg};
+pub use politeness::{
+    HostLimits, Politeness, PolitenessConfig, RateSchedule, Throttled, host_of, is_gutenberg,
+};
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use revalidate::{Revalidated, Validators};
 
@@ -151,6 +154,24 @@ enum Answer {
 /// [`Fetcher`]'s `preferred` before any layout has answered.
 const UNKNOWN: usize = usize::MAX;
 
+/// The largest error body read to its end so that its connection serves
+/// the next request.
+const DRAINED_ERROR_BODY: u64 = 64 << 10;
+
+/// Reads the body of an error response (a 404 when a layout is missing) to
+/// its end when it announces a small size, so that the connection goes
+/// back to the pool for the next request (the next layout, the next book)
+/// instead of being closed: a body dropped unread closes it.
+fn drain_small_body(response: &mut ureq::http::Response<ureq::Body>) {
+    let body = response.body_mut();
+    if body
+        .content_length()
+        .is_some_and(|n| n <= DRAINED_ERROR_BODY)
+    {
+        let _ = body.with_config().limit(DRAINED_ERROR_BODY).read_to_vec();
+    }
+}
+
 /// Downloads books from one source. Shared by all download workers.
 pub struct Fetcher {
     agent: ureq::Agent,
@@ -199,7 +220,11 @@ impl Fetcher {
             .and_then(|f| Layout::ALL.iter().position(|l| *l == f.layouts()[0]))
             .unwrap_or(UNKNOWN);
         Fetcher {
-            agent: agent_config.into(),
+            agent: ureq::Agent::with_parts(
+                agent_config,
+                ureq::unversioned::transport::DefaultConnector::new(),
+                resolve::CachedResolver::default(),
+            ),
             politeness: Politeness::new(config.politeness.clone()),
             config,
             base: base.map(|b| b.trim_end_matches('/').to_string()),
@@ -250,17 +275,16 @@ impl Fetcher {
         }
     }
 
-    /// The layouts to try for a book, in order: the one that last answered
-    /// and the rest of its family first, then the other families; every
-    /// layout in probe order ([`Layout::ALL`]) until one has answered.
+    /// The layouts to try for a book, in order: once a layout has answered,
+    /// that one and the rest of its family (a source keeps its books in one
+    /// family, so a book missing there costs no probes of the others);
+    /// every layout in probe order ([`Layout::ALL`]) until then.
     fn layout_order(&self) -> Vec<Layout> {
         let Some(&first) = Layout::ALL.get(self.preferred.load(Ordering::Relaxed)) else {
             return Layout::ALL.to_vec();
         };
-        let family = first.family();
         let mut order = vec![first];
-        order.extend(family.layouts().iter().filter(|&&l| l != first));
-        order.extend(Layout::ALL.iter().filter(|l| l.family() != family));
+        order.extend(first.family().layouts().iter().filter(|&&l| l != first));
         order
     }
 
@@ -352,10 +376,11 @@ impl Fetcher {
         }
     }
 
-    /// One attempt at `url` (no retry, no politeness wait), with the body
-    /// read in full under the size limit, decoded from its content coding,
-    /// checked against its `Content-Length`, and taken out of its zip when
-    /// `layout` (or the URL) names a zip file.
+    /// One attempt at `url` (no retry, no politeness wait before it), with
+    /// the body read in full under the size limit and within its host's
+    /// `--limit-rate`, decoded from its content coding, checked against its
+    /// `Content-Length`, and taken out of its zip when `layout` (or the URL)
+    /// names a zip file.
     pub fn get(&self, url: &str, layout: Option<Layout>) -> Result<Fetched, FetchError> {
         match self.request(url, layout, None)? {
             Answer::Body(fetched) => Ok(fetched),
@@ -395,6 +420,7 @@ impl Fetcher {
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| parse_retry_after(v.trim(), SystemTime::now()));
+            drain_small_body(&mut response);
             return Err(FetchError::Status {
                 url: shown,
                 status,
@@ -449,8 +475,13 @@ impl Fetcher {
             None => body::Framing::Close,
         };
         let limit = self.config.max_bytes;
-        let (read, received) = body::read(body.with_config().reader(), coding, limit, expected);
-        let bytes = read.map_err(|failure| read_failure(&shown, failure, expected, received, limit))?;
+        let host = host_of(&shown);
+        let wire = self
+            .politeness
+            .throttled(&host, body.with_config().reader());
+        let (read, received) = body::read(wire, coding, limit, expected);
+        let bytes =
+            read.map_err(|failure| read_failure(&shown, failure, expected, received, limit))?;
         if expected.is_some_and(|e| e != received) {
             return Err(FetchError::Truncated {
                 url: shown,

@@ -1,7 +1,14 @@
-//! Being a good guest: per host, at most so many connections at once and a
-//! minimum interval between the starts of requests. Against
+//! Being a good guest: per host, at most so many connections at once, a
+//! minimum interval between the starts of requests, and, when asked
+//! (`--limit-rate`), at most so many bytes a second over all connections to
+//! it, as wget's `--limit-rate` does for its one connection. Against
 //! `www.gutenberg.org` itself, whose robot policy asks bulk downloaders to
 //! use a mirror and to wait between requests, the defaults are conservative.
+//!
+//! The rate is kept by a [`RateSchedule`] per host: each read's bytes
+//! occupy the host's link for `bytes ÷ rate` seconds after the bytes before
+//! them, and the reader waits until then before reading more (no credit is
+//! saved up while the link is idle, so there are no bursts).
 
 use std::collections::HashMap;
 use std::sync::{Condvar, Mutex};
@@ -21,6 +28,9 @@ pub struct PolitenessConfig {
     pub connections: Option<usize>,
     /// Least time between the starts of two requests to one host.
     pub interval: Option<Duration>,
+    /// Most bytes a second from one host, over all its connections
+    /// (`None`: no limit).
+    pub rate: Option<u64>,
 }
 
 /// The limits in force for one host.
@@ -28,6 +38,7 @@ pub struct PolitenessConfig {
 pub struct HostLimits {
     /// `None` for no limit beyond the number of download workers.
     pub connections: Option<usize>,
+    /// Least time between the starts of two requests.
     pub interval: Duration,
 }
 
@@ -87,6 +98,57 @@ impl PolitenessConfig {
 struct HostState {
     active: usize,
     next_start: Option<Instant>,
+    bytes: RateSchedule,
+}
+
+/// When one host's link is free again, had every byte received from it so
+/// far come at the rate: the schedule `--limit-rate` keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RateSchedule {
+    free_at: Option<Instant>,
+}
+
+impl RateSchedule {
+    /// Records `bytes` received at `now`, at most `rate` bytes a second
+    /// allowed; returns how long the reader waits before reading more.
+    /// The bytes follow those before them, or start at `now` if the link
+    /// was idle.
+    pub fn take(&mut self, bytes: u64, rate: u64, now: Instant) -> Duration {
+        let start = self.free_at.map_or(now, |t| t.max(now));
+        let busy = Duration::from_secs_f64(bytes as f64 / rate.max(1) as f64);
+        let free = start
+            .checked_add(busy)
+            .or_else(|| start.checked_add(crate::units::MAX_DURATION))
+            .unwrap_or(start);
+        self.free_at = Some(free);
+        free.saturating_duration_since(now)
+    }
+}
+
+/// A body read within its host's `--limit-rate`: each read waits until the
+/// host's schedule allows the bytes it got, and asks for no more than a
+/// tenth of a second's worth at a time, so the pace is smooth.
+pub struct Throttled<'a, R> {
+    inner: R,
+    gate: &'a Politeness,
+    host: &'a str,
+}
+
+impl<R: std::io::Read> std::io::Read for Throttled<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let Some(rate) = self.gate.config.rate else {
+            return self.inner.read(buf);
+        };
+        let most = usize::try_from(rate / 10)
+            .unwrap_or(usize::MAX)
+            .max(1024)
+            .min(buf.len());
+        let n = self.inner.read(&mut buf[..most])?;
+        if n > 0 {
+            super::sleep_unless_interrupted(self.gate.schedule(self.host, n as u64, rate));
+        }
+        Ok(n)
+    }
 }
 
 /// The gates of all hosts, shared by the download workers.
@@ -104,11 +166,32 @@ pub struct Permit<'a> {
 }
 
 impl Politeness {
+    /// The gates for the limits of `config`.
     pub fn new(config: PolitenessConfig) -> Politeness {
         Politeness {
             config,
             ..Politeness::default()
         }
+    }
+
+    /// `body`, read within `host`'s `--limit-rate` (as it is when there is
+    /// none).
+    pub fn throttled<'a, R>(&'a self, host: &'a str, body: R) -> Throttled<'a, R> {
+        Throttled {
+            inner: body,
+            gate: self,
+            host,
+        }
+    }
+
+    /// Records `bytes` received from `host` now; returns how long to wait
+    /// before reading more to stay within `rate`.
+    fn schedule(&self, host: &str, bytes: u64, rate: u64) -> Duration {
+        let Ok(mut hosts) = self.hosts.lock() else {
+            return Duration::ZERO;
+        };
+        let state = hosts.entry(host.to_string()).or_default();
+        state.bytes.take(bytes, rate, Instant::now())
     }
 
     /// Waits until a request to `host` is allowed, and takes a place.
@@ -187,6 +270,7 @@ mod tests {
         let chosen = PolitenessConfig {
             connections: Some(4),
             interval: Some(Duration::from_millis(500)),
+            rate: None,
         };
         assert_eq!(chosen.limits_for("gutenberg.org").connections, Some(4));
     }
@@ -196,6 +280,7 @@ mod tests {
         let gate = Politeness::new(PolitenessConfig {
             connections: Some(2),
             interval: None,
+            rate: None,
         });
         let active = AtomicUsize::new(0);
         let most = AtomicUsize::new(0);
@@ -218,8 +303,42 @@ mod tests {
         let gate = Politeness::new(PolitenessConfig {
             connections: None,
             interval: Some(Duration::MAX),
+            rate: None,
         });
         drop(gate.acquire("h")); // the first request never waits
+    }
+
+    #[test]
+    fn the_rate_schedule_spaces_bytes_without_bursts() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let mut host = RateSchedule::default();
+        // 1000 bytes a second: 500 bytes keep the link busy half a second.
+        assert_eq!(host.take(500, 1000, t0), ms(500));
+        // More bytes at once, from another connection: after those.
+        assert_eq!(host.take(250, 1000, t0), ms(750));
+        // Read later, when the link is free again: no wait carried over …
+        assert_eq!(host.take(100, 1000, t0 + ms(750)), ms(100));
+        // … and an idle link saves up no credit for a burst.
+        assert_eq!(host.take(1000, 1000, t0 + ms(5000)), ms(1000));
+        // Over a whole body, the bytes take bytes ÷ rate in all.
+        let mut other = RateSchedule::default();
+        let mut now = t0;
+        for _ in 0..10 {
+            now += other.take(2_000, 10_000, now);
+        }
+        assert_eq!(now - t0, ms(2000));
+    }
+
+    #[test]
+    fn without_a_rate_reads_pass_through() {
+        use std::io::Read;
+        let gate = Politeness::new(PolitenessConfig::default());
+        let mut out = Vec::new();
+        gate.throttled("h", &b"abc"[..])
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, b"abc");
     }
 
     #[test]
@@ -227,6 +346,7 @@ mod tests {
         let gate = Politeness::new(PolitenessConfig {
             connections: None,
             interval: Some(Duration::from_millis(30)),
+            rate: None,
         });
         let start = Instant::now();
         for _ in 0..4 {

@@ -110,7 +110,11 @@ impl Fetcher {
     /// The URL to send a conditional request for `request` to, with the
     /// layout it names: the one it was saved from, when that is on this
     /// source (with the source's credentials, which the record leaves out).
-    fn same_source_url(&self, request: &BookRequest, saved: &str) -> Option<(String, Option<Layout>)> {
+    fn same_source_url(
+        &self,
+        request: &BookRequest,
+        saved: &str,
+    ) -> Option<(String, Option<Layout>)> {
         match &request.target {
             Target::Url(url) => (without_userinfo(url) == saved).then(|| (url.clone(), None)),
             Target::Mirror => {
@@ -129,9 +133,13 @@ mod tests {
 
     #[test]
     fn only_printable_validators_are_kept() {
-        let v = Validators::from_headers(Some(b" \"abc-1\" "), Some(b"Wed, 21 Oct 2015 07:28:00 GMT"));
+        let v =
+            Validators::from_headers(Some(b" \"abc-1\" "), Some(b"Wed, 21 Oct 2015 07:28:00 GMT"));
         assert_eq!(v.etag.as_deref(), Some("\"abc-1\""));
-        assert_eq!(v.last_modified.as_deref(), Some("Wed, 21 Oct 2015 07:28:00 GMT"));
+        assert_eq!(
+            v.last_modified.as_deref(),
+            Some("Wed, 21 Oct 2015 07:28:00 GMT")
+        );
         let long = vec![b'a'; MAX_VALIDATOR + 1];
         let v = Validators::from_headers(Some(b"a\x01b"), Some(&long));
         assert!(v.is_empty(), "{v:?}");

@@ -125,6 +125,32 @@ impl Fault {
         }
     }
 
+    /// What the kind does, in a few words (for `--help`; at most 45
+    /// characters, so its list fits 80 columns).
+    pub fn about(self) -> &'static str {
+        match self {
+            Fault::Status500 => "500 Internal Server Error",
+            Fault::Status503 => "503 Service Unavailable",
+            Fault::TooManyRequests => "429 Too Many Requests with Retry-After",
+            Fault::ResetHead => "the connection reset before the response",
+            Fault::ResetBody => "the connection reset inside the body",
+            Fault::Truncate => "the body cut short of its Content-Length",
+            Fault::Stall => "part of the body, then silence",
+            Fault::Drip => "the whole body in small pieces with pauses",
+            Fault::Charset => "the wrong charset in Content-Type, or none",
+            Fault::Gzip => "the body gzipped (Content-Encoding: gzip)",
+            Fault::Redirect => "a 302 to the same file under another URL",
+            Fault::RedirectLoop => "a 302 that redirects again, forever",
+            Fault::Oversize => "the book followed by filler without end",
+            Fault::GzipBomb => "a gzipped body that inflates without end",
+            Fault::RetryAfterAbsurd => "503 with a Retry-After date absurdly far away",
+            Fault::ContentLengthAbsurd => "Content-Length of a terabyte over the book",
+            Fault::EncodingTwoHeaders => "Content-Encoding identity, then gzip",
+            Fault::Utf16 => "the text in UTF-16 with a BOM",
+            Fault::Empty200 => "200 with an empty body",
+        }
+    }
+
     fn index(self) -> usize {
         Fault::ALL.iter().position(|&f| f == self).unwrap_or(0)
     }
@@ -436,6 +462,16 @@ impl Injector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_is_described_briefly() {
+        for f in Fault::ALL {
+            assert!(
+                !f.about().is_empty() && f.about().chars().count() <= 45,
+                "{f}"
+            );
+        }
+    }
 
     #[test]
     fn specs_parse_and_print_back() {

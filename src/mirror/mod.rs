@@ -16,6 +16,7 @@ mod http;
 mod inject;
 pub mod latency;
 mod library;
+pub mod log;
 
 use std::collections::HashMap;
 use std::io::{self, BufReader, BufWriter, Write};
@@ -24,12 +25,13 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::latency::LatencyModel;
 pub use faults::{Fault, FaultPlan, Injector};
 use inject::{After, Marker};
 pub use library::{Library, MirrorLayout};
+pub use log::{Answer, Logged, RequestLog};
 
 /// Most connections served at once; beyond it a client gets 503.
 const MAX_CONNECTIONS: usize = 1024;
@@ -47,6 +49,8 @@ pub struct MirrorConfig {
     pub faults: FaultPlan,
     /// The URL layouts the books are served under (the site's by default).
     pub layout: MirrorLayout,
+    /// Where to log each request answered (nowhere by default).
+    pub log: Option<RequestLog>,
 }
 
 /// A failure to start a mirror.
@@ -71,6 +75,8 @@ pub struct MirrorStats {
     pub bytes: AtomicU64,
     /// Conditional requests answered `304 Not Modified`.
     pub not_modified: AtomicU64,
+    /// Connections accepted.
+    pub connections: AtomicU64,
 }
 
 struct Shared {
@@ -95,10 +101,11 @@ impl Mirror {
     /// Indexes the corpus and starts serving on `addr` (`127.0.0.1:0` picks a
     /// free port; [`Mirror::addr`] tells which).
     pub fn start(config: MirrorConfig, addr: &str) -> Result<Mirror, MirrorError> {
-        let library = Library::scan(&config.corpus, config.layout).map_err(|source| MirrorError::Corpus {
-            path: config.corpus.clone(),
-            source,
-        })?;
+        let library =
+            Library::scan(&config.corpus, config.layout).map_err(|source| MirrorError::Corpus {
+                path: config.corpus.clone(),
+                source,
+            })?;
         if library.books() == 0 {
             return Err(MirrorError::Empty {
                 path: config.corpus.clone(),
@@ -204,6 +211,7 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             break;
         }
         let Ok(stream) = stream else { continue };
+        shared.stats.connections.fetch_add(1, Ordering::Relaxed);
         if shared.open.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
             let mut s = stream;
             let _ = http::write_head(
@@ -242,6 +250,7 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
 
 fn serve_connection(stream: TcpStream, shared: &Shared) -> io::Result<()> {
     stream.set_read_timeout(Some(IDLE_TIMEOUT))?;
+    let peer = stream.peer_addr().ok();
     stream.set_nodelay(true)?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut writer = BufWriter::with_capacity(64 * 1024, stream);
@@ -268,7 +277,28 @@ fn serve_connection(stream: TcpStream, shared: &Shared) -> io::Result<()> {
             }
         };
         let number = shared.stats.requests.fetch_add(1, Ordering::Relaxed);
-        let after = respond(&request, number, shared, &mut writer)?;
+        let (at, started) = (SystemTime::now(), Instant::now());
+        let mut answer = Answer::Broken;
+        let result = respond(&request, number, shared, &mut writer, &mut answer);
+        if let Some(log) = &shared.config.log {
+            (log.0)(&Logged {
+                at,
+                peer,
+                method: request.method.clone(),
+                target: if request.query.is_empty() {
+                    request.path.clone()
+                } else {
+                    format!("{}?{}", request.path, request.query)
+                },
+                answer: if result.is_err() {
+                    Answer::Broken
+                } else {
+                    answer
+                },
+                took: started.elapsed(),
+            });
+        }
+        let after = result?;
         if after == After::Close || !request.keep_alive {
             return Ok(());
         }
@@ -285,21 +315,26 @@ fn connection_header(request: &http::Request) -> (&'static str, String) {
 }
 
 /// Answers one request: waits out the latency, then sends the file (paced by
-/// the bandwidth), a short error, or the fault the plan picks for it.
+/// the bandwidth), a short error, or the fault the plan picks for it; says
+/// which in `answer`.
 fn respond(
     request: &http::Request,
     number: u64,
     shared: &Shared,
     out: &mut BufWriter<TcpStream>,
+    answer: &mut Answer,
 ) -> io::Result<After> {
     let model = &shared.config.latency;
     thread::sleep(model.delay(number));
     let head_only = request.method == "HEAD";
     if request.method != "GET" && !head_only {
-        return simple(out, request, 405, "only GET and HEAD are served\n");
+        return simple(out, request, 405, "only GET and HEAD are served\n", answer);
     }
     let fault = match inject::marker(&request.query) {
-        Some(Marker::Loop(hop)) => return inject::redirect_loop(out, request, hop + 1),
+        Some(Marker::Loop(hop)) => {
+            *answer = Answer::Fault(Fault::RedirectLoop);
+            return inject::redirect_loop(out, request, hop + 1);
+        }
         Some(Marker::Redirected) => None,
         None if head_only => None,
         None => shared.injector.next(&request.path),
@@ -311,6 +346,7 @@ fn respond(
     let fault = fault.filter(|(f, _)| !f.needs_body() || opened.is_some());
     if let Some((fault, rng)) = fault {
         shared.injector.count(fault);
+        *answer = Answer::Fault(fault);
         let body = opened.map(|(r, o)| inject::Body {
             length: o.length,
             file: o.content,
@@ -330,7 +366,7 @@ fn respond(
         } else {
             "no such file on this mirror\n"
         };
-        return simple(out, request, 404, why);
+        return simple(out, request, 404, why, answer);
     };
     let validators = [
         ("ETag", opened.etag.clone()),
@@ -342,10 +378,40 @@ fn respond(
         http::write_head(out, 304, &head)?;
         out.flush()?;
         shared.stats.not_modified.fetch_add(1, Ordering::Relaxed);
+        *answer = Answer::Status {
+            status: 304,
+            bytes: 0,
+        };
         return Ok(After::KeepAlive);
     }
+    let sent = send_file(
+        request,
+        resolved.content_type,
+        &mut opened,
+        validators,
+        shared,
+        out,
+    )?;
+    *answer = Answer::Status {
+        status: 200,
+        bytes: sent,
+    };
+    Ok(After::KeepAlive)
+}
+
+/// Sends the `opened` file with status 200 and its `validators` (its head
+/// alone for a HEAD request), paced by the latency model's bandwidth;
+/// returns the body bytes sent.
+fn send_file(
+    request: &http::Request,
+    content_type: &str,
+    opened: &mut library::Opened,
+    validators: [(&'static str, String); 2],
+    shared: &Shared,
+    out: &mut BufWriter<TcpStream>,
+) -> io::Result<u64> {
     let mut head = vec![
-        ("Content-Type", resolved.content_type.to_string()),
+        ("Content-Type", content_type.to_string()),
         ("Content-Length", opened.length.to_string()),
         (
             "Server",
@@ -356,13 +422,13 @@ fn respond(
     head.push(connection_header(request));
     http::write_head(out, 200, &head)?;
     shared.stats.served.fetch_add(1, Ordering::Relaxed);
-    if head_only {
+    if request.method == "HEAD" {
         out.flush()?;
-        return Ok(After::KeepAlive);
+        return Ok(0);
     }
-    let sent = latency::send(model, &mut opened.content, out)?;
+    let sent = latency::send(&shared.config.latency, &mut opened.content, out)?;
     shared.stats.bytes.fetch_add(sent, Ordering::Relaxed);
-    Ok(After::KeepAlive)
+    Ok(sent)
 }
 
 /// Whether a conditional request may be answered `304 Not Modified`: its
@@ -370,9 +436,10 @@ fn respond(
 /// `If-Modified-Since` is not before the file's modification time.
 fn not_modified(request: &http::Request, etag: &str, modified: std::time::SystemTime) -> bool {
     if let Some(tags) = request.header("if-none-match") {
-        return tags.split(',').map(str::trim).any(|t| {
-            t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag
-        });
+        return tags
+            .split(',')
+            .map(str::trim)
+            .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag);
     }
     let since = request
         .header("if-modified-since")
@@ -389,6 +456,7 @@ fn simple(
     request: &http::Request,
     status: u16,
     body: &str,
+    answer: &mut Answer,
 ) -> io::Result<After> {
     http::write_head(
         out,
@@ -399,9 +467,12 @@ fn simple(
             connection_header(request),
         ],
     )?;
+    let mut bytes = 0;
     if request.method != "HEAD" {
         out.write_all(body.as_bytes())?;
+        bytes = body.len() as u64;
     }
     out.flush()?;
+    *answer = Answer::Status { status, bytes };
     Ok(After::KeepAlive)
 }

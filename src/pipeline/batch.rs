@@ -1,17 +1,25 @@
-//! Sequential and staged modes: one step over every book, then the next —
-//! a barrier between steps, so each step's wall time stands on its own.
-//! Sequential runs every step on the calling thread; staged runs each step
-//! on the pool the table of steps gives it (downloads on the download pool,
-//! saves and `--emit` writes on the save pool, decoding, processing and
-//! rendering on the rayon pool).
+//! Sequential and staged modes: one step over every book of a batch, then
+//! the next — a barrier between steps, so each step's wall time stands on
+//! its own (added up over the batches). Sequential runs every step on the
+//! calling thread; staged runs each step on the pool the table of steps
+//! gives it (downloads on the download pool, saves and `--emit` writes on
+//! the save pool, decoding, processing and rendering on the rayon pool).
+//!
+//! Books wait between steps, so they wait on disk: the books of one batch
+//! (`--batch`, default [`super::DEFAULT_BATCH`]) are all that is in memory,
+//! their bytes are freed once saved and the decode step reads the saved
+//! file back; each book's record goes to the run's spool when its batch is
+//! done. Memory therefore depends on the batch, not on the number of books.
 
 use std::sync::Mutex;
 use std::time::Instant;
 
 use rayon::prelude::*;
 
+use super::outcome::Finished;
 use super::steps::{Plan, Pool, Slot, Steps};
 use super::{Outcome, PipelineConfig, PipelineError, StageRun, WorkerPool};
+use crate::book::BookRequest;
 use crate::stages::AnyTotals;
 
 /// Where each step of a run executes.
@@ -118,33 +126,48 @@ impl Pools {
     }
 }
 
-/// Runs every step over every book of `slots`, one step after another.
+/// Runs every step over every book of `requests`, batch after batch, one
+/// step after another, each book going to `finished` when its batch is done.
 pub(super) fn run(
     ctx: &Steps,
     pools: &Pools,
     plan: &Plan,
     config: &PipelineConfig,
-    mut slots: Vec<Slot>,
+    requests: &[BookRequest],
+    finished: &mut Finished,
 ) -> Result<Outcome, PipelineError> {
-    let mut stages = Vec::new();
-    let mut totals = Vec::new();
-    for (k, step) in plan.steps.iter().enumerate() {
-        // Interrupted: what was downloaded is saved; the rest waits for a rerun.
-        if !plan.may_run(k) {
-            break;
+    let mut walls: Vec<Option<f64>> = vec![None; plan.steps.len()];
+    let mut totals = plan.new_totals();
+    let size = config.batch.max(1);
+    for (b, batch) in requests.chunks(size).enumerate() {
+        let mut slots: Vec<Slot> = batch.iter().map(Slot::new).collect();
+        for (k, step) in plan.steps.iter().enumerate() {
+            // Interrupted: what was downloaded is saved; the rest waits for a rerun.
+            if !plan.may_run(k) {
+                break;
+            }
+            let t = Instant::now();
+            let batch_totals = pools.run_step(plan, k, ctx, &mut slots)?;
+            step.merge(&mut totals[k], batch_totals);
+            *walls[k].get_or_insert(0.0) += t.elapsed().as_secs_f64();
         }
-        let t = Instant::now();
-        totals.push(pools.run_step(plan, k, ctx, &mut slots)?);
-        stages.push(StageRun {
-            name: step.info.name,
-            pool: pools.label(step.info.pool),
-            workers: pools.workers(step.info.pool, config),
-            wall: Some(t.elapsed().as_secs_f64()),
-        });
+        for (j, slot) in slots.into_iter().enumerate() {
+            finished.book(b * size + j, slot)?;
+        }
     }
-    Ok(Outcome {
-        slots,
-        stages,
-        totals,
-    })
+    let stages = plan
+        .steps
+        .iter()
+        .zip(walls)
+        .enumerate()
+        .filter_map(|(k, (step, wall))| {
+            Some(StageRun {
+                step: k,
+                pool: pools.label(step.info.pool),
+                workers: pools.workers(step.info.pool, config),
+                wall: Some(wall?),
+            })
+        })
+        .collect();
+    Ok(Outcome { stages, totals })
 }

@@ -5,8 +5,15 @@
 //! - [`Mode::Staged`]: downloads on the download pool, saves on the save
 //!   pool, decoding and processing on a rayon pool; a stage starts when the
 //!   previous one has finished, so each stage's time stands on its own.
+//!   Both run the books in batches of `batch`, which wait between stages on
+//!   disk, not in memory.
 //! - [`Mode::Streamed`]: the same pools connected by bounded channels, so the
 //!   stages overlap; at most `in_flight` books are in the pipeline at once.
+//!
+//! In every mode a book's record is written to a spool file as soon as the
+//! book is done ([`crate::record::books`]) and every task is added to its
+//! step's tally as it ends, so what a run holds in memory depends on the
+//! batch or the books in flight, not on the number of books.
 //!
 //! All modes run the same table of per-book steps (`steps`: download, save,
 //! decode, the processing stages, and with `--emit` render and emit, each
@@ -31,7 +38,7 @@ use crate::fetch::Fetcher;
 use crate::record::{Mode, RunReport};
 use crate::stages::SharedStage;
 use crate::store::{Store, StoreError};
-use outcome::{Outcome, StageRun};
+use outcome::{Finished, Outcome, StageRun};
 pub use pool::WorkerPool;
 use steps::Plan;
 pub use steps::{Pool, StepInfo};
@@ -49,6 +56,14 @@ pub struct PipelineConfig {
     /// Streamed mode: most books between the start of their download and
     /// the end of their last stage.
     pub in_flight: usize,
+    /// Sequential and staged modes: books per batch, each step running over
+    /// a batch before the next starts; the books of a batch are all those
+    /// in memory at once.
+    pub batch: usize,
+    /// Keep one [`crate::record::Span`] per task in the run's record (for
+    /// a trace, a timeline, or a caller that reads them); without, only
+    /// each step's tally is kept.
+    pub keep_spans: bool,
 }
 
 impl PipelineConfig {
@@ -68,6 +83,9 @@ impl PipelineConfig {
 /// Default of [`PipelineConfig::in_flight`].
 pub const DEFAULT_IN_FLIGHT: usize = 32;
 
+/// Default of [`PipelineConfig::batch`].
+pub const DEFAULT_BATCH: usize = 250;
+
 /// Why a run could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -81,6 +99,10 @@ pub enum PipelineError {
     /// Writing an `--emit` file failed; like a failed save, it stops the run.
     #[error("run stopped writing the --emit files: {0}")]
     Emit(#[source] StoreError),
+    /// The books' records could not be written to (or read back from) the
+    /// spool file in the output folder: the disk is full, or failing.
+    #[error("run stopped: could not keep the books' records in the output folder: {0}")]
+    Record(#[source] std::io::Error),
     /// Books did not come back from the streamed pipeline (a bug; the run's
     /// results would be incomplete, so it is an error).
     #[error("{missing} book(s) were lost in the pipeline; the run's results would be incomplete")]
@@ -124,37 +146,45 @@ impl Pipeline<'_> {
             Mode::Staged | Mode::Streamed => Some(cpu_pool()?),
         };
         memory::reset_peak();
-        let recorder = Recorder::observed(observer);
+        let recorder = Recorder::observed(observer, c.keep_spans);
         let ctx = steps::Steps {
             fetcher: self.fetcher,
             store: self.store,
             emit: &c.emit,
             recorder: &recorder,
+            read_back: mode != Mode::Streamed,
         };
         let plan = Plan::new(c);
-        let slots = requests.iter().map(steps::Slot::new).collect();
+        let mut finished = Finished::new(self.store, requests.len())?;
         let outcome = match (mode, cpu) {
-            (Mode::Streamed, Some(cpu)) => streamed::run(&ctx, &cpu, &plan, c, slots)?,
+            (Mode::Streamed, Some(cpu)) => {
+                streamed::run(&ctx, &cpu, &plan, c, requests, &mut finished)?
+            }
             (Mode::Staged, Some(cpu)) => {
                 let pools = batch::Pools::Dedicated {
                     download: WorkerPool::new("download", c.download_workers),
                     save: WorkerPool::new("save", c.save_workers),
                     cpu,
                 };
-                batch::run(&ctx, &pools, &plan, c, slots)?
+                batch::run(&ctx, &pools, &plan, c, requests, &mut finished)?
             }
-            _ => batch::run(&ctx, &batch::Pools::Inline, &plan, c, slots)?,
+            _ => batch::run(
+                &ctx,
+                &batch::Pools::Inline,
+                &plan,
+                c,
+                requests,
+                &mut finished,
+            )?,
         };
 
         let wall = recorder.origin().elapsed().as_secs_f64();
-        outcome::record(
-            outcome,
-            &plan,
-            self.store,
-            &c.emit,
-            mode,
-            recorder.into_spans(),
+        let (tallies, spans) = recorder.finish();
+        let timing = outcome::Timing {
+            tallies,
+            spans,
             wall,
-        )
+        };
+        outcome::record(outcome, &plan, finished, &c.emit, mode, timing)
     }
 }

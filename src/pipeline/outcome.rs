@@ -1,7 +1,8 @@
 //! What a mode hands back, and how it becomes the record of the run: each
-//! step's row from its spans, each book's line, the processing stages'
-//! corpus results and the lines they show on a terminal, and with `--emit`
-//! the corpus-level files.
+//! book's line as the book finishes ([`Finished`]: written to the run's
+//! spool file, its encoding and metadata given to the manifest), each
+//! step's row from its tally, the processing stages' corpus results and the
+//! lines they show on a terminal, and with `--emit` the corpus-level files.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -10,50 +11,83 @@ use super::PipelineError;
 use super::memory;
 use super::steps::{Plan, Slot, Work};
 use crate::emit::Emit;
-use crate::record::{
-    BookReport, Mode, RefreshCounts, Refreshed, RunReport, Span, StageReport, Status,
-};
+use crate::record::{BookSpool, Books, Mode, RefreshCounts, RunReport, Span, StageReport, Tally};
 use crate::stages::{AnyTotals, TokenizeTotals};
 use crate::store::Store;
 
-/// What a mode hands back: every book, how each step ran, and each step's
-/// totals (in the plan's order).
+/// What a mode hands back: how each step ran, and each step's totals (in
+/// the plan's order). The books went to [`Finished`] as they finished.
 pub(super) struct Outcome {
-    pub slots: Vec<Slot>,
     pub stages: Vec<StageRun>,
     pub totals: Vec<AnyTotals>,
 }
 
 /// One step of a run, as the mode ran it.
 pub(super) struct StageRun {
-    pub name: &'static str,
+    /// The step's position in the plan.
+    pub step: usize,
     pub pool: &'static str,
     pub workers: usize,
-    /// Measured between barriers; `None` when the steps overlap, and the
-    /// wall time is then the span from its first task's start to its last
-    /// task's end.
+    /// Measured between barriers (added up over the batches); `None` when
+    /// the steps overlap, and the wall time is then the window from its
+    /// first task's start to its last task's end.
     pub wall: Option<f64>,
 }
 
-/// The record of a run that took `wall` seconds and recorded `spans`.
+/// Where books go when they are done: each book's record is written to the
+/// spool at once, and what the decode step and the header found is given
+/// to the manifest (written with the store's next flush).
+pub(super) struct Finished<'a> {
+    store: &'a Store,
+    spool: BookSpool,
+}
+
+impl<'a> Finished<'a> {
+    /// Books of a run of `books` books, spooled in `store`'s folder (an
+    /// unnamed temporary file, never seen in the folder).
+    pub fn new(store: &'a Store, books: usize) -> Result<Finished<'a>, PipelineError> {
+        let file = tempfile::tempfile_in(store.dir()).map_err(PipelineError::Record)?;
+        Ok(Finished {
+            store,
+            spool: BookSpool::new(file, books),
+        })
+    }
+
+    /// Records the book at input position `position`, done (finished,
+    /// failed or never started).
+    pub fn book(&mut self, position: usize, slot: Slot) -> Result<(), PipelineError> {
+        self.store
+            .manifest()
+            .describe(slot.request.id, slot.encoding.as_deref(), &slot.metadata);
+        self.spool
+            .add(position, &slot.into_report())
+            .map_err(PipelineError::Record)
+    }
+
+    fn finish(self) -> Result<Books, PipelineError> {
+        self.spool.finish().map_err(PipelineError::Record)
+    }
+}
+
+/// How the tasks of a run went: each step's tally, and every task's span
+/// when they were kept.
+pub(super) struct Timing {
+    pub tallies: Vec<(String, Tally)>,
+    pub spans: Vec<Span>,
+    pub wall: f64,
+}
+
+/// The record of a run: what `mode` handed back, its books and its timing.
 pub(super) fn record(
     outcome: Outcome,
     plan: &Plan,
-    store: &Store,
+    finished: Finished,
     emit: &Emit,
     mode: Mode,
-    spans: Vec<Span>,
-    wall: f64,
+    timing: Timing,
 ) -> Result<RunReport, PipelineError> {
-    // What the decode step and the headers found goes into the manifest
-    // too (written with the store's next flush).
-    for slot in &outcome.slots {
-        store
-            .manifest()
-            .describe(slot.request.id, slot.encoding.as_deref(), &slot.metadata);
-    }
-    let retries: u64 = outcome.slots.iter().map(|s| u64::from(s.retries)).sum();
-    let books: Vec<BookReport> = outcome.slots.into_iter().map(Slot::into_report).collect();
+    let store = finished.store;
+    let books = finished.finish()?;
     let mut corpus = BTreeMap::new();
     let mut headlines = Vec::new();
     let mut corpus_emit = 0.0;
@@ -72,7 +106,7 @@ pub(super) fn record(
                     .map(|t| *t)
                     .unwrap_or_default();
                 let t = Instant::now();
-                emit.write(store.dir(), &emit.corpus_files(&counts, &books))
+                emit.write_corpus(store.dir(), &counts, &books)
                     .map_err(PipelineError::Emit)?;
                 corpus_emit = t.elapsed().as_secs_f64();
             }
@@ -82,34 +116,39 @@ pub(super) fn record(
     let stages = outcome
         .stages
         .iter()
-        .zip(&plan.steps)
-        .map(|(s, step)| {
-            let mut wall = s.wall.unwrap_or_else(|| span_wall(&spans, s.name));
+        .map(|s| {
+            let step = &plan.steps[s.step];
+            let name = step.info.name;
+            let tally = timing
+                .tallies
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, t)| *t)
+                .unwrap_or_default();
+            let mut wall = s.wall.unwrap_or_else(|| tally.window());
             if matches!(step.work, Work::Emit) {
                 wall += corpus_emit;
             }
-            let mut stage = StageReport::from_spans(s.name, s.pool, s.workers, wall, &spans);
+            let mut stage = StageReport::from_tally(name, s.pool, s.workers, wall, &tally);
             stage.colour = step.info.colour;
             if matches!(step.work, Work::Download) {
-                stage.retries = Some(retries);
+                stage.retries = Some(books.tally().retries);
             }
             stage
         })
         .collect();
-    let count = |status| books.iter().filter(|b| b.status == status).count();
-    let refreshed = |r| books.iter().filter(|b| b.refreshed == Some(r)).count();
-    let refresh = store.refreshes().then(|| RefreshCounts {
-        unchanged: refreshed(Refreshed::Unchanged),
-        updated: refreshed(Refreshed::Updated),
+    let tally = *books.tally();
+    let refresh = store.refreshes().then_some(RefreshCounts {
+        unchanged: tally.unchanged,
+        updated: tally.updated,
     });
-    let (failed, suspect) = (count(Status::Failed), count(Status::Suspect));
     Ok(RunReport {
         mode,
         out: store.dir().display().to_string(),
-        wall_seconds: wall,
-        books_ok: books.len() - failed - suspect,
-        books_suspect: suspect,
-        books_failed: failed,
+        wall_seconds: timing.wall,
+        books_ok: tally.ok,
+        books_suspect: tally.suspect,
+        books_failed: tally.failed,
         stages,
         corpus,
         headlines,
@@ -118,18 +157,6 @@ pub(super) fn record(
         peak_rss_bytes: memory::peak_rss_bytes(),
         repeats: Vec::new(),
         statistics: None,
-        spans,
+        spans: timing.spans,
     })
-}
-
-/// Seconds from the first start to the last end of `stage`'s spans.
-fn span_wall(spans: &[Span], stage: &str) -> f64 {
-    let mut mine = spans.iter().filter(|s| s.stage == stage).peekable();
-    if mine.peek().is_none() {
-        return 0.0;
-    }
-    let (start, end) = mine.fold((f64::INFINITY, 0.0f64), |(a, b), s| {
-        (a.min(s.start), b.max(s.end))
-    });
-    (end - start).max(0.0)
 }

@@ -10,14 +10,15 @@
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::obtain::{Obtained, obtain};
 use super::timing::Recorder;
 use super::{PipelineConfig, PipelineError};
 use crate::book::BookRequest;
-use crate::decode::decode;
+use crate::decode::decode_owned;
 use crate::emit::{Emit, OutputFile};
 use crate::fetch::{Fetched, Fetcher};
 use crate::gutenberg::Metadata;
@@ -25,7 +26,6 @@ use crate::record::{BookReport, Refreshed, Status};
 use crate::stages::{
     AnyTotals, Document, DynStage, SharedStage, StageError, StagePool, TokenizeTotals,
 };
-use super::obtain::{Obtained, obtain};
 use crate::store::{Store, StoreError};
 
 /// The pool a step runs on.
@@ -80,6 +80,9 @@ pub(super) struct Plan {
     pub steps: Vec<Step>,
     /// The step after which no step reads a book's text, which is then freed.
     pub last_text: usize,
+    /// The step after which a book's bytes are on disk: where a scheduler
+    /// that makes books wait between steps frees them (see [`Steps::read_back`]).
+    pub saved: usize,
 }
 
 impl Plan {
@@ -113,7 +116,15 @@ impl Plan {
             .iter()
             .rposition(|s| matches!(s.work, Work::Decode | Work::Stage(_) | Work::Render))
             .unwrap_or(0);
-        Plan { steps, last_text }
+        let saved = steps
+            .iter()
+            .position(|s| matches!(s.work, Work::Save))
+            .unwrap_or(0);
+        Plan {
+            steps,
+            last_text,
+            saved,
+        }
     }
 
     /// Whether step `k` may run now: after Ctrl-C only downloading (which
@@ -128,8 +139,9 @@ impl Plan {
         self.steps.iter().map(Step::new_totals).collect()
     }
 
-    /// Runs step `k` on one book and frees the text after the last step
-    /// that reads it; an error stops the run.
+    /// Runs step `k` on one book; frees the text after the last step that
+    /// reads it, and with [`Steps::read_back`] the bytes once they are
+    /// saved. An error stops the run.
     pub fn run_step(
         &self,
         k: usize,
@@ -141,6 +153,9 @@ impl Plan {
         let result = self.steps[k].run(ctx, pool, slot, totals);
         if k == self.last_text {
             slot.drop_text();
+        }
+        if k == self.saved && ctx.read_back {
+            slot.drop_saved_bytes();
         }
         result
     }
@@ -224,6 +239,9 @@ pub(super) struct Slot {
     pub refreshed: Option<Refreshed>,
     /// Why the body may not be the book, if it may not.
     pub suspect: Option<String>,
+    /// The bytes were freed once saved: the decode step reads them back
+    /// from `path`.
+    pub on_disk: bool,
 }
 
 impl Slot {
@@ -245,6 +263,7 @@ impl Slot {
             resumed: false,
             refreshed: None,
             suspect: None,
+            on_disk: false,
         }
     }
 
@@ -261,6 +280,15 @@ impl Slot {
         self.failure = Some((stage.to_string(), error.to_string()));
         self.fetched = None;
         self.drop_text();
+    }
+
+    /// Frees the bytes of a book saved (or found saved) at `path`, keeping
+    /// what the server said of them; the decode step reads them back.
+    pub fn drop_saved_bytes(&mut self) {
+        if let (Some(fetched), Some(_)) = (self.fetched.as_mut(), &self.path) {
+            fetched.bytes = Vec::new();
+            self.on_disk = true;
+        }
     }
 
     /// Frees the book's text once no stage needs it, keeping its warnings
@@ -305,12 +333,16 @@ impl Slot {
 }
 
 /// What the steps need: where books come from and go, what `--emit`
-/// writes, and the recorder.
+/// writes, the recorder, and whether books wait on disk.
 pub(super) struct Steps<'a> {
     pub fetcher: &'a Fetcher,
     pub store: &'a Store,
     pub emit: &'a Emit,
     pub recorder: &'a Recorder<'a>,
+    /// Books wait between steps (sequential and staged modes): their bytes
+    /// are freed once saved, and the decode step reads the saved file back,
+    /// that reading being part of its time.
+    pub read_back: bool,
 }
 
 impl Steps<'_> {
@@ -384,20 +416,35 @@ impl Steps<'_> {
         }
     }
 
-    /// Turns one saved book's bytes into text, freeing the bytes.
+    /// Turns one saved book's bytes into text, freeing the bytes; when they
+    /// were freed once saved, reads them back from the saved file first (a
+    /// file that cannot be read, or whose size changed, fails the book).
     pub fn decode(&self, pool: &'static str, slot: &mut Slot) {
         let Some(fetched) = slot.fetched.take() else {
             return;
         };
+        let saved = slot.path.as_deref().filter(|_| slot.on_disk);
+        let expected = slot.bytes;
         let doc = self.recorder.task("decode", pool, slot.request.index, || {
-            let d = decode(&fetched.bytes, fetched.charset.as_deref());
+            let bytes = match saved {
+                Some(path) => match read_back(path, expected) {
+                    Ok(bytes) => bytes,
+                    Err(e) => return (Err(e), 0),
+                },
+                None => fetched.bytes,
+            };
+            let size = bytes.len() as u64;
+            let d = decode_owned(bytes, fetched.charset.as_deref());
             let mut doc = Document::new(slot.request.id, d.text, d.encoding);
             doc.warnings = d.warnings;
-            (Ok::<_, ()>(doc), fetched.bytes.len() as u64)
+            (Ok(doc), size)
         });
-        if let Ok(doc) = doc {
-            slot.encoding = Some(doc.encoding.to_string());
-            slot.doc = Some(doc);
+        match doc {
+            Ok(doc) => {
+                slot.encoding = Some(doc.encoding.to_string());
+                slot.doc = Some(doc);
+            }
+            Err(e) => slot.fail("decode", e),
         }
     }
 
@@ -455,6 +502,21 @@ impl Steps<'_> {
     }
 }
 
+/// The bytes of the book saved at `path`, read back; `expected` is the size
+/// it was saved with.
+fn read_back(path: &Path, expected: Option<u64>) -> Result<Vec<u8>, String> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("could not read the saved file {} back: {e}", path.display()))?;
+    match expected {
+        Some(n) if n != bytes.len() as u64 => Err(format!(
+            "the saved file {} changed during the run ({} bytes, {n} saved)",
+            path.display(),
+            bytes.len()
+        )),
+        _ => Ok(bytes),
+    }
+}
+
 /// What a panic said, as a book's error.
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     let text = panic
@@ -463,4 +525,30 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".into());
     format!("the stage panicked: {text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_file_read_back_must_be_the_one_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("84.txt");
+        std::fs::write(&path, b"The book").unwrap();
+        assert_eq!(read_back(&path, Some(8)).unwrap(), b"The book");
+        let changed = read_back(&path, Some(9)).unwrap_err();
+        assert!(
+            changed.contains("changed during the run (8 bytes, 9 saved)")
+                && changed.contains(&path.display().to_string()),
+            "{changed}"
+        );
+        let gone = dir.path().join("85.txt");
+        let missing = read_back(&gone, Some(1)).unwrap_err();
+        assert!(
+            missing.starts_with("could not read the saved file")
+                && missing.contains(&gone.display().to_string()),
+            "{missing}"
+        );
+    }
 }

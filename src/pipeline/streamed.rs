@@ -18,7 +18,10 @@
 //!
 //! A download worker takes a permit before it starts a book, and the permit
 //! comes back when the book reaches the collector, so at most `in_flight`
-//! books are between download and done at any moment: memory stays bounded
+//! books are between download and done at any moment. A book is made (its
+//! [`Slot`]) when its download starts, and the collector hands it to
+//! [`Finished`] — its record to the run's spool file — as it arrives, so
+//! nothing of a book stays in memory once it is done: memory stays bounded
 //! whatever the number of books. Every channel holds at most `in_flight`
 //! books, so no send ever waits.
 //!
@@ -30,12 +33,14 @@
 //! closes the shutdown channel as it unwinds, so nothing waits forever.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crossbeam_channel::{Receiver, Sender, bounded, select, unbounded};
 
+use super::outcome::Finished;
 use super::steps::{Plan, Pool, Slot, Steps};
 use super::{Outcome, PipelineConfig, PipelineError, StageRun, WorkerPool};
+use crate::book::BookRequest;
 use crate::stages::AnyTotals;
 
 /// A book, its position in the input, and the index of its next step.
@@ -168,13 +173,27 @@ fn serve(flow: &Flow, shutdown: &Shutdown, pool: Pool, input: &Receiver<Item>) {
     flow.keep(totals);
 }
 
+/// The books not started yet, taken one at a time.
+struct Todo<'a> {
+    requests: &'a [BookRequest],
+    next: AtomicUsize,
+}
+
+impl Todo<'_> {
+    /// The next book's position in the input, and the book, made now.
+    fn take(&self) -> Option<(usize, Slot)> {
+        let i = self.next.fetch_add(1, Ordering::SeqCst);
+        self.requests.get(i).map(|r| (i, Slot::new(r)))
+    }
+}
+
 /// A download worker's loop: a permit, then the next book; once the run has
 /// stopped, the books not started go straight to the collector.
 fn fetch_books(
     flow: &Flow,
     shutdown: &Shutdown,
     stop: &Stop,
-    todo: &Receiver<(usize, Slot)>,
+    todo: &Todo,
     permits: &Receiver<()>,
     permits_back: &Sender<()>,
 ) {
@@ -186,13 +205,13 @@ fn fetch_books(
             recv(shutdown.closed) -> _ => break,
         }
         if stop.stopped() {
-            while let Ok((i, mut slot)) = todo.try_recv() {
+            while let Some((i, mut slot)) = todo.take() {
                 slot.not_started();
                 let _ = flow.done.send((i, 0, slot));
             }
             break;
         }
-        let Ok((i, slot)) = todo.try_recv() else {
+        let Some((i, slot)) = todo.take() else {
             let _ = permits_back.try_send(()); // no book left: give it back
             break;
         };
@@ -201,22 +220,32 @@ fn fetch_books(
     flow.keep(totals);
 }
 
-/// Takes finished books into their places until all have come (or the run
-/// is shut down), giving a permit back for each; returns how many came.
+/// Takes finished books until all `books` have come (or the run is shut
+/// down), recording each as it comes and giving its permit back; returns
+/// how many came. A book that cannot be recorded stops the run.
 fn collect(
     done: &Receiver<Item>,
     permits_back: &Sender<()>,
     shutdown: &Shutdown,
-    finished: &mut [Option<Slot>],
+    stop: &Stop,
+    books: usize,
+    finished: &mut Finished,
 ) -> usize {
-    let mut arrived = 0;
-    while arrived < finished.len() {
+    let mut arrived = vec![false; books];
+    let mut count = 0;
+    while count < books {
         select! {
             recv(done) -> item => match item {
                 Ok((i, _, slot)) => {
                     let _ = permits_back.try_send(());
-                    if let Some(place) = finished.get_mut(i) {
-                        arrived += usize::from(place.replace(slot).is_none());
+                    if let Some(seen) = arrived.get_mut(i).filter(|seen| !**seen) {
+                        *seen = true;
+                        count += 1;
+                        if let Err(e) = finished.book(i, slot) {
+                            if !stop.stopped() {
+                                stop.stop(e);
+                            }
+                        }
                     }
                 }
                 Err(_) => break,
@@ -224,7 +253,7 @@ fn collect(
             recv(shutdown.closed) -> _ => break,
         }
     }
-    arrived
+    count
 }
 
 /// Every worker's totals merged, step by step.
@@ -238,27 +267,27 @@ fn merge_totals(plan: &Plan, workers: Vec<Vec<AnyTotals>>) -> Vec<AnyTotals> {
     totals
 }
 
-/// Runs every step of every book in `slots`, overlapping.
+/// Runs every step of every book of `requests`, overlapping, each book
+/// going to `finished` as it is done.
 pub(super) fn run(
     ctx: &Steps,
     cpu: &rayon::ThreadPool,
     plan: &Plan,
     config: &PipelineConfig,
-    slots: Vec<Slot>,
+    requests: &[BookRequest],
+    finished: &mut Finished,
 ) -> Result<Outcome, PipelineError> {
-    let n = slots.len();
+    let n = requests.len();
     let in_flight = config.in_flight.max(1);
     let download = WorkerPool::new("download", config.download_workers);
     let save = WorkerPool::new("save", config.save_workers);
     let cpu_workers = cpu.current_num_threads();
     let stop = Stop::default();
     let shutdown = Shutdown::new();
-
-    let (todo_tx, todo_rx) = unbounded::<(usize, Slot)>();
-    for item in slots.into_iter().enumerate() {
-        let _ = todo_tx.send(item);
-    }
-    drop(todo_tx);
+    let todo = Todo {
+        requests,
+        next: AtomicUsize::new(0),
+    };
     let (permit_tx, permit_rx) = bounded::<()>(in_flight);
     for _ in 0..in_flight {
         let _ = permit_tx.try_send(());
@@ -276,15 +305,14 @@ pub(super) fn run(
         totals: Mutex::new(Vec::new()),
     };
 
-    let mut finished: Vec<Option<Slot>> = (0..n).map(|_| None).collect();
     let mut arrived = 0;
     std::thread::scope(|scope| {
         let (flow, shutdown, stop) = (&flow, &shutdown, &stop);
         // Download: a permit, then the next book; once stopped, the books
         // not started go straight to the collector.
-        let (todo_rx, permit_rx, permit_tx) = (&todo_rx, &permit_rx, &permit_tx);
+        let (todo, permit_rx, permit_tx) = (&todo, &permit_rx, &permit_tx);
         download.spawn_scoped(scope, n, move |_| {
-            fetch_books(flow, shutdown, stop, todo_rx, permit_rx, permit_tx);
+            fetch_books(flow, shutdown, stop, todo, permit_rx, permit_tx);
         });
         let save_rx = &save_rx;
         save.spawn_scoped(scope, save.size(), move |_| {
@@ -299,8 +327,8 @@ pub(super) fn run(
                 }
             });
         });
-        // Collect finished books on this thread, giving their permits back.
-        arrived = collect(&done_rx, permit_tx, shutdown, &mut finished);
+        // Record finished books on this thread, giving their permits back.
+        arrived = collect(&done_rx, permit_tx, shutdown, stop, n, finished);
         shutdown.close();
     });
 
@@ -320,8 +348,9 @@ pub(super) fn run(
     let stages = plan
         .steps
         .iter()
-        .map(|step| StageRun {
-            name: step.info.name,
+        .enumerate()
+        .map(|(k, step)| StageRun {
+            step: k,
             pool: step.info.pool.name(),
             workers: match step.info.pool {
                 Pool::Download => download.size(),
@@ -331,9 +360,5 @@ pub(super) fn run(
             wall: None,
         })
         .collect();
-    Ok(Outcome {
-        slots: finished.into_iter().flatten().collect(),
-        stages,
-        totals,
-    })
+    Ok(Outcome { stages, totals })
 }

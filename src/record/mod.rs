@@ -4,13 +4,16 @@
 //! [`crate::emit`] lists its books; it depends on none of them, so the
 //! arrows between them run one way. [`stats`] sums up repeated runs.
 
+pub mod books;
 pub mod stats;
 pub mod sweep;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+pub use books::{BookNote, BookSpool, BookTally, Books};
 
 use crate::book::BookId;
 use crate::gutenberg::Metadata;
@@ -72,6 +75,74 @@ pub struct Span {
     pub ok: bool,
 }
 
+/// What the tasks of one step added up to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tally {
+    /// Tasks that succeeded.
+    pub items: u64,
+    /// Tasks that failed.
+    pub failed: u64,
+    /// Bytes the tasks that succeeded handled.
+    pub bytes: u64,
+    /// CPU seconds of all the tasks.
+    pub cpu: f64,
+    /// Wall seconds of all the tasks, added up (a worker's busy time).
+    pub busy: f64,
+    /// When the first task started (seconds since the run started).
+    pub first_start: f64,
+    /// When the last task ended.
+    pub last_end: f64,
+}
+
+impl Default for Tally {
+    fn default() -> Tally {
+        Tally {
+            items: 0,
+            failed: 0,
+            bytes: 0,
+            cpu: 0.0,
+            busy: 0.0,
+            first_start: f64::INFINITY,
+            last_end: 0.0,
+        }
+    }
+}
+
+impl Tally {
+    /// Adds one task.
+    pub fn add(&mut self, ok: bool, bytes: u64, start: f64, end: f64, cpu: f64) {
+        if ok {
+            self.items += 1;
+            self.bytes += bytes;
+        } else {
+            self.failed += 1;
+        }
+        self.cpu += cpu;
+        self.busy += (end - start).max(0.0);
+        self.first_start = self.first_start.min(start);
+        self.last_end = self.last_end.max(end);
+    }
+
+    /// The tally of the tasks of `stage` among `spans`.
+    pub fn of_spans(spans: &[Span], stage: &str) -> Tally {
+        let mut tally = Tally::default();
+        for s in spans.iter().filter(|s| s.stage == stage) {
+            tally.add(s.ok, s.bytes, s.start, s.end, s.cpu);
+        }
+        tally
+    }
+
+    /// Seconds from the first task's start to the last task's end (0
+    /// without tasks).
+    pub fn window(&self) -> f64 {
+        if self.first_start.is_finite() {
+            (self.last_end - self.first_start).max(0.0)
+        } else {
+            0.0
+        }
+    }
+}
+
 /// One stage of one run.
 #[derive(Debug, Clone, Serialize)]
 pub struct StageReport {
@@ -91,6 +162,9 @@ pub struct StageReport {
     pub wall_seconds: f64,
     /// CPU seconds (user + system) of all its tasks.
     pub cpu_seconds: f64,
+    /// Wall seconds of all its tasks added up: the time its workers were
+    /// busy with it (waiting included), whether or not the stages overlap.
+    pub busy_seconds: f64,
     /// `cpu_seconds / wall_seconds`: near 0 for waiting, near `workers` for computing.
     pub cpu_utilisation: f64,
     /// Megabytes (10^6 bytes) per wall-clock second.
@@ -105,7 +179,33 @@ pub struct StageReport {
 }
 
 impl StageReport {
-    /// Builds a stage's figures from its spans and its measured wall time.
+    /// Builds a stage's figures from its tally and its wall time.
+    pub fn from_tally(
+        name: &str,
+        pool: &str,
+        workers: usize,
+        wall: f64,
+        tally: &Tally,
+    ) -> StageReport {
+        let per_wall = |x: f64| if wall > 0.0 { x / wall } else { 0.0 };
+        StageReport {
+            name: name.to_string(),
+            pool: pool.to_string(),
+            workers,
+            items: tally.items,
+            failed: tally.failed,
+            bytes: tally.bytes,
+            wall_seconds: wall,
+            cpu_seconds: tally.cpu,
+            busy_seconds: tally.busy,
+            cpu_utilisation: per_wall(tally.cpu),
+            mb_per_second: per_wall(tally.bytes as f64 / 1e6),
+            retries: None,
+            colour: None,
+        }
+    }
+
+    /// Builds a stage's figures from its spans and its wall time.
     pub fn from_spans(
         name: &str,
         pool: &str,
@@ -113,37 +213,12 @@ impl StageReport {
         wall: f64,
         spans: &[Span],
     ) -> StageReport {
-        let mine = spans.iter().filter(|s| s.stage == name);
-        let (mut items, mut failed, mut bytes, mut cpu) = (0, 0, 0, 0.0);
-        for s in mine {
-            if s.ok {
-                items += 1;
-                bytes += s.bytes;
-            } else {
-                failed += 1;
-            }
-            cpu += s.cpu;
-        }
-        let per_wall = |x: f64| if wall > 0.0 { x / wall } else { 0.0 };
-        StageReport {
-            name: name.to_string(),
-            pool: pool.to_string(),
-            workers,
-            items,
-            failed,
-            bytes,
-            wall_seconds: wall,
-            cpu_seconds: cpu,
-            cpu_utilisation: per_wall(cpu),
-            mb_per_second: per_wall(bytes as f64 / 1e6),
-            retries: None,
-            colour: None,
-        }
+        StageReport::from_tally(name, pool, workers, wall, &Tally::of_spans(spans, name))
     }
 }
 
 /// Whether a book came through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Ok,
@@ -155,7 +230,7 @@ pub enum Status {
 }
 
 /// What `--refresh` found of a book already saved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Refreshed {
     /// The source says it has not changed (`304 Not Modified`, the same
@@ -168,54 +243,57 @@ pub enum Refreshed {
 /// How many books `--refresh` found unchanged and updated.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct RefreshCounts {
+    /// Kept: the source has not changed them.
     pub unchanged: usize,
+    /// Replaced with the source's newer version.
     pub updated: usize,
 }
 
 /// One book of one run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BookReport {
     /// Position in the input.
     pub index: usize,
     pub id: BookId,
     pub status: Status,
     /// The URL that answered (or, for a failure, the last one tried).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Where the book was saved.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Size of the saved file.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
     /// Encoding the text was decoded from.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
     /// What the book's header says (read by the `clean` stage); fields it
     /// does not state are absent.
-    #[serde(skip_serializing_if = "Metadata::is_empty")]
+    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
     pub metadata: Metadata,
     /// The stage that failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_stage: Option<String>,
     /// Why it failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Why its body may not be the book (status `suspect`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspect: Option<String>,
     /// Download attempts repeated after transient failures.
     pub retries: u32,
     /// Already saved and matching the manifest, so neither downloaded nor
     /// saved again (only present when true).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub resumed: bool,
     /// What `--refresh` found, for a book that was already saved.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refreshed: Option<Refreshed>,
     /// Per-stage results, by stage name.
+    #[serde(default)]
     pub results: BTreeMap<String, Value>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
 
@@ -237,11 +315,11 @@ pub struct RunReport {
     /// What the processing stages show of their results on a terminal.
     #[serde(skip)]
     pub headlines: Vec<String>,
-    /// Every book, in input order.
-    pub books: Vec<BookReport>,
+    /// Every book, in input order (kept on disk; see [`books`]).
+    pub books: Books,
     /// With `--refresh`, how many books already saved the source found
     /// unchanged and how many it updated.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh: Option<RefreshCounts>,
     /// Highest resident memory of the process during the run, in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -253,7 +331,8 @@ pub struct RunReport {
     /// Mean ± σ, min … max over `repeats`, and speed against the first mode.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub statistics: Option<stats::Statistics>,
-    /// One span per task; written by `--trace`, not in the JSON report.
+    /// One span per task, when they were kept (`--trace`, `--timeline`,
+    /// [`crate::pipeline::PipelineConfig::keep_spans`]); not in the JSON report.
     #[serde(skip)]
     pub spans: Vec<Span>,
 }
@@ -263,27 +342,32 @@ impl RunReport {
         self.stages.iter().find(|s| s.name == name)
     }
 
-    pub fn failures(&self) -> impl Iterator<Item = &BookReport> {
-        self.books.iter().filter(|b| b.status == Status::Failed)
+    /// The books that failed.
+    pub fn failures(&self) -> impl Iterator<Item = &BookNote> {
+        self.books
+            .notes()
+            .iter()
+            .filter(|b| b.status == Status::Failed)
     }
 
     /// Books whose bodies may not be the book.
-    pub fn suspects(&self) -> impl Iterator<Item = &BookReport> {
-        self.books.iter().filter(|b| b.status == Status::Suspect)
+    pub fn suspects(&self) -> impl Iterator<Item = &BookNote> {
+        self.books
+            .notes()
+            .iter()
+            .filter(|b| b.status == Status::Suspect)
     }
 
     /// Books skipped because they were already saved (resume), without
     /// asking the source (`--refresh` asks).
     pub fn resumed(&self) -> usize {
-        self.books
-            .iter()
-            .filter(|b| b.resumed && b.refreshed.is_none())
-            .count()
+        let tally = self.books.tally();
+        tally.resumed - tally.unchanged
     }
 
     /// Download attempts repeated, over all books.
     pub fn retries(&self) -> u64 {
-        self.books.iter().map(|b| u64::from(b.retries)).sum()
+        self.books.tally().retries
     }
 
     /// CPU seconds of all the run's stages.

@@ -4,7 +4,8 @@
 //! processing stages' time against the CPU workers.
 
 use super::svg::{Chart, Series, Svg, stage_colour};
-use super::table;
+use super::{table, warnings};
+use crate::record::stats::Summary;
 use crate::record::sweep::SweepReport;
 use std::collections::BTreeMap;
 
@@ -150,8 +151,14 @@ pub fn render_svg(report: &SweepReport) -> String {
     svg.finish()
 }
 
-/// The sweep as two tables: download workers, then CPU workers.
+/// The sweep as two tables: download workers, then CPU workers, with the
+/// warnings on figures too short or too noisy to trust.
 pub fn render_table(report: &SweepReport) -> String {
+    render_table_in(report, table::Layout::PLAIN)
+}
+
+/// [`render_table`] with its warnings wrapped to `layout`'s width.
+pub fn render_table_in(report: &SweepReport, layout: table::Layout) -> String {
     let base = report.download.first();
     let mut rows = vec![
         [
@@ -188,11 +195,35 @@ pub fn render_table(report: &SweepReport) -> String {
     }
     let mut out = table::render(&rows);
     out.push('\n');
-    let name = report.process_stages.join(" + ");
+    out.push_str(&table::render(&cpu_rows(report)));
+    out.push_str(&format!(
+        "(this machine has {})\n",
+        crate::units::count(report.cores as u64, "core", "cores")
+    ));
+    for warning in sweep_warnings(report) {
+        out.push_str(&layout.wrap(&warning, 4));
+        out.push('\n');
+    }
+    out
+}
+
+/// Whether the processing stages took too little CPU time on the first CPU
+/// pool size for a speed-up to be measured ([`warnings::too_short`]).
+fn cpu_too_short(report: &SweepReport) -> bool {
+    report
+        .cpu
+        .first()
+        .is_some_and(|b| warnings::too_short(b.process_seconds.mean, b.process_cpu_seconds.mean))
+}
+
+/// The CPU side's rows, titles first: the speed-up is `-` when the work
+/// was too short to measure one.
+fn cpu_rows(report: &SweepReport) -> Vec<Vec<String>> {
     let base = report.cpu.first();
+    let short = cpu_too_short(report);
     let mut rows = vec![vec![
         "cpu workers".to_string(),
-        name,
+        report.process_stages.join(" + "),
         "speedup".into(),
         "cpu/wall".into(),
     ]];
@@ -201,15 +232,142 @@ pub fn render_table(report: &SweepReport) -> String {
             base.map_or(0.0, |b| b.process_seconds.mean) / p.process_seconds.mean.max(1e-9);
         rows.push(vec![
             p.cpu_workers.to_string(),
-            format!("{:.2} s", p.process_seconds.mean),
-            format!("{speedup:.2}×"),
+            if p.process_seconds.mean < 0.1 {
+                format!("{:.1} ms", p.process_seconds.mean * 1e3)
+            } else {
+                format!("{:.2} s", p.process_seconds.mean)
+            },
+            if short {
+                "-".into()
+            } else {
+                format!("{speedup:.2}×")
+            },
             format!(
                 "{:.0}%",
                 100.0 * p.process_cpu_seconds.mean / p.process_seconds.mean.max(1e-9)
             ),
         ]);
     }
-    out.push_str(&table::render(&rows));
-    out.push_str(&format!("(this machine has {} cores)\n", report.cores));
+    rows
+}
+
+/// The warnings under the sweep's tables: processing too short to measure
+/// a speed-up, and settings whose times varied much between runs.
+fn sweep_warnings(report: &SweepReport) -> Vec<String> {
+    let mut out = Vec::new();
+    if let (true, Some(b)) = (cpu_too_short(report), report.cpu.first()) {
+        out.push(format!(
+            "warning: {} took {:.1} ms of CPU on {}: too short to measure a speed-up from more \
+             workers; give the sweep more work (--books, --size-scale, or a heavier stage such as stats)",
+            report.process_stages.join(" + "),
+            b.process_cpu_seconds.mean * 1e3,
+            crate::units::count(b.cpu_workers as u64, "worker", "workers"),
+        ));
+    }
+    let noisy = |s: &Summary| {
+        s.mean >= warnings::TOO_SHORT_SECONDS
+            && warnings::spread(s).is_some_and(|x| x > warnings::NOISY_SPREAD)
+    };
+    let mut settings: Vec<String> = Vec::new();
+    for p in report
+        .download
+        .iter()
+        .filter(|p| noisy(&p.download_seconds))
+    {
+        settings.push(format!("{} download workers", p.download_workers));
+    }
+    for p in report.cpu.iter().filter(|p| noisy(&p.process_seconds)) {
+        settings.push(format!("{} cpu workers", p.cpu_workers));
+    }
+    if !settings.is_empty() {
+        out.push(format!(
+            "warning: the times at {} varied by more than {:.0} % of their mean over {} runs (σ): \
+             something else was likely using the machine; a quiet machine or more --runs narrows it",
+            warnings::and_list(&settings),
+            warnings::NOISY_SPREAD * 100.0,
+            report.config.runs
+        ));
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Mode;
+    use crate::record::sweep::{SweepPoint, SweepSettings};
+
+    fn point(download: usize, cpu: usize, process: &[f64], process_cpu: f64) -> SweepPoint {
+        let s = |v: &[f64]| Summary::of(v).unwrap();
+        SweepPoint {
+            download_workers: download,
+            cpu_workers: cpu,
+            runs: process.len(),
+            download_seconds: s(&[1.0, 1.0]),
+            process_seconds: s(process),
+            process_cpu_seconds: s(&[process_cpu, process_cpu]),
+            total_seconds: s(&[2.0, 2.0]),
+            ideal_download_seconds: 1.0,
+        }
+    }
+
+    fn report(cpu: Vec<SweepPoint>) -> SweepReport {
+        SweepReport {
+            gutenpipe: "test",
+            config: SweepSettings {
+                corpus: None,
+                books: 6,
+                mode: Mode::Staged,
+                download_workers: vec![1],
+                cpu_workers: vec![1, 2],
+                save_workers: 1,
+                stages: vec!["tokenize".into()],
+                runs: 2,
+                latency_seconds: None,
+                jitter: None,
+                bandwidth_bytes_per_second: None,
+            },
+            cores: 2,
+            process_stages: vec!["tokenize".into()],
+            failed_books: 0,
+            colours: BTreeMap::new(),
+            download: vec![point(1, 2, &[0.5, 0.5], 1.0)],
+            cpu,
+        }
+    }
+
+    #[test]
+    fn processing_too_short_to_measure_shows_no_speedup_and_says_why() {
+        let short = report(vec![
+            point(1, 1, &[0.010, 0.011], 0.010),
+            point(1, 2, &[0.012, 0.013], 0.012),
+        ]);
+        let text = render_table(&short);
+        let row = text.lines().find(|l| l.starts_with("2 ")).unwrap();
+        assert!(row.contains(" - ") && !row.contains('×'), "{text}");
+        assert!(
+            text.contains("warning: tokenize took 10.0 ms of CPU on 1 worker: too short"),
+            "{text}"
+        );
+        let long = report(vec![
+            point(1, 1, &[1.0, 1.01], 1.0),
+            point(1, 2, &[0.5, 0.51], 1.0),
+        ]);
+        let text = render_table(&long);
+        assert!(text.contains("1.99×"), "{text}");
+        assert!(!text.contains("warning"), "{text}");
+    }
+
+    #[test]
+    fn noisy_settings_are_named() {
+        let noisy = report(vec![
+            point(1, 1, &[1.0, 1.0], 1.0),
+            point(1, 2, &[0.3, 0.9], 1.0),
+        ]);
+        let text = render_table(&noisy);
+        assert!(
+            text.contains("warning: the times at 2 cpu workers varied by more than 20 %"),
+            "{text}"
+        );
+    }
 }

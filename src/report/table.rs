@@ -1,11 +1,18 @@
 //! The report as text for a terminal: a table of stages per run, a
-//! comparison of modes stage by stage, the corpus results, and the failures.
+//! comparison of modes stage by stage, the corpus results, and the failures,
+//! with warnings on figures too short or too noisy to trust. Laid out for a
+//! width when one is given ([`Layout`]): columns left out in a fixed order
+//! (min … max first: `--verbose` keeps them), lists cut, prose wrapped.
+//! When no book came through, no table of zeros is printed.
 
 use std::fmt::Write as _;
 
+pub use super::grid::{Align, Layout, render, render_aligned};
+use super::grid::{Fitted, render_fitted};
+use super::warnings::{self, Figures};
 use crate::record::stats::{Speedup, Summary};
 use crate::record::{Mode, RunReport};
-use crate::units::format_bytes;
+use crate::units::{count, format_bytes};
 
 fn secs(s: f64) -> String {
     if s < 1.0 {
@@ -17,64 +24,6 @@ fn secs(s: f64) -> String {
 
 fn percent(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
-}
-
-/// Which side a column's cells are padded to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Align {
-    Left,
-    Right,
-}
-
-/// Pads every column of `rows` to its widest cell; the first column is
-/// left-aligned, the others right-aligned.
-pub fn render(rows: &[Vec<String>]) -> String {
-    render_aligned(rows, &[Align::Left])
-}
-
-/// Pads every column of `rows` to its widest cell, column `c` aligned as
-/// `align[c]` says (right-aligned beyond the end of `align`). Control
-/// characters in cells are replaced ([`crate::terminal::clean`]).
-pub fn render_aligned(rows: &[Vec<String>], align: &[Align]) -> String {
-    let rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            r.iter()
-                .map(|c| crate::terminal::clean(c).into_owned())
-                .collect()
-        })
-        .collect();
-    let rows = rows.as_slice();
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in rows {
-        let mut line = String::new();
-        for (c, cell) in row.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
-            if c > 0 {
-                line.push_str("  ");
-            }
-            if align.get(c) == Some(&Align::Left) {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad));
-            } else {
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 /// Whether `run` stands for several timed runs.
@@ -124,7 +73,7 @@ pub fn speedup_text(s: &Speedup) -> String {
 
 /// Wall and CPU time of stage `name` (or of the whole run, `total`) in
 /// `run`: over its timed runs when it was repeated, else of its one run.
-fn figures(run: &RunReport, name: &str) -> Option<(Summary, Summary)> {
+pub(crate) fn figures(run: &RunReport, name: &str) -> Option<(Summary, Summary)> {
     if let Some(stats) = run.statistics.as_ref() {
         let f = if name == "total" {
             Some(&stats.total)
@@ -163,16 +112,46 @@ fn ratio(x: f64, wall: f64) -> f64 {
     if wall > 0.0 { x / wall } else { 0.0 }
 }
 
+/// Whether any book of `run` came through (saved and processed, perhaps
+/// suspect): without one, its figures are zeros and are not shown.
+fn came_through(run: &RunReport) -> bool {
+    run.books_ok + run.books_suspect > 0
+}
+
 /// The stage table of one run, or of a mode run several times (mean ± σ
-/// and min … max of the wall times, mean CPU time).
+/// and min … max of the wall times, mean CPU time), with every column.
 pub fn run_table(run: &RunReport) -> String {
-    let many = repeated(run);
+    run_table_in(run, Layout::PLAIN).text
+}
+
+/// The line above a run's table.
+fn title(run: &RunReport, many: bool) -> String {
+    match run.statistics.as_ref().filter(|_| many) {
+        Some(stats) => format!(
+            "{} mode, {} runs{}, the last saved to {}",
+            run.mode.name(),
+            stats.runs,
+            if stats.warmup > 0 {
+                format!(" (+{} warmup)", stats.warmup)
+            } else {
+                String::new()
+            },
+            run.out
+        ),
+        None => format!("{} run, saved to {}", run.mode.name(), run.out),
+    }
+}
+
+/// The rows of a run's table, the titles first, and the index of its
+/// `MB/s` column.
+fn stage_rows(run: &RunReport, many: bool) -> (Vec<Vec<String>>, usize) {
     let mut head = vec!["stage", "pool", "workers", "books", "bytes"]
         .into_iter()
         .map(String::from)
         .collect::<Vec<_>>();
     head.extend(wall_titles(many));
     head.extend(["cpu", "cpu/wall", "MB/s"].map(String::from));
+    let rate_column = head.len() - 1;
     let mut rows = vec![head];
     for s in &run.stages {
         let Some((wall, cpu)) = figures(run, &s.name) else {
@@ -212,66 +191,107 @@ pub fn run_table(run: &RunReport) -> String {
         total.extend(wall_cells(&wall, many));
     }
     rows.push(total);
-    let mut out = match run.statistics.as_ref().filter(|_| many) {
-        Some(stats) => format!(
-            "{} mode, {} runs{}, the last saved to {}\n",
-            run.mode.name(),
-            stats.runs,
-            if stats.warmup > 0 {
-                format!(" (+{} warmup)", stats.warmup)
-            } else {
-                String::new()
-            },
-            run.out
-        ),
-        None => format!("{} run, saved to {}\n", run.mode.name(), run.out),
-    };
-    out.push_str(&render(&rows));
-    out.push_str(&notes(run));
-    out
+    (rows, rate_column)
+}
+
+/// The stage table of a run laid out for `layout`, with the columns left
+/// out to fit. A run where no book came through gets one line instead.
+fn run_table_in(run: &RunReport, layout: Layout) -> Fitted {
+    if !came_through(run) {
+        return Fitted {
+            text: layout.wrap(
+                &format!(
+                    "{} run: no book came through ({} failed), so there is nothing to measure\n",
+                    run.mode.name(),
+                    run.books_failed
+                ),
+                4,
+            ),
+            left_out: Vec::new(),
+        };
+    }
+    let many = repeated(run);
+    let (rows, rate) = stage_rows(run, many);
+    // Left out when too wide, in this order: min … max, bytes, MB/s, pool.
+    let mut optional = if many { vec![6] } else { Vec::new() };
+    optional.extend([4, rate, 1]);
+    let table = render_fitted(&rows, &[Align::Left], &optional, layout);
+    let mut out = layout.wrap(&title(run, many), 4);
+    out.push('\n');
+    out.push_str(&table.text);
+    out.push_str(&notes(run, layout));
+    Fitted {
+        text: out,
+        left_out: table.left_out,
+    }
 }
 
 /// What the comparison says of a streamed stage: its wall time is a window
 /// shared with the other stages, so a ratio to a stage run alone misleads.
 const OVERLAPPED: &str = "(overlaps others)";
 
-fn overlapped(run: &RunReport, stage: &str) -> bool {
+pub(crate) fn overlapped(run: &RunReport, stage: &str) -> bool {
     run.mode == Mode::Streamed && stage != "total"
 }
 
 /// The lines under a run's table: in streamed mode, that the stages
 /// overlap (the reader must know it to read a stage's wall time); books
-/// resumed, books refreshed and downloads retried.
-fn notes(run: &RunReport) -> String {
-    let mut out = String::new();
+/// resumed, books refreshed and downloads retried; warnings on stages too
+/// short to measure or too noisy.
+fn notes(run: &RunReport, layout: Layout) -> String {
+    let mut lines = Vec::new();
     if run.mode == Mode::Streamed {
-        out.push_str("(stages overlap: a stage's wall runs from its first task's start to its last task's end)\n");
+        lines.push("(stages overlap: a stage's wall runs from its first task's start to its last task's end)".to_string());
     }
     let resumed = run.resumed();
     if resumed > 0 {
-        let _ = writeln!(
-            out,
-            "resumed: {resumed} books already saved and matching the manifest, not fetched again (--force fetches them)"
-        );
+        lines.push(format!(
+            "resumed: {} already saved and matching the manifest, not fetched again (--force fetches them)",
+            count(resumed as u64, "book", "books")
+        ));
     }
     if let Some(r) = run.refresh {
-        let _ = writeln!(
-            out,
-            "refresh: {} books already saved checked with the source: {} unchanged, {} updated",
-            r.unchanged + r.updated,
+        lines.push(format!(
+            "refresh: {} already saved checked with the source: {} unchanged, {} updated",
+            count((r.unchanged + r.updated) as u64, "book", "books"),
             r.unchanged,
             r.updated
-        );
+        ));
     }
     let retries = run.retries();
     if retries > 0 {
-        let books = run.books.iter().filter(|b| b.retries > 0).count();
-        let _ = writeln!(
-            out,
-            "retries: {retries} download attempts repeated after transient failures, for {books} books"
-        );
+        let books = run.books.tally().retried;
+        lines.push(format!(
+            "retries: {} repeated after transient failures, for {}",
+            count(retries, "download attempt", "download attempts"),
+            count(books as u64, "book", "books")
+        ));
+    }
+    lines.extend(run_warnings(run));
+    let mut out = String::new();
+    for line in lines {
+        out.push_str(&layout.wrap(&line, 4));
+        out.push('\n');
     }
     out
+}
+
+/// The warnings on a run's figures ([`warnings::for_run`]).
+fn run_warnings(run: &RunReport) -> Vec<String> {
+    let stages: Vec<Figures<'_>> = run
+        .stages
+        .iter()
+        .filter(|s| s.items > 0)
+        .filter_map(|s| {
+            figures(run, &s.name).map(|(wall, cpu)| Figures {
+                name: &s.name,
+                wall,
+                cpu,
+            })
+        })
+        .collect();
+    let runs = run.statistics.as_ref().map_or(1, |s| s.runs);
+    warnings::for_run(&stages, runs)
 }
 
 /// The modes' total wall times against the first, in hyperfine's manner:
@@ -314,149 +334,206 @@ pub fn speed_summary(runs: &[RunReport]) -> String {
 
 /// Stage by stage, each mode's wall time (mean ± σ and min … max when
 /// repeated), CPU time, CPU ÷ wall, and speed relative to the first mode
-/// (with its σ when repeated).
+/// (with its σ when repeated), with every column.
 pub fn comparison(runs: &[RunReport]) -> String {
+    comparison_in(runs, Layout::PLAIN).text
+}
+
+/// One stage's block of the comparison, its titles first.
+fn comparison_rows(
+    runs: &[RunReport],
+    base: &RunReport,
+    name: &str,
+    many: bool,
+) -> Vec<Vec<String>> {
+    let Some((base_wall, _)) = figures(base, name) else {
+        return Vec::new();
+    };
+    let mut head = vec![name.to_string()];
+    head.extend(wall_titles(many));
+    head.extend([
+        "cpu".into(),
+        "cpu/wall".into(),
+        format!("vs {}", base.mode.name()),
+    ]);
+    let mut rows = vec![head];
+    for run in runs {
+        let Some((wall, cpu)) = figures(run, name) else {
+            continue;
+        };
+        let speed = if std::ptr::eq(run, base) {
+            "baseline".to_string()
+        } else if overlapped(run, name) {
+            OVERLAPPED.to_string()
+        } else {
+            Speedup::of(base.mode.name(), &base_wall, &wall)
+                .map_or("-".into(), |s| speedup_text(&s))
+        };
+        let mut row = vec![format!("  {}", run.mode.name())];
+        row.extend(wall_cells(&wall, many));
+        row.extend([secs(cpu.mean), percent(ratio(cpu.mean, wall.mean)), speed]);
+        rows.push(row);
+    }
+    rows
+}
+
+/// The comparison laid out for `layout`, with the columns left out to fit.
+fn comparison_in(runs: &[RunReport], layout: Layout) -> Fitted {
+    let mut fitted = Fitted {
+        text: String::new(),
+        left_out: Vec::new(),
+    };
     let Some(base) = runs.first() else {
-        return String::new();
+        return fitted;
     };
     let many = runs.iter().any(repeated);
-    let mut out = String::new();
     let mut names: Vec<&str> = base.stages.iter().map(|s| s.name.as_str()).collect();
     names.push("total");
     for name in names {
-        let Some((base_wall, _)) = figures(base, name) else {
+        let rows = comparison_rows(runs, base, name, many);
+        if rows.is_empty() {
             continue;
-        };
-        let mut head = vec![name.to_string()];
-        head.extend(wall_titles(many));
-        head.extend([
-            "cpu".into(),
-            "cpu/wall".into(),
-            format!("vs {}", base.mode.name()),
-        ]);
-        let mut rows = vec![head];
-        for run in runs {
-            let Some((wall, cpu)) = figures(run, name) else {
-                continue;
-            };
-            let speed = if std::ptr::eq(run, base) {
-                "baseline".to_string()
-            } else if overlapped(run, name) {
-                OVERLAPPED.to_string()
-            } else {
-                Speedup::of(base.mode.name(), &base_wall, &wall)
-                    .map_or("-".into(), |s| speedup_text(&s))
-            };
-            let mut row = vec![format!("  {}", run.mode.name())];
-            row.extend(wall_cells(&wall, many));
-            row.extend([secs(cpu.mean), percent(ratio(cpu.mean, wall.mean)), speed]);
-            rows.push(row);
         }
-        out.push_str(&render(&rows));
-        out.push('\n');
+        let optional: &[usize] = if many { &[2] } else { &[] };
+        let block = render_fitted(&rows, &[Align::Left], optional, layout);
+        fitted.text.push_str(&block.text);
+        fitted.text.push('\n');
+        fitted.left_out.extend(block.left_out);
     }
-    out
+    fitted
 }
 
 /// The corpus results and the failures of a run, without control
 /// characters (errors and warnings may quote what a server sent).
 pub fn summary(run: &RunReport) -> String {
-    crate::terminal::clean(&raw_summary(run)).into_owned()
+    summary_in(run, Layout::PLAIN)
 }
 
-fn raw_summary(run: &RunReport) -> String {
+/// [`summary`] laid out for `layout`: lists cut, the rest wrapped.
+fn summary_in(run: &RunReport, layout: Layout) -> String {
+    crate::terminal::clean(&raw_summary(run, layout)).into_owned()
+}
+
+/// `{n} of {total} books`, the noun agreeing with the total.
+fn of_books(n: usize, total: usize) -> String {
+    format!("{n} of {}", count(total as u64, "book", "books"))
+}
+
+/// The headlines of the stages, when any book came through (else they
+/// would only say that nothing was counted).
+fn headlines(run: &RunReport, layout: Layout) -> String {
     let mut out = String::new();
-    if !run.headlines.is_empty() {
+    if came_through(run) && !run.headlines.is_empty() {
         for line in &run.headlines {
-            let _ = writeln!(out, "{line}");
+            let _ = writeln!(out, "{}", layout.list_line(line));
         }
         out.push('\n');
     }
+    out
+}
+
+fn raw_summary(run: &RunReport, layout: Layout) -> String {
+    let mut out = headlines(run, layout);
+    let total = run.books.len();
+    let mut section = |head: String, lines: Vec<String>| {
+        if lines.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "{}", layout.wrap(&head, 4));
+        for line in lines {
+            let _ = writeln!(out, "{}", layout.wrap(&line, 4));
+        }
+    };
     let warned: Vec<_> = run
         .books
+        .notes()
         .iter()
         .filter(|b| !b.warnings.is_empty())
         .collect();
-    if !warned.is_empty() {
-        let _ = writeln!(
-            out,
-            "{} of {} books with warnings:",
-            warned.len(),
-            run.books.len()
-        );
-        for b in warned {
-            for w in &b.warnings {
-                let _ = writeln!(out, "  ebook {}: {w}", b.id);
-            }
-        }
-    }
+    section(
+        format!("{} with warnings:", of_books(warned.len(), total)),
+        warned
+            .iter()
+            .flat_map(|b| {
+                b.warnings
+                    .iter()
+                    .map(move |w| format!("  ebook {}: {w}", b.id))
+            })
+            .collect(),
+    );
     let suspects: Vec<_> = run.suspects().collect();
-    if !suspects.is_empty() {
-        let _ = writeln!(
-            out,
-            "{} of {} books are suspect (saved, not recorded as verified: the next run fetches them again):",
-            suspects.len(),
-            run.books.len()
-        );
-        for b in suspects {
-            let _ = writeln!(
-                out,
-                "  ebook {}: {}",
-                b.id,
-                b.suspect.as_deref().unwrap_or("?")
-            );
-        }
-    }
+    section(
+        format!(
+            "{} {} suspect (saved, not recorded as verified: the next run fetches {} again):",
+            of_books(suspects.len(), total),
+            if total == 1 { "is" } else { "are" },
+            if suspects.len() == 1 { "it" } else { "them" },
+        ),
+        suspects
+            .iter()
+            .map(|b| format!("  ebook {}: {}", b.id, b.suspect.as_deref().unwrap_or("?")))
+            .collect(),
+    );
     let failures: Vec<_> = run.failures().collect();
-    if !failures.is_empty() {
-        let _ = writeln!(
-            out,
-            "{} of {} books failed:",
-            failures.len(),
-            run.books.len()
-        );
-        for b in failures {
-            let _ = writeln!(
-                out,
-                "  ebook {} ({}): {}",
-                b.id,
-                b.failed_stage.as_deref().unwrap_or("?"),
-                b.error.as_deref().unwrap_or("?")
-            );
-        }
-    }
+    section(
+        format!("{} failed:", of_books(failures.len(), total)),
+        failures
+            .iter()
+            .map(|b| {
+                format!(
+                    "  ebook {} ({}): {}",
+                    b.id,
+                    b.failed_stage.as_deref().unwrap_or("?"),
+                    b.error.as_deref().unwrap_or("?")
+                )
+            })
+            .collect(),
+    );
     out
 }
 
 /// The runs of a report for a terminal: a table each, the comparison of
-/// the modes, and the last run's corpus results and failures.
+/// the modes, and the last run's corpus results and failures, with every
+/// column (for a file or a pipe).
 pub fn render_runs(runs: &[RunReport]) -> String {
-    let mut out = String::new();
-    for run in runs {
-        out.push_str(&run_table(run));
-        out.push('\n');
-    }
-    if runs.len() > 1 {
-        out.push_str("Comparison, stage by stage:\n\n");
-        out.push_str(&comparison(runs));
-        out.push_str(&speed_summary(runs));
-    }
-    if let Some(last) = runs.last() {
-        out.push_str(&summary(last));
-    }
-    out
+    render_runs_in(runs, Layout::PLAIN)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn columns_line_up() {
-        let t = render(&[
-            vec!["a".into(), "1".into()],
-            vec!["long".into(), "100".into()],
-        ]);
-        assert_eq!(t, "a       1\nlong  100\n");
+/// [`render_runs`] laid out for `layout`: columns left out to fit its
+/// width (and said so under the tables), lists cut, prose wrapped.
+pub fn render_runs_in(runs: &[RunReport], layout: Layout) -> String {
+    let mut out = String::new();
+    let mut left_out: Vec<String> = Vec::new();
+    let mut note = |names: Vec<String>| {
+        for name in names {
+            if !left_out.contains(&name) {
+                left_out.push(name);
+            }
+        }
+    };
+    for run in runs {
+        let table = run_table_in(run, layout);
+        out.push_str(&table.text);
+        out.push('\n');
+        note(table.left_out);
     }
+    if runs.len() > 1 && runs.iter().all(came_through) {
+        out.push_str("Comparison, stage by stage:\n\n");
+        let comparison = comparison_in(runs, layout);
+        out.push_str(&comparison.text);
+        note(comparison.left_out);
+        out.push_str(&speed_summary(runs));
+    }
+    if let (false, Some(width)) = (left_out.is_empty(), layout.width) {
+        let line = format!(
+            "({} left out to fit {width} columns; --verbose shows every column)",
+            warnings::and_list(&left_out)
+        );
+        out.push_str(&layout.wrap(&line, 1));
+        out.push_str("\n\n");
+    }
+    if let Some(last) = runs.last() {
+        out.push_str(&summary_in(last, layout));
+    }
+    out
 }

@@ -120,20 +120,15 @@ pub fn render(run: &RunReport) -> String {
     let x = |t: f64| PLOT_LEFT + t / wall * (PLOT_RIGHT - PLOT_LEFT);
     let mut svg = Svg::new(WIDTH, height);
 
-    let ids: BTreeMap<usize, String> = run
-        .books
-        .iter()
-        .map(|b| (b.index, b.id.to_string()))
-        .collect();
     svg.text(
         LABEL_X,
         20.0,
         "start",
         15.0,
         &format!(
-            "{} run: {} books in {} — one row per worker thread, one bar per task",
+            "{} run: {} in {} — one row per worker thread, one bar per task",
             run.mode.name(),
-            run.books.len(),
+            crate::units::count(run.books.len() as u64, "book", "books"),
             duration(run.wall_seconds)
         ),
         r#"font-weight="bold""#,
@@ -207,7 +202,7 @@ pub fn render(run: &RunReport) -> String {
                 } else {
                     "#999999"
                 };
-                let id = ids.get(&s.book).map_or("?", String::as_str);
+                let id = run.books.id(s.book).map_or("?".into(), |id| id.to_string());
                 let tip = format!(
                     "{} · ebook {id} · {} ({:.2}–{:.2} s) · {} · cpu {}{}",
                     s.stage,
@@ -363,7 +358,7 @@ mod tests {
             ],
             corpus: BTreeMap::new(),
             headlines: Vec::new(),
-            books: Vec::new(),
+            books: Default::default(),
             refresh: None,
             peak_rss_bytes: None,
             repeats: Vec::new(),

@@ -18,8 +18,6 @@ pub fn render(runs: &[RunReport]) -> Value {
     let mut events = Vec::new();
     let mut pid = 0u64;
     for run in runs {
-        let ids: std::collections::HashMap<usize, u32> =
-            run.books.iter().map(|b| (b.index, b.id.0)).collect();
         for pool in pools_of(run) {
             if !run.spans.iter().any(|s| s.pool == pool) {
                 continue;
@@ -28,7 +26,11 @@ pub fn render(runs: &[RunReport]) -> Value {
             let threads = pool_threads(run, pool);
             events.push(json!({
                 "name": "process_name", "ph": "M", "pid": pid,
-                "args": { "name": format!("{} · {pool} pool ({threads} threads)", run.mode.name()) }
+                "args": { "name": format!(
+                    "{} · {pool} pool ({})",
+                    run.mode.name(),
+                    crate::units::count(threads as u64, "thread", "threads")
+                ) }
             }));
             events.push(json!({
                 "name": "process_sort_index", "ph": "M", "pid": pid,
@@ -54,7 +56,7 @@ pub fn render(runs: &[RunReport]) -> Value {
             }
             for s in run.spans.iter().filter(|s| s.pool == pool) {
                 let tid = workers.iter().position(|w| *w == s.worker).unwrap_or(0);
-                let id = ids.get(&s.book);
+                let id = run.books.id(s.book).map(|id| id.0);
                 events.push(json!({
                     "name": s.stage, "cat": s.stage, "ph": "X",
                     "ts": micros(s.start), "dur": micros(s.end - s.start),

@@ -5,9 +5,10 @@
 //!
 //! The file is only ever replaced whole (written aside, synced, renamed), so
 //! it is never torn. It is rewritten in batches — when the books saved since
-//! the last write reach an eighth of those listed (at least 64), when a few
+//! the last write reach half of those listed (at least 64), when a few
 //! seconds have passed, and at the end of a run — so a large run writes it
-//! O(log n) times, not once per book. A run killed between two writes leaves
+//! O(log n) times, not once per book, and a run killed loses at most the
+//! last few seconds of entries. A run killed between two writes leaves
 //! an older manifest that lacks its last books: those are fetched again, and
 //! nothing is ever skipped on the manifest's word alone, since a book is
 //! resumed only when its file's size and SHA-256 match its line.
@@ -23,7 +24,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{StoreError, write_atomic};
+use super::{StoreError, write_atomic_with};
 use crate::book::BookId;
 use crate::fetch::Validators;
 use crate::gutenberg::Metadata;
@@ -79,8 +80,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[derive(Debug)]
 struct State {
     entries: BTreeMap<BookId, Entry>,
-    /// Changes not yet written.
+    /// Entries added or dropped and not yet written: what makes a batch.
     pending: usize,
+    /// Entries described anew and not yet written: written with the next
+    /// batch (or flush), never a reason for one.
+    described: usize,
     last_write: Instant,
 }
 
@@ -132,6 +136,7 @@ impl Manifest {
             state: Mutex::new(State {
                 entries,
                 pending: 0,
+                described: 0,
                 last_write: Instant::now(),
             }),
         };
@@ -161,7 +166,7 @@ impl Manifest {
         let mut state = self.state();
         state.entries.insert(entry.id, entry);
         state.pending += 1;
-        let due = state.pending >= BATCH_MIN.max(state.entries.len() / 8)
+        let due = state.pending >= BATCH_MIN.max(state.entries.len() / 2)
             || state.last_write.elapsed() >= BATCH_AGE;
         if due {
             self.write(&mut state)?;
@@ -184,7 +189,7 @@ impl Manifest {
                 entry.metadata = metadata.clone();
                 changed = true;
             }
-            state.pending += usize::from(changed);
+            state.described += usize::from(changed);
         }
     }
 
@@ -211,23 +216,24 @@ impl Manifest {
     /// Writes what is not written yet.
     pub fn flush(&self) -> Result<(), StoreError> {
         let mut state = self.state();
-        if state.pending > 0 {
+        if state.pending + state.described > 0 {
             self.write(&mut state)?;
         }
         Ok(())
     }
 
     fn write(&self, state: &mut State) -> Result<(), StoreError> {
-        let mut text = String::with_capacity(state.entries.len() * 160);
-        for entry in state.entries.values() {
-            // Serialising plain strings and numbers cannot fail.
-            if let Ok(line) = serde_json::to_string(entry) {
-                text.push_str(&line);
-                text.push('\n');
+        // Line by line into the file's buffer: a manifest of many books is
+        // never made whole in memory.
+        write_atomic_with(&self.dir, MANIFEST_FILE, self.sync, |out| {
+            for entry in state.entries.values() {
+                serde_json::to_writer(&mut *out, entry).map_err(io::Error::other)?;
+                out.write_all(b"\n")?;
             }
-        }
-        write_atomic(&self.dir, MANIFEST_FILE, text.as_bytes(), self.sync)?;
+            Ok(())
+        })?;
         state.pending = 0;
+        state.described = 0;
         state.last_write = Instant::now();
         Ok(())
     }

@@ -95,12 +95,37 @@ pub fn write_atomic(
     bytes: &[u8],
     sync: bool,
 ) -> Result<PathBuf, StoreError> {
+    write_temporary(dir, name, sync, |file| file.write_all(bytes))
+}
+
+/// Writes what `write` writes to `dir/name` atomically, as [`write_atomic`]
+/// does, through a buffer: for files too large to be made in memory first.
+pub fn write_atomic_with(
+    dir: &Path,
+    name: &str,
+    sync: bool,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<PathBuf, StoreError> {
+    write_temporary(dir, name, sync, |file| {
+        let mut out = io::BufWriter::with_capacity(256 << 10, file);
+        write(&mut out)?;
+        out.flush()
+    })
+}
+
+/// Writes a temporary file for `dir/name` with `write`, syncs it (with
+/// `sync`) and renames it into place.
+fn write_temporary(
+    dir: &Path,
+    name: &str,
+    sync: bool,
+    write: impl FnOnce(&mut fs::File) -> io::Result<()>,
+) -> Result<PathBuf, StoreError> {
     let target = dir.join(name);
     refuse_non_regular(&target)?;
     let mut temp =
         temporary(dir, name).map_err(|e| StoreError::new("create a temporary file in", dir, e))?;
-    temp.write_all(bytes)
-        .map_err(|e| StoreError::new("write", temp.path(), e))?;
+    write(temp.as_file_mut()).map_err(|e| StoreError::new("write", temp.path(), e))?;
     if sync {
         temp.as_file()
             .sync_all()
@@ -532,7 +557,10 @@ mod tests {
         assert_eq!(resumed.entry.encoding, "");
         assert_eq!(resumed.clone().into_fetched().charset, None);
         assert_eq!(resumed.entry.url, fetched.url);
-        assert_eq!(resumed.entry.validators, fetched.validators, "kept for --refresh");
+        assert_eq!(
+            resumed.entry.validators, fetched.validators,
+            "kept for --refresh"
+        );
         assert!(store.clone().with_force(true).resume(BookId(84)).is_none());
         fs::write(dir.path().join("84.txt"), b"Caf\xe9 au laiT").unwrap();
         assert!(store.resume(BookId(84)).is_none(), "same size, other bytes");

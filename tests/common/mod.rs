@@ -3,12 +3,13 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use gutenpipe::corpus::{CatalogEntry, CorpusConfig, write_corpus};
 use gutenpipe::latency::LatencyModel;
-use gutenpipe::mirror::{FaultPlan, Mirror, MirrorConfig};
+use gutenpipe::mirror::{FaultPlan, Mirror, MirrorConfig, MirrorLayout};
 use tempfile::TempDir;
 
 /// A small synthetic corpus in a temporary folder.
@@ -64,6 +65,20 @@ pub fn mirror_with(dir: &Path, latency: LatencyModel) -> Mirror {
     .expect("mirror started")
 }
 
+/// A mirror with no latency serving `dir` in `layout`.
+#[allow(dead_code)]
+pub fn mirror_in(dir: &Path, layout: MirrorLayout) -> Mirror {
+    Mirror::start(
+        MirrorConfig {
+            corpus: dir.to_path_buf(),
+            layout,
+            ..MirrorConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .expect("mirror started")
+}
+
 /// A mirror with no latency injecting the faults of `spec` with `seed`.
 pub fn faulty_mirror(dir: &Path, spec: &str, seed: u64) -> Mirror {
     Mirror::start(
@@ -77,16 +92,22 @@ pub fn faulty_mirror(dir: &Path, spec: &str, seed: u64) -> Mirror {
     .expect("mirror started")
 }
 
-/// Runs the `gutenpipe` binary with `args`.
+/// Runs the `gutenpipe` binary with `args`, its output laid out as for a
+/// file (no `COLUMNS`, whatever the environment of the tests).
 pub fn gutenpipe(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gutenpipe"))
-        .args(args)
-        .env(
-            "GUTENPIPE_CACHE",
-            std::env::temp_dir().join("gutenpipe-test-cache"),
-        )
-        .output()
-        .expect("gutenpipe runs")
+    gutenpipe_with(args, &[])
+}
+
+/// Runs the `gutenpipe` binary with `args` and the environment variables
+/// `env` (`COLUMNS` unset unless given).
+pub fn gutenpipe_with(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gutenpipe"));
+    command.args(args).env_remove("COLUMNS").env(
+        "GUTENPIPE_CACHE",
+        std::env::temp_dir().join("gutenpipe-test-cache"),
+    );
+    command.envs(env.iter().copied());
+    command.output().expect("gutenpipe runs")
 }
 
 pub fn stderr(o: &Output) -> String {
@@ -189,4 +210,22 @@ pub fn stage<'a>(run: &'a serde_json::Value, name: &str) -> &'a serde_json::Valu
         .iter()
         .find(|s| s["name"] == name)
         .unwrap_or_else(|| panic!("no stage {name} in {}", run["stages"]))
+}
+
+/// Every file under `dir`, relative path → bytes.
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !path.ends_with(gutenpipe::lock::LOCK_FILE) {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                files.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
 }

@@ -1,15 +1,14 @@
-//! Counting words: a hash map keyed by the lowercased word, with a fast
-//! hasher, looked up with a borrowed `&str` so that a word already seen
-//! costs no allocation; counts from several threads merge into one.
+//! Counting words: [`WordCounts`], the counts of a text or of many, filled
+//! by the counting loop (`tally`) or word by word, looked up with a borrowed
+//! `&str`; counts from several threads merge into one.
 
 use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::lower::{lowercase, lowercase_key};
 use super::split::split_lines;
-use super::table::{INLINE, Key, Table, key_at};
-use super::words::Words;
+use super::table::Table;
+use super::tally::count_text;
 
 /// Whether words are lowercased before they are counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -151,7 +150,12 @@ impl std::ops::Index<&str> for WordCounts {
 /// Counts the words of `text` ([`words`](super::words), lowercased with
 /// `Case::Fold`) on the calling thread.
 pub fn count(text: &str, case: Case) -> WordCounts {
-    let mut counts = WordCounts::with_capacity(WordCounts::expected_distinct(text.len()));
+    // Room for four times the words expected (a fifth of the slots used or
+    // fewer): few words are not in the first slot they are looked for in,
+    // each of which costs the counting loop a mispredicted branch (see
+    // docs/benchmarks.md for what the room gave).
+    let room = 4 * WordCounts::expected_distinct(text.len());
+    let mut counts = WordCounts::with_capacity(room);
     count_into(&mut counts, text, case);
     counts
 }
@@ -165,51 +169,7 @@ pub fn count_into(counts: &mut WordCounts, text: &str, case: Case) {
 }
 
 fn count_with<const FOLD: bool>(counts: &mut WordCounts, text: &str) {
-    let bytes = text.as_bytes();
-    let table = &mut counts.table;
-    let mut buf = String::new();
-    // A word from the scanner is counted one word later: its slot is
-    // fetched into the cache meanwhile.
-    let mut pending: Option<(Key, u64)> = None;
-    let tokens = Words::new(text).fold_words(
-        0u64,
-        #[inline(always)]
-        |tokens, word, ascii_at| {
-            // An ASCII word of up to 16 bytes: its key is read from the text
-            // in place (and lowercased) in one SIMD register.
-            if let Some(start) = ascii_at {
-                if word.len() <= INLINE {
-                    if let Some(key) = key_at::<FOLD>(bytes, start, word.len()) {
-                        let hash = table.hash(key);
-                        table.prefetch(hash);
-                        if let Some((key, hash)) = pending.replace((key, hash)) {
-                            table.add_hashed(key, hash, 1);
-                        }
-                        return tokens + 1;
-                    }
-                }
-            }
-            add_other(table, &mut buf, word, FOLD);
-            tokens + 1
-        },
-    );
-    if let Some((key, hash)) = pending {
-        table.add_hashed(key, hash, 1);
-    }
-    counts.tokens += tokens;
-}
-
-/// Counts a word that is not ASCII, or long, or at the very end of the text.
-#[inline(never)]
-fn add_other(table: &mut Table, buf: &mut String, word: &str, fold: bool) {
-    if fold {
-        match lowercase_key(word) {
-            Some(key) => table.add_key(key, 1),
-            None => table.add(lowercase(word, buf), 1),
-        }
-    } else {
-        table.add(word, 1);
-    }
+    counts.tokens += count_text::<FOLD>(text, &mut counts.table);
 }
 
 /// Texts longer than this are cut at line breaks and counted in pieces on

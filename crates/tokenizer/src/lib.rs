@@ -4,14 +4,17 @@
 //! times faster, and counting them lowercased exactly as `str::to_lowercase`
 //! lowercases.
 //!
-//! How: ASCII stretches of the text go through a scanner that implements the
-//! word-boundary rules for ASCII 64 bytes at a time (`ascii`); around each
-//! non-ASCII character the text is cut at the nearest positions where UAX #29
-//! always breaks (`split`) and that small piece goes to
-//! `unicode-segmentation` itself. Counting ([`count`]) keys a word of up
-//! to 16 bytes by its own bytes, read from the text in place and lowercased
-//! in two registers, in a table that never allocates per word; a long text
-//! can be counted in pieces on the rayon pool ([`count_parallel`]).
+//! How: the text goes through a scanner that implements the word-boundary
+//! rules for ASCII, the Latin letters of U+00C0 to U+023F and common
+//! punctuation 64 bytes at a time (`ascii`; AVX2 where the processor has
+//! it, else SSE2: [`simd()`]); around each other non-ASCII character the text
+//! is cut at the nearest positions where UAX #29 always breaks (`split`) and
+//! that small piece goes to `piece` (the same rules a character at a time,
+//! or `unicode-segmentation` itself). Counting ([`count`], `tally`) walks
+//! the edges of each block and keys a word of up to 16 bytes by its own
+//! bytes, read from the text in place and lowercased in one register, in a
+//! table that never allocates per word (`table`); a long text can be
+//! counted in pieces on the rayon pool ([`count_parallel`]).
 //!
 //! ```
 //! use gutenpipe_tokenizer::{Case, count, words};
@@ -28,12 +31,15 @@ mod ascii;
 mod count;
 mod lower;
 mod piece;
+mod simd;
 mod split;
 mod table;
+mod tally;
 mod words;
 
 pub use count::{Case, PARALLEL_PIECE, WordCounts, count, count_into, count_parallel};
 pub use lower::lowercase;
+pub use simd::{Simd, simd, with_simd};
 pub use split::split_lines;
 pub use words::Words;
 

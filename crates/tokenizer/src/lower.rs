@@ -60,14 +60,14 @@ pub(crate) fn lowercase_key(word: &str) -> Option<Key> {
 
 /// The lowercase of `c` when it is one character and does not depend on
 /// the context (not `Σ`): a table for ASCII and Latin-1 to Latin
-/// Extended-A, `char::to_lowercase` beyond.
+/// Extended-B, `char::to_lowercase` beyond.
 #[inline]
 fn lower_char(c: char) -> Option<char> {
     let cp = c as usize;
     if cp < 0x80 {
         return Some(c.to_ascii_lowercase());
     }
-    if cp < 0x180 {
+    if cp < LATIN_END {
         let lower = latin_lowercase()[cp - 0x80];
         return (lower != '\0').then_some(lower);
     }
@@ -81,10 +81,14 @@ fn lower_char(c: char) -> Option<char> {
     }
 }
 
-/// `char::to_lowercase` of U+0080 to U+017F where it is one character, else
+/// The end of the Latin letters the tables cover (U+0080 to U+024F: Latin-1
+/// Supplement, Latin Extended-A and -B).
+const LATIN_END: usize = 0x250;
+
+/// `char::to_lowercase` of U+0080 to U+024F where it is one character, else
 /// NUL (U+0130 `İ` becomes two), computed once.
-fn latin_lowercase() -> &'static [char; 0x100] {
-    static TABLE: OnceLock<[char; 0x100]> = OnceLock::new();
+fn latin_lowercase() -> &'static [char; LATIN_END - 0x80] {
+    static TABLE: OnceLock<[char; LATIN_END - 0x80]> = OnceLock::new();
     TABLE.get_or_init(|| {
         std::array::from_fn(|i| {
             let c = char::from_u32(0x80 + i as u32).unwrap_or('\0');
@@ -146,7 +150,7 @@ mod tests {
             }
         }
         // Every Latin letter, alone and in a word.
-        for c in '\u{80}'..='\u{17F}' {
+        for c in '\u{80}'..='\u{24F}' {
             let w = format!("x{c}Y");
             let mut buf = String::new();
             assert_eq!(lowercase(&w, &mut buf), w.to_lowercase(), "{c:?}");

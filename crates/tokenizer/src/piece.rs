@@ -24,7 +24,7 @@ pub(crate) fn fast_class(c: char) -> Option<u8> {
     let cp = c as u32;
     let class = if cp < 0x80 {
         CLASS[cp as usize]
-    } else if cp < 0x180 {
+    } else if cp < 0x250 {
         FAST_LATIN[cp as usize - 0x80]
     } else if (0x2010..0x2034).contains(&cp) {
         FAST_PUNCTUATION[cp as usize - 0x2010]
@@ -37,8 +37,8 @@ pub(crate) fn fast_class(c: char) -> Option<u8> {
 /// [`fast_class`] of a non-ASCII code point, `NONE` for none: the list.
 const fn listed_class(cp: u32) -> u8 {
     match cp {
-        // Latin-1 letters but × and ÷, and Latin Extended-A: ALetter.
-        0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x17F => LETTER,
+        // Latin-1 letters but × and ÷, Latin Extended-A and -B: ALetter.
+        0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F => LETTER,
         // ‘ ’: MidNumLet, as `.` and `'`.
         0x2018 | 0x2019 => MID_LETTER | MID_NUM,
         // Other, as ASCII punctuation: no-break space ¡ ¢ £ § « ¬ ° ± ¶ » ¿ × ÷
@@ -63,8 +63,8 @@ const fn listed_table<const N: usize>(first: u32) -> [u8; N] {
     table
 }
 
-/// [`listed_class`] of U+0080 to U+017F, and of U+2010 to U+2033.
-const FAST_LATIN: [u8; 0x100] = listed_table(0x80);
+/// [`listed_class`] of U+0080 to U+024F, and of U+2010 to U+2033.
+const FAST_LATIN: [u8; 0x1D0] = listed_table(0x80);
 const FAST_PUNCTUATION: [u8; 0x24] = listed_table(0x2010);
 
 const CORE: u8 = LETTER | DIGIT | UNDERSCORE;

@@ -19,9 +19,10 @@
 //!   ASCII character. After a space there is no boundary either: WB4
 //!   attaches a following combining mark to the space.)
 //!
-//! The tokenizer cuts a text into ASCII stretches, which the ASCII scanner
-//! handles, and around each non-ASCII byte the smallest piece between two
-//! such boundaries, which goes to `unicode-segmentation`.
+//! The tokenizer cuts a text into stretches the scanner handles (ASCII,
+//! Latin letters, common punctuation) and, around each other non-ASCII
+//! character, the smallest piece between two such boundaries, which goes to
+//! [`super::piece`].
 
 /// True for the ASCII line breaks, which UAX #29 always breaks around.
 #[inline]
@@ -29,36 +30,101 @@ pub(crate) fn is_line_break(b: u8) -> bool {
     matches!(b, b'\n' | b'\r' | 0x0B | 0x0C)
 }
 
-/// The offset of the first byte above 0x7F at or after `from`, or `None`.
+/// Whether `b` starts a character the scanner may not take: 0xC2 (U+0080
+/// to U+00BF) or 0xC9 and above (U+0240 on). Not ASCII, not a continuation
+/// byte, not the first byte of a Latin letter (0xC3 to 0xC8).
 #[inline]
-pub(crate) fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let word = |chunk: &[u8], i: usize| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&chunk[i..i + 8]);
-        u64::from_le_bytes(w) & HIGH
-    };
-    let rest = &bytes[from..];
-    let mut chunks = rest.chunks_exact(32);
-    let mut offset = from;
-    for chunk in chunks.by_ref() {
-        let words = [
-            word(chunk, 0),
-            word(chunk, 8),
-            word(chunk, 16),
-            word(chunk, 24),
-        ];
-        if words[0] | words[1] | words[2] | words[3] != 0 {
-            let (i, high) = words.iter().enumerate().find(|(_, w)| **w != 0)?;
-            return Some(offset + 8 * i + high.trailing_zeros() as usize / 8);
+pub(crate) fn is_suspect(b: u8) -> bool {
+    b == 0xC2 || b >= 0xC9
+}
+
+/// The offset of the first byte at or after `from` that [`is_suspect`], or
+/// `None`: 64 bytes a step with AVX2 where [`super::simd()`] says so, else
+/// 32 bytes a step with SSE2 (on x86_64).
+#[inline]
+pub(crate) fn next_suspect(bytes: &[u8], from: usize) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if super::simd() == super::Simd::Avx2 {
+            // SAFETY: `simd()` only says AVX2 when the processor has it.
+            return unsafe { next_suspect_avx2(bytes, from) };
         }
-        offset += 32;
+        next_suspect_sse2(bytes, from)
     }
-    chunks
-        .remainder()
+    #[cfg(not(target_arch = "x86_64"))]
+    next_suspect_scalar(bytes, from)
+}
+
+/// [`next_suspect`] a byte at a time.
+fn next_suspect_scalar(bytes: &[u8], from: usize) -> Option<usize> {
+    bytes[from..]
         .iter()
-        .position(|&b| b >= 0x80)
-        .map(|i| offset + i)
+        .position(|&b| is_suspect(b))
+        .map(|i| from + i)
+}
+
+/// [`next_suspect`] with SSE2, 32 bytes a step.
+#[cfg(target_arch = "x86_64")]
+#[allow(unused_unsafe)] // the intrinsics are safe to call from Rust 1.87 on
+fn next_suspect_sse2(bytes: &[u8], from: usize) -> Option<usize> {
+    use std::arch::x86_64::*;
+    let mut at = from;
+    // SAFETY: SSE2 is enabled on every x86_64 target; each load reads 16
+    // bytes at `at` and `at + 16`, inside `bytes` (`at + 32 <= len`).
+    unsafe {
+        // A suspect is 0xC2, or 0xC9 and above (unsigned).
+        let suspects = |v: __m128i| {
+            _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(0xC2u8 as i8)),
+                _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0xC9u8 as i8)), v),
+            )
+        };
+        while at + 32 <= bytes.len() {
+            let p = bytes.as_ptr().add(at);
+            let low = _mm_movemask_epi8(suspects(_mm_loadu_si128(p.cast()))) as u32;
+            let high = _mm_movemask_epi8(suspects(_mm_loadu_si128(p.add(16).cast()))) as u32;
+            let found = low | (high << 16);
+            if found != 0 {
+                return Some(at + found.trailing_zeros() as usize);
+            }
+            at += 32;
+        }
+    }
+    next_suspect_scalar(bytes, at)
+}
+
+/// [`next_suspect`] with AVX2, 64 bytes a step.
+///
+/// # Safety
+/// The processor must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(unused_unsafe)]
+unsafe fn next_suspect_avx2(bytes: &[u8], from: usize) -> Option<usize> {
+    use std::arch::x86_64::*;
+    let mut at = from;
+    // SAFETY: the caller guarantees AVX2; each load reads 32 bytes at `at`
+    // and `at + 32`, inside `bytes` (`at + 64 <= len`).
+    unsafe {
+        let suspects = |v: __m256i| {
+            _mm256_or_si256(
+                _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0xC2u8 as i8)),
+                _mm256_cmpeq_epi8(_mm256_max_epu8(v, _mm256_set1_epi8(0xC9u8 as i8)), v),
+            )
+        };
+        while at + 64 <= bytes.len() {
+            let p = bytes.as_ptr().add(at);
+            let low = suspects(_mm256_loadu_si256(p.cast()));
+            let high = suspects(_mm256_loadu_si256(p.add(32).cast()));
+            if _mm256_testz_si256(_mm256_or_si256(low, high), _mm256_or_si256(low, high)) == 0 {
+                let low = u64::from(_mm256_movemask_epi8(low) as u32);
+                let high = u64::from(_mm256_movemask_epi8(high) as u32);
+                return Some(at + (low | (high << 32)).trailing_zeros() as usize);
+            }
+            at += 64;
+        }
+    }
+    next_suspect_sse2(bytes, at)
 }
 
 /// The last boundary at or before `at`, not before `floor` (itself a
@@ -175,10 +241,10 @@ mod tests {
             let text: String = v.into_iter().collect();
             let b = text.as_bytes();
             let mut from = 0;
-            while let Some(at) = next_non_ascii(b, from) {
+            while let Some(at) = next_suspect(b, from) {
                 let (start, end) = (boundary_before(b, from, at), boundary_after(b, at));
                 prop_assert!(from <= start && start <= at && at < end && end <= b.len());
-                prop_assert!(start == from || is_boundary(b, start), "start {}", start);
+                prop_assert!(start == from || is_boundary_after_fast(&text, start), "start {}", start);
                 prop_assert!(is_boundary(b, end), "end {}", end);
                 from = end;
             }
@@ -186,18 +252,46 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_first_non_ascii_byte() {
-        let mut s = "a".repeat(100).into_bytes();
-        assert_eq!(next_non_ascii(&s, 0), None);
-        for at in [0, 7, 31, 32, 63, 64, 99] {
-            let mut t = s.clone();
-            t[at] = 0xC3;
-            assert_eq!(next_non_ascii(&t, 0), Some(at), "{at}");
-            assert_eq!(next_non_ascii(&t, at), Some(at));
-            assert_eq!(next_non_ascii(&t, at + 1), None);
+    fn finds_the_first_suspect_byte() {
+        let text = "Été à Köln, “déjà” ÿ ǅ ɐ ª µ · ™ 中".repeat(3);
+        let b = text.as_bytes();
+        for simd in [crate::Simd::Avx2, crate::Simd::Baseline] {
+            crate::with_simd(simd, || {
+                for from in 0..b.len() {
+                    assert_eq!(
+                        next_suspect(b, from),
+                        (from..b.len()).find(|&i| is_suspect(b[i])),
+                        "{simd:?} {from}"
+                    );
+                }
+            });
         }
-        s.clear();
-        assert_eq!(next_non_ascii(&s, 0), None);
+        // Every byte value, at every place of a 64-byte step.
+        for value in 0..=255u8 {
+            for place in 0..80 {
+                let mut b = vec![b'a'; 80];
+                b[place] = value;
+                for simd in [crate::Simd::Avx2, crate::Simd::Baseline] {
+                    let found = crate::with_simd(simd, || next_suspect(&b, 0));
+                    assert_eq!(
+                        found,
+                        is_suspect(value).then_some(place),
+                        "{simd:?} {value:#x} {place}"
+                    );
+                }
+            }
+        }
+        // Every character from U+0080 on that starts with a suspect byte is
+        // not a Latin letter of U+00C0 to U+023F, and every other one is.
+        for c in '\u{80}'..='\u{3000}' {
+            let mut buf = [0; 4];
+            let first = c.encode_utf8(&mut buf).as_bytes()[0];
+            assert_eq!(
+                !is_suspect(first),
+                ('\u{C0}'..='\u{23F}').contains(&c),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]

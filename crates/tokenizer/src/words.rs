@@ -14,9 +14,10 @@
 //! `for_each`, `count` and [`super::count`]) runs the same steps with the
 //! scanner's state in local variables, which is markedly faster.
 
-use super::ascii::{AsciiWords, LETTER};
+use super::ascii::{AsciiWords, Baseline, Classify, LETTER};
 use super::piece::{PieceWords, fast_class};
-use super::split::{boundary_after, boundary_before, next_non_ascii};
+use super::simd::{Simd, simd};
+use super::split::{boundary_after, boundary_before, next_suspect};
 
 /// The words of a text, the same `&str` slices in the same order as
 /// `unicode_segmentation::UnicodeSegmentation::unicode_words` gives.
@@ -42,23 +43,26 @@ pub struct Words<'a> {
 fn ascii_word(text: &str, start: usize, end: usize) -> &str {
     let bytes = &text.as_bytes()[start..end];
     debug_assert!(std::str::from_utf8(bytes).is_ok());
-    // SAFETY: a word from `AsciiWords` is ASCII bytes and whole `‘` `’`
-    // (a joining quote lies between two ASCII letters or digits), so its
-    // bytes are UTF-8 on their own.
+    // SAFETY: a word from `AsciiWords` is ASCII bytes, whole Latin letters
+    // (lead and continuation byte marked together) and whole `‘` `’` (a
+    // joining quote lies between two letters or digits), so its bytes are
+    // UTF-8 on their own.
     unsafe { std::str::from_utf8_unchecked(bytes) }
 }
 
 /// The piece around the first non-ASCII character at or after `from` (a
-/// boundary) that the ASCII scanner cannot take, or `(len, len)`.
+/// boundary) that the scanner cannot take, or `(len, len)`.
 ///
-/// The scanner takes the characters that UAX #29 treats as it treats ASCII
-/// punctuation: `‘` and `’`, which join as `.` does, and `“ ” — …`,
-/// no-break space and the others of class 0 in [`fast_class`], whose bytes
-/// are separators to it as they are to UAX #29.
-fn find_piece(text: &str, from: usize) -> (usize, usize) {
+/// The scanner takes the Latin letters of U+00C0 to U+023F (which the
+/// search skips without looking at them: [`next_suspect`]) and the
+/// characters that UAX #29 treats as it treats ASCII punctuation: `‘` and
+/// `’`, which join as `.` does, and `“ ” — …`, no-break space and the others
+/// of class 0 in [`fast_class`], whose bytes are separators to it as they
+/// are to UAX #29.
+pub(crate) fn find_piece(text: &str, from: usize) -> (usize, usize) {
     let bytes = text.as_bytes();
     let mut search = from;
-    while let Some(at) = next_non_ascii(bytes, search) {
+    while let Some(at) = next_suspect(bytes, search) {
         match text[at..].chars().next() {
             Some(c) if fast_class(c).is_some_and(|class| class & LETTER == 0) => {
                 search = at + c.len_utf8();
@@ -146,10 +150,19 @@ impl<'a> Words<'a> {
         }
     }
 
-    /// `fold` with, for each word of ASCII letters (and `‘` `’`, which
-    /// lowercase to themselves), its offset in the text.
+    /// `fold` with, for each word the scanner found (ASCII, Latin letters,
+    /// `‘` `’`), its offset in the text; on AVX2 where [`simd`] says so.
     #[inline]
-    pub(crate) fn fold_words<B>(
+    pub(crate) fn fold_words<B>(self, init: B, f: impl FnMut(B, &'a str, Option<usize>) -> B) -> B {
+        #[cfg(target_arch = "x86_64")]
+        if simd() == Simd::Avx2 {
+            return self.fold_words_with::<super::ascii::Avx2, B>(init, f);
+        }
+        self.fold_words_with::<Baseline, B>(init, f)
+    }
+
+    #[inline(always)]
+    fn fold_words_with<C: Classify, B>(
         self,
         init: B,
         mut f: impl FnMut(B, &'a str, Option<usize>) -> B,
@@ -179,7 +192,7 @@ impl<'a> Words<'a> {
         if let Some((start, end)) = pending {
             acc = at.give_ascii(text, start, end, acc, &mut f);
         }
-        acc = ascii.fold(
+        acc = ascii.fold_with::<C, _, _>(
             acc,
             #[inline(always)]
             |acc, (start, end)| {
@@ -202,20 +215,47 @@ impl<'a> Words<'a> {
     }
 }
 
-/// Where [`Words::fold_words`] is among the pieces.
-struct Cursor {
+/// Where [`Words::fold_words`] (or the counting loop) is among the pieces.
+pub(crate) struct Cursor {
     /// The next piece.
-    piece_start: usize,
-    piece_end: usize,
+    pub(crate) piece_start: usize,
+    pub(crate) piece_end: usize,
     /// ASCII words before this lie inside a piece already given.
-    skip_until: usize,
+    pub(crate) skip_until: usize,
 }
 
 impl Cursor {
+    /// At the start of `text`.
+    pub(crate) fn new(text: &str) -> Self {
+        let (piece_start, piece_end) = find_piece(text, 0);
+        Cursor {
+            piece_start,
+            piece_end,
+            skip_until: 0,
+        }
+    }
+
+    /// Gives the words of the pieces not given yet (those after the last
+    /// ASCII word).
+    pub(crate) fn give_rest<'a, B>(
+        &mut self,
+        text: &'a str,
+        mut acc: B,
+        f: &mut dyn FnMut(B, &'a str, Option<usize>) -> B,
+    ) -> B {
+        while self.piece_start < text.len() {
+            let piece = PieceWords::new(&text[self.piece_start..self.piece_end]);
+            acc = give_piece(text, piece, acc, f);
+            self.skip_until = self.piece_end;
+            (self.piece_start, self.piece_end) = find_piece(text, self.piece_end);
+        }
+        acc
+    }
+
     /// Gives the pieces up to the ASCII word at `start..end`, then the word
     /// unless it lies inside one of them.
     #[inline(never)]
-    fn give_ascii<'a, B>(
+    pub(crate) fn give_ascii<'a, B>(
         &mut self,
         text: &'a str,
         start: usize,

@@ -2,7 +2,10 @@
 //! hold control characters — an escape sequence that moves the cursor,
 //! changes colours, retitles the window or hides the lines before it. Every
 //! such text is printed through [`clean`], which replaces each control
-//! character (C0 but tab and line break, DEL, C1) with U+FFFD.
+//! character (C0 but tab and line break, DEL, C1) with U+FFFD. [`fit`]
+//! fits text to a terminal's width: cut with an ellipsis, or wrapped.
+
+pub mod fit;
 
 use std::borrow::Cow;
 
