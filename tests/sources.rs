@@ -85,7 +85,8 @@ fn the_same_books_come_out_byte_identical_from_every_source() {
     let (epub, _) = corpus_in(CorpusLayout::Epub);
     let work = tempfile::tempdir().unwrap();
 
-    let site = mirror_in(reference.path(), MirrorLayout::Site);
+    // The embedded mirror's default layout is the site's.
+    let site = mirror(reference.path());
     let tree = mirror_in(numbered.path(), MirrorLayout::Numbered);
     let numbered_dir = numbered.path().to_str().unwrap().to_string();
     let epub_url = format!("file://{}", epub.path().display());
@@ -101,7 +102,7 @@ fn the_same_books_come_out_byte_identical_from_every_source() {
         assert_eq!(report["runs"][0]["books_ok"], BOOKS, "{name}");
         assert_same_books(&out, &reference, name);
     }
-    // The site-layout mirror answered every book at its first layout; the
+    // The default mirror answered every book at its first layout; the
     // numbered one found the zip-only books after their text files' 404s.
     assert_eq!(
         site.stats().requests.load(Ordering::Relaxed),

@@ -35,6 +35,7 @@ impl ProcessingArgs {
             kinds,
             keep_case: options.flag(KEEP_CASE.name),
             sync,
+            ..Emit::default()
         }
     }
 }

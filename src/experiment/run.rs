@@ -14,6 +14,7 @@ use super::repeat::{Repeat, Runs};
 use super::source::{Source, SourceStarter, live_notice};
 use super::{ExperimentError, Listener};
 use crate::book::{BookRequest, Target};
+use crate::emit::EmitKind;
 use crate::fetch::{FetchConfig, Fetcher, host_of};
 use crate::pipeline::PipelineConfig;
 use crate::record::{Mode, Report, RunSettings, stats};
@@ -78,6 +79,7 @@ pub fn run(
         ..config.fetch.clone()
     };
     let (requests, chosen) = choose_books(config, &source, &fetch, listener)?;
+    let pipeline = &with_catalog(pipeline, chosen.as_ref());
     let settings = settings(config, &source, &fetch, &modes, requests.len(), chosen);
     let new_fetcher = || Fetcher::new(fetch.clone(), Some(&source.base_url));
     let mut runs = Vec::new();
@@ -99,6 +101,17 @@ pub fn run(
         config: settings,
         runs,
     })
+}
+
+/// The pipeline's config with the catalog rows of the `chosen` books, for
+/// `--emit metadata`.
+fn with_catalog(pipeline: &PipelineConfig, chosen: Option<&Chosen>) -> PipelineConfig {
+    let mut pipeline = pipeline.clone();
+    if let Some(chosen) = chosen.filter(|_| pipeline.emit.wants(EmitKind::Metadata)) {
+        let rows = chosen.books.iter().map(|b| (b.id, b.clone())).collect();
+        pipeline.emit.catalog = std::sync::Arc::new(rows);
+    }
+    pipeline
 }
 
 /// The books to fetch from `source`, telling a live source what the run

@@ -106,7 +106,7 @@ pub(super) fn record(
                     .map(|t| *t)
                     .unwrap_or_default();
                 let t = Instant::now();
-                emit.write_corpus(store.dir(), &counts, &books)
+                emit.write_corpus(store.dir(), &counts, &books, store.manifest())
                     .map_err(PipelineError::Emit)?;
                 corpus_emit = t.elapsed().as_secs_f64();
             }

@@ -19,7 +19,7 @@ use super::timing::Recorder;
 use super::{PipelineConfig, PipelineError};
 use crate::book::BookRequest;
 use crate::decode::decode_owned;
-use crate::emit::{Emit, OutputFile};
+use crate::emit::{Emit, EmitKind, OutputFile};
 use crate::fetch::{Fetched, Fetcher};
 use crate::gutenberg::Metadata;
 use crate::record::{BookReport, Refreshed, Status};
@@ -425,6 +425,7 @@ impl Steps<'_> {
         };
         let saved = slot.path.as_deref().filter(|_| slot.on_disk);
         let expected = slot.bytes;
+        let keep_raw = self.emit.wants(EmitKind::Raw);
         let doc = self.recorder.task("decode", pool, slot.request.index, || {
             let bytes = match saved {
                 Some(path) => match read_back(path, expected) {
@@ -436,6 +437,9 @@ impl Steps<'_> {
             let size = bytes.len() as u64;
             let d = decode_owned(bytes, fetched.charset.as_deref());
             let mut doc = Document::new(slot.request.id, d.text, d.encoding);
+            if keep_raw {
+                doc.raw = Some(doc.text.clone());
+            }
             doc.warnings = d.warnings;
             (Ok(doc), size)
         });
