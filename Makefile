@@ -25,6 +25,9 @@ SWEEP_DOWNLOAD   ?= 1,2,4,8,16,32,64
 SWEEP_CPU        ?= 1,2,4
 RESULTS          ?= results
 # make run-live: a real mirror, a small selection from Gutenberg's catalog, few connections.
+# The default mirror serves the main collection's numbered tree (1/0/2/3/10234/10234-0.txt),
+# which gutenpipe recognises at its first book and then keeps to. LIVE_SOURCE may
+# also be a local copy: LIVE_SOURCE=/data/gutenberg (see the README for an rsync command).
 LIVE_SOURCE      ?= https://gutenberg.pglaf.org
 LIVE_SELECT      ?= --language en --random 10
 LIVE_WORKERS     ?= 4

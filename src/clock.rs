@@ -1,6 +1,7 @@
 //! Calendar dates without a date crate: RFC 3339 timestamps in UTC for the
 //! manifest (`2024-05-01T12:00:00Z`) and HTTP dates (`Wed, 21 Oct 2015
-//! 07:28:00 GMT`, the IMF-fixdate form of `Retry-After`). Only the proleptic
+//! 07:28:00 GMT`, the IMF-fixdate form of `Retry-After` and
+//! `Last-Modified`). Only the proleptic
 //! Gregorian calendar in UTC is needed, which is a few lines of arithmetic.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -39,6 +40,28 @@ pub fn rfc3339(time: SystemTime) -> String {
     let (y, m, d) = civil_from_days(days);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// `time` as an HTTP date in the IMF-fixdate form (`Wed, 21 Oct 2015
+/// 07:28:00 GMT`), to the second, as `Last-Modified` carries it.
+pub fn http_date(time: SystemTime) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let secs = time
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} GMT",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[(m - 1) as usize],
         rest / 3600,
         rest % 3600 / 60,
         rest % 60
@@ -104,6 +127,10 @@ mod tests {
         let t = parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
         assert_eq!(t, UNIX_EPOCH + Duration::from_secs(1_445_412_480));
         assert_eq!(rfc3339(t), "2015-10-21T07:28:00Z");
+        assert_eq!(http_date(t), "Wed, 21 Oct 2015 07:28:00 GMT");
+        assert_eq!(http_date(UNIX_EPOCH), "Thu, 01 Jan 1970 00:00:00 GMT");
+        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400 + 86_399);
+        assert_eq!(parse_http_date(&http_date(leap)), Some(leap));
         for bad in [
             "",
             "120",

@@ -142,7 +142,9 @@ fn a_bad_source() {
     let o = gutenpipe(&["run", "--source", "gutenberg.org", "--ids", "84"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("neither `embedded`, `gutenberg` nor an http"),
+        stderr(&o).contains(
+            "neither `embedded`, `gutenberg`, an http:// or https:// URL, nor a folder that exists"
+        ),
         "{}",
         stderr(&o)
     );

@@ -189,3 +189,66 @@ fn an_unusable_emit_folder_is_refused_before_any_download() {
         0
     );
 }
+
+/// The charset the mirror declares for a corpus book of `encoding`.
+fn declared(encoding: &str) -> &'static str {
+    match encoding {
+        "ISO-8859-1" => "iso-8859-1",
+        "US-ASCII" => "us-ascii",
+        _ => "utf-8",
+    }
+}
+
+#[test]
+fn emit_raw_and_metadata_complete_the_spgc_layout() {
+    let corpus = TestCorpus::new(8, 41);
+    let mirror = mirror(corpus.path());
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("o");
+    let extra = ["--emit", "raw,text,metadata", "--no-sync"];
+    let (o, report) = run_books(&mirror, &id_list(&corpus.catalog), &dir, &extra);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let books = report["runs"][0]["books"].as_array().unwrap();
+    let mut reader = csv::Reader::from_path(dir.join("metadata/metadata.csv")).unwrap();
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec![
+            "id",
+            "title",
+            "author",
+            "language",
+            "release_date",
+            "source_url",
+            "sha256",
+            "bytes",
+            "tokens"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), corpus.catalog.len());
+    for (entry, row) in corpus.catalog.iter().zip(&rows) {
+        let bytes = corpus.bytes(entry);
+        // raw/: the book as downloaded, decoded, licence and all.
+        let mut raw = decode(&bytes, Some(declared(&entry.encoding))).text;
+        if !raw.ends_with('\n') {
+            raw.push('\n');
+        }
+        let raw_file = read(&dir.join(format!("raw/PG{}_raw.txt", entry.id)));
+        assert!(raw_file == raw, "raw text of {}", entry.id);
+        assert!(raw_file.contains("*** START OF"), "the header is kept");
+        // metadata.csv: the header's fields, the saved file's hash and size.
+        let book = books.iter().find(|b| b["id"] == entry.id.0).unwrap();
+        assert_eq!(&row[0], entry.id.to_string());
+        assert_eq!(&row[1], entry.title, "title of {}", entry.id);
+        assert_eq!(&row[2], entry.author, "author of {}", entry.id);
+        assert_eq!(Some(&row[3]), book["metadata"]["language"].as_str());
+        assert_eq!(Some(&row[4]), book["metadata"]["release_date"].as_str());
+        assert_eq!(Some(&row[5]), book["url"].as_str());
+        assert_eq!(&row[6], gutenpipe::store::sha256_hex(&bytes));
+        assert_eq!(&row[7], bytes.len().to_string());
+        assert_eq!(
+            row[8].parse::<u64>().ok(),
+            book["results"]["tokenize"]["tokens"].as_u64()
+        );
+    }
+}

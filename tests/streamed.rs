@@ -193,7 +193,15 @@ fn failing_books_block_nothing_and_every_mode_agrees() {
         assert_eq!(r.corpus, reports[0].corpus, "{}", r.mode.name());
         for (a, b) in mine.iter().zip(&books[0]) {
             assert_eq!(a.results, b.results, "{} ebook {}", r.mode.name(), a.id);
-            assert_eq!(a.error, b.error);
+            // Which layouts a missing book was looked for at depends on
+            // whether another book had already shown the source's family,
+            // which the modes' order of downloads decides: the error up to
+            // the list of URLs tried must agree.
+            let what = |e: &Option<String>| {
+                e.as_deref()
+                    .map(|e| e.split("; tried").next().unwrap_or(e).to_string())
+            };
+            assert_eq!(what(&a.error), what(&b.error));
         }
     }
     assert!(reports[0].corpus["fail-even"].as_u64().unwrap() > 0);

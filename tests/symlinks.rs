@@ -71,6 +71,7 @@ fn links_planted_at_temporary_and_final_names_are_never_followed() {
         kinds: vec![EmitKind::Tokens],
         keep_case: false,
         sync: false,
+        ..Emit::default()
     };
     let err = emit_tokens.prepare(&out).unwrap_err().to_string();
     assert!(err.contains("not a folder gutenpipe made"), "{err}");
@@ -79,6 +80,7 @@ fn links_planted_at_temporary_and_final_names_are_never_followed() {
         kinds: vec![EmitKind::Text],
         keep_case: false,
         sync: false,
+        ..Emit::default()
     };
     emit.prepare(&out).unwrap();
     let store = Store::open(&out, false).unwrap();

@@ -8,16 +8,17 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use gutenpipe::experiment::SourceStarter;
-use gutenpipe::experiment::source::remote_base;
+use gutenpipe::experiment::source::{SourceSpec, parse_source};
+use gutenpipe::fetch::local::file_url;
 use gutenpipe::fetch::{FetchConfig, default_user_agent};
 use gutenpipe::latency::LatencyModel;
-use gutenpipe::mirror::FaultPlan;
+use gutenpipe::mirror::{FaultPlan, MirrorLayout};
 use gutenpipe::report::books::table;
 use gutenpipe::units;
 
 use super::embedded::Embedded;
 use super::select::SelectArgs;
-use super::{CorpusShape, Failure, exit, fatal};
+use super::{CorpusShape, Failure, exit, fatal, usage};
 use gutenpipe::report::console::{Stream, Terminal, width};
 
 /// How `books` prints what it found.
@@ -34,7 +35,8 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct BooksCmd {
     /// Whose catalog to read: `embedded` (the synthetic corpus's), `gutenberg`
-    /// (Project Gutenberg's main site) or a mirror's base URL.
+    /// (Project Gutenberg's main site), a mirror's base URL, or a local copy
+    /// of Gutenberg (a folder; its pg_catalog.csv).
     #[arg(long, default_value = "embedded")]
     pub source: String,
     /// Corpus folder the embedded mirror serves (default: a cached synthetic corpus).
@@ -67,16 +69,24 @@ impl BooksCmd {
             user_agent: self.user_agent.clone(),
             ..FetchConfig::default()
         };
-        let loaded = match remote_base(&self.source)? {
-            Some(url) => choice.load(&url, true, &fetch, &terminal)?,
-            None if choice.file.is_some() => choice.load("", false, &fetch, &terminal)?,
+        let loaded = match parse_source(&self.source)? {
+            SourceSpec::Remote(url) => choice.load(&url, true, &fetch, &terminal)?,
+            SourceSpec::Folder(path) => {
+                let root = std::fs::canonicalize(&path)
+                    .map_err(|e| usage(format!("--source {}: {e}", path.display())))?;
+                choice.load(&file_url(&root), false, &fetch, &terminal)?
+            }
+            SourceSpec::Embedded if choice.file.is_some() => {
+                choice.load("", false, &fetch, &terminal)?
+            }
             // The embedded mirror runs only while the catalog is read.
-            None => {
+            SourceSpec::Embedded => {
                 let embedded = Embedded::new(
                     self.corpus.clone(),
                     self.shape.clone(),
                     LatencyModel::default(),
                     FaultPlan::default(),
+                    MirrorLayout::default(),
                 );
                 let source = embedded.start(&terminal)?;
                 choice.load(&source.base_url, false, &fetch, &terminal)?

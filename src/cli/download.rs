@@ -1,6 +1,6 @@
 //! The flags of `gutenpipe run` that shape how books are downloaded and
 //! saved beyond the basic timeouts: retries and backoff, per-host
-//! politeness and rate limit, and `--force` against resume.
+//! politeness and rate limit, and `--force` and `--refresh` against resume.
 
 use std::time::Duration;
 
@@ -42,8 +42,13 @@ pub struct DownloadArgs {
     pub limit_rate: Option<Bandwidth>,
     /// Fetch every book again, even those already saved and matching the
     /// manifest of the output folder.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "refresh")]
     pub force: bool,
+    /// Ask the source whether each book already saved has changed (a
+    /// conditional request with its ETag or Last-Modified; for a local
+    /// folder, its size and time) and replace those that have.
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 impl DownloadArgs {

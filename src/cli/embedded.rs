@@ -12,7 +12,7 @@ use gutenpipe::corpus::{CATALOG_FILE, CatalogEntry, open_or_generate};
 use gutenpipe::experiment::source::Offered;
 use gutenpipe::experiment::{ExperimentError, Listener, Source, SourceStarter};
 use gutenpipe::latency::LatencyModel;
-use gutenpipe::mirror::{FaultPlan, Mirror, MirrorConfig};
+use gutenpipe::mirror::{FaultPlan, Mirror, MirrorConfig, MirrorLayout};
 use gutenpipe::record::{RunReport, SourceSettings};
 use gutenpipe::units;
 
@@ -25,6 +25,8 @@ pub struct Embedded {
     pub shape: CorpusShape,
     pub latency: LatencyModel,
     pub faults: FaultPlan,
+    /// The URL layouts the mirror serves (`--mirror-layout`).
+    pub layout: MirrorLayout,
     /// The ebook ids of the corpus served, once started.
     served: OnceLock<Vec<BookId>>,
 }
@@ -33,18 +35,21 @@ pub struct Embedded {
 const HINT_IDS: usize = 5;
 
 impl Embedded {
-    /// The embedded mirror on `corpus` (else the cached corpus of `shape`).
+    /// The embedded mirror on `corpus` (else the cached corpus of `shape`),
+    /// serving `layout`.
     pub fn new(
         corpus: Option<PathBuf>,
         shape: CorpusShape,
         latency: LatencyModel,
         faults: FaultPlan,
+        layout: MirrorLayout,
     ) -> Embedded {
         Embedded {
             corpus,
             shape,
             latency,
             faults,
+            layout,
             served: OnceLock::new(),
         }
     }
@@ -130,6 +135,7 @@ impl SourceStarter for Embedded {
                 corpus: dir.clone(),
                 latency: self.latency,
                 faults: self.faults.clone(),
+                layout: self.layout,
                 log: None,
             },
             "127.0.0.1:0",
@@ -138,9 +144,10 @@ impl SourceStarter for Embedded {
         let base = mirror.base_url();
         let m = &self.latency;
         listener.note(&format!(
-            "embedded mirror at {base} serving {} from {} (latency {}, jitter {}, bandwidth {})",
+            "embedded mirror at {base} serving {} from {} in the {} layout (latency {}, jitter {}, bandwidth {})",
             units::count(mirror.books() as u64, "book", "books"),
             dir.display(),
+            self.layout.name(),
             units::format_duration(m.latency),
             m.jitter,
             m.bandwidth.map_or("unlimited".to_string(), |b| format!(
@@ -154,16 +161,16 @@ impl SourceStarter for Embedded {
                 self.faults, self.faults.seed
             ));
         }
+        // Each book's URL where a download by its number finds it first.
+        let offered = catalog
+            .iter()
+            .map(|e| Offered {
+                id: e.id,
+                url: mirror.book_path(e.id).map(|path| format!("{base}{path}")),
+            })
+            .collect();
         let mut source = Source::served("embedded", base.clone(), mirror);
-        source.offered = Some(
-            catalog
-                .iter()
-                .map(|e| Offered {
-                    id: e.id,
-                    url: Some(format!("{base}/files/{}/{}", e.id, e.file)),
-                })
-                .collect(),
-        );
+        source.offered = Some(offered);
         source.settings = SourceSettings {
             latency_seconds: Some(m.latency.as_secs_f64()),
             jitter: Some(m.jitter),

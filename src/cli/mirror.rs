@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use gutenpipe::corpus::open_or_generate;
-use gutenpipe::mirror::{Mirror, MirrorConfig, RequestLog};
+use gutenpipe::mirror::{Mirror, MirrorConfig, MirrorLayout, RequestLog};
 
 use super::faults::FaultArgs;
 use super::{CorpusShape, Failure, LatencyArgs, fatal, usage};
@@ -15,10 +15,16 @@ use super::{CorpusShape, Failure, LatencyArgs, fatal, usage};
 #[derive(Debug, Args)]
 pub struct MirrorCmd {
     /// Corpus folder to serve (files named as Gutenberg names them: 84-0.txt,
-    /// 1661-8.txt, 2701.txt, pg84.txt). Without it, a synthetic corpus is
-    /// generated once and cached.
+    /// 1661-8.txt, 2701.txt, pg84.txt, 84-0.zip, in the folder or in folders
+    /// under it). Without it, a synthetic corpus is generated once and cached.
     #[arg(long)]
     pub corpus: Option<PathBuf>,
+    /// URL layouts to serve the books under: `site` (as www.gutenberg.org:
+    /// every book at /cache/epub/ID/pgID.txt, its files under /files/ID/),
+    /// `numbered` (as a mirror of the main collection: /1/0/2/3/10234/10234-0.txt
+    /// and its .zip) or `partial` (the cache only for UTF-8 books).
+    #[arg(long, default_value = "site", value_parser = super::named(&MirrorLayout::ALL, |l| l.name()))]
+    pub layout: MirrorLayout,
     /// Address to listen on; port 0 picks a free port, which is printed.
     #[arg(long, default_value = "127.0.0.1:0")]
     pub addr: String,
@@ -50,6 +56,7 @@ impl MirrorCmd {
             corpus: dir.clone(),
             latency: self.latency.model(self.shape.seed),
             faults: self.faults.plan(),
+            layout: self.layout,
             log: (!self.quiet).then(|| {
                 RequestLog::new(|line| {
                     eprintln!("{}", gutenpipe::terminal::clean(&line.to_string()))
@@ -58,9 +65,10 @@ impl MirrorCmd {
         };
         let mirror = Mirror::start(config, &self.addr).map_err(usage)?;
         println!(
-            "serving {} from {} at {}",
+            "serving {} from {} in the {} layout at {}",
             gutenpipe::units::count(mirror.books() as u64, "book", "books"),
             dir.display(),
+            self.layout.name(),
             mirror.base_url()
         );
         if self.faults.any() {

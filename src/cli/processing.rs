@@ -14,9 +14,10 @@ const HEADING: &str = "Processing stages and outputs";
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = HEADING)]
 pub struct ProcessingArgs {
-    /// Also write, under --out, each book's text, tokens and/or counts in the
-    /// Standardized Project Gutenberg Corpus layout (text/PG84_text.txt …),
-    /// the corpus counts and results.jsonl (e.g. --emit text,tokens,counts).
+    /// Also write, under --out, each book's raw text, text, tokens and/or
+    /// counts in the Standardized Project Gutenberg Corpus layout
+    /// (raw/PG84_raw.txt, text/PG84_text.txt …), metadata/metadata.csv, the
+    /// corpus counts and results.jsonl (e.g. --emit raw,text,counts,metadata).
     #[arg(long, value_delimiter = ',', value_name = "KINDS", value_parser = super::named(&EmitKind::ALL, |k| k.name()))]
     pub emit: Vec<EmitKind>,
 }
@@ -35,6 +36,7 @@ impl ProcessingArgs {
             kinds,
             keep_case: options.flag(KEEP_CASE.name),
             sync,
+            ..Emit::default()
         }
     }
 }

@@ -8,9 +8,12 @@ use std::time::Duration;
 
 use clap::Args;
 use gutenpipe::book::BookId;
-use gutenpipe::experiment::source::remote_base;
-use gutenpipe::experiment::{self, BookChoice, Listener, RemoteSource, RunConfig, defaults};
+use gutenpipe::experiment::{
+    self, BookChoice, Listener, LocalSource, RemoteSource, RunConfig, SourceSpec, defaults,
+    parse_source,
+};
 use gutenpipe::fetch::{FetchConfig, default_user_agent};
+use gutenpipe::mirror::MirrorLayout;
 use gutenpipe::pipeline::PipelineConfig;
 use gutenpipe::record::{Mode, Report};
 use gutenpipe::report::{self, table};
@@ -41,13 +44,20 @@ pub struct RunCmd {
     pub urls: Vec<String>,
     /// Where books come from: `embedded` (a mirror started in-process on the
     /// synthetic corpus), `gutenberg` (Project Gutenberg's main site,
-    /// https://www.gutenberg.org) or the base URL of a Gutenberg mirror
-    /// (https://gutenberg.pglaf.org, http://127.0.0.1:8080).
+    /// https://www.gutenberg.org), the base URL of a Gutenberg mirror
+    /// (https://gutenberg.pglaf.org, http://127.0.0.1:8080), or a local copy
+    /// of Gutenberg: a folder (/data/gutenberg, file:///data/gutenberg)
+    /// holding the numbered tree or the generated files (ID/pgID.txt).
     #[arg(long, default_value = "embedded")]
     pub source: String,
     /// Corpus folder the embedded mirror serves (default: a cached synthetic corpus).
     #[arg(long)]
     pub corpus: Option<PathBuf>,
+    /// URL layouts the embedded mirror serves: `site` (as www.gutenberg.org),
+    /// `numbered` (the main collection's tree, with zips) or `partial` (the
+    /// cache only for UTF-8 books, so downloads by id try several layouts).
+    #[arg(long, default_value = "site", value_parser = super::named(&MirrorLayout::ALL, |l| l.name()))]
+    pub mirror_layout: MirrorLayout,
     /// Folder to save books in; with several modes, one subfolder per mode.
     #[arg(long, default_value = "texts")]
     pub out: PathBuf,
@@ -166,6 +176,7 @@ impl RunCmd {
             repeat: self.measure.repeat(),
             sync: !self.no_sync,
             force: self.download.force,
+            refresh: self.download.refresh,
         })
     }
 
@@ -177,17 +188,26 @@ impl RunCmd {
         config: &RunConfig,
         terminal: &Terminal,
     ) -> Result<(Report, Option<String>), Failure> {
-        match remote_base(&self.source)? {
-            Some(_) if self.faults.any() => Err(usage(
+        let spec = parse_source(&self.source)?;
+        if spec != SourceSpec::Embedded && self.faults.any() {
+            return Err(usage(
                 "--faults needs --source embedded: only the embedded mirror injects faults",
-            )),
-            Some(url) => Ok((experiment::run(config, &RemoteSource(url), terminal)?, None)),
-            None => {
+            ));
+        }
+        match spec {
+            SourceSpec::Remote(url) => {
+                Ok((experiment::run(config, &RemoteSource(url), terminal)?, None))
+            }
+            SourceSpec::Folder(path) => {
+                Ok((experiment::run(config, &LocalSource(path), terminal)?, None))
+            }
+            SourceSpec::Embedded => {
                 let embedded = Embedded::new(
                     self.corpus.clone(),
                     self.shape.clone(),
                     self.latency.model(self.shape.seed),
                     self.faults.plan(),
+                    self.mirror_layout,
                 );
                 let report = experiment::run(config, &embedded, terminal)?;
                 let hint = report

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use gutenpipe::experiment::{self, Listener, SweepConfig, defaults};
-use gutenpipe::mirror::FaultPlan;
+use gutenpipe::mirror::{FaultPlan, MirrorLayout};
 use gutenpipe::report::sweep::{render_svg, render_table_in};
 use gutenpipe::report::write_file;
 use gutenpipe::stages::{self, Options};
@@ -85,6 +85,7 @@ impl SweepCmd {
             self.shape.clone(),
             self.latency.model(self.shape.seed),
             FaultPlan::none(),
+            MirrorLayout::Site,
         );
         let report = experiment::sweep(&config, &embedded, &terminal)?;
         // With a file on standard output, the tables go to standard error.

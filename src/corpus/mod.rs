@@ -8,8 +8,12 @@
 //! `pg_catalog.csv` in the format of Gutenberg's own catalog, which also
 //! lists an audio book (type `Sound`, no text file) for every tenth book.
 //! Ebook ids start at [`FIRST_ID`], far above any real Gutenberg number.
+//! The files can also be laid out as a local copy of Gutenberg would hold
+//! them ([`CorpusLayout`]): the numbered tree with `.zip` files, or the
+//! generated files alone.
 
 pub(crate) mod format;
+mod layout;
 mod prose;
 mod vocab;
 
@@ -22,6 +26,7 @@ use rayon::prelude::*;
 use crate::book::BookId;
 use crate::rng::Rng;
 use crate::store::{StoreError, write_atomic};
+pub use layout::CorpusLayout;
 pub use vocab::LANGUAGES;
 use vocab::{Language, Vocabulary, capitalize};
 
@@ -304,10 +309,22 @@ fn generate_book(
     }
 }
 
-/// Writes a corpus into `dir` and returns its catalog. The same config gives
-/// the same bytes on every machine. A folder holding an earlier corpus is
-/// replaced; any other non-empty folder is refused.
+/// Writes a corpus into `dir`, every file in the folder itself, and returns
+/// its catalog. The same config gives the same bytes on every machine. A
+/// folder holding an earlier corpus is replaced; any other non-empty folder
+/// is refused.
 pub fn write_corpus(dir: &Path, config: &CorpusConfig) -> Result<Vec<CatalogEntry>, CorpusError> {
+    write_corpus_as(dir, config, CorpusLayout::Flat)
+}
+
+/// Writes a corpus into `dir` as [`write_corpus`] does, its files arranged
+/// as `layout` says; each catalog entry's `file` is the path of the book's
+/// file relative to `dir` (its zip's, for a book that exists only zipped).
+pub fn write_corpus_as(
+    dir: &Path,
+    config: &CorpusConfig,
+    layout: CorpusLayout,
+) -> Result<Vec<CatalogEntry>, CorpusError> {
     let io = |action, path: &Path| {
         let path = path.to_path_buf();
         move |source| CorpusError::Io {
@@ -319,7 +336,7 @@ pub fn write_corpus(dir: &Path, config: &CorpusConfig) -> Result<Vec<CatalogEntr
     fs::create_dir_all(dir).map_err(io("create", dir))?;
     if dir.join(CATALOG_FILE).exists() {
         for old in read_catalog(dir)? {
-            let _ = fs::remove_file(dir.join(&old.file));
+            layout::remove_book(dir, &old.file);
         }
     } else if fs::read_dir(dir).map_err(io("read", dir))?.next().is_some() {
         return Err(CorpusError::NotACorpus {
@@ -332,7 +349,9 @@ pub fn write_corpus(dir: &Path, config: &CorpusConfig) -> Result<Vec<CatalogEntr
         .into_par_iter()
         .map(|index| {
             let mut book = generate_book(config, index, &vocabularies);
-            write_atomic(dir, &book.entry.file, &book.bytes, false)?;
+            let e = &book.entry;
+            let zip_only = layout.zip_only(index);
+            book.entry.file = layout.write(dir, e.id, &e.file, &book.bytes, zip_only)?;
             book.bytes = Vec::new();
             Ok(book)
         })

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::source::{MAIN_SITE, Offered, is_main_site};
+use super::source::{FOLDER_CATALOGS, MAIN_SITE, Offered, folder_catalog, is_main_site};
 use super::{ExperimentError, Listener};
 use crate::book::{BookId, BookRequest, MAX_ID_LIST_BYTES, Target, id_from_url, parse_id_list};
 use crate::catalog::fetch::{self, MAX_CATALOG_BYTES, catalog_url};
@@ -146,8 +146,8 @@ impl BookChoice {
 impl CatalogChoice {
     /// The catalog to choose from: the file named, else the one at `base`
     /// (a live server's through the local cache; a server started for this
-    /// run's each time). A live mirror without a catalog falls back to the
-    /// main site's.
+    /// run's each time; a local folder's own `pg_catalog.csv`). A live
+    /// mirror without a catalog falls back to the main site's.
     pub fn load(
         &self,
         base: &str,
@@ -158,6 +158,17 @@ impl CatalogChoice {
         let loaded = match &self.file {
             Some(path) => fetch::from_file(path)
                 .map_err(|e| ExperimentError::Usage(format!("--catalog: {e}")))?,
+            None if crate::fetch::local::is_file_url(base) => {
+                let root = crate::fetch::local::path_of_url(base);
+                let path = folder_catalog(&root).ok_or_else(|| {
+                    ExperimentError::Usage(format!(
+                        "the folder {} holds no catalog (looked for {}); pass --catalog FILE, or name books with --ids",
+                        root.display(),
+                        FOLDER_CATALOGS.join(", ")
+                    ))
+                })?;
+                fetch::from_file(&path).map_err(|e| ExperimentError::Usage(e.to_string()))?
+            }
             None => {
                 let fetcher = Fetcher::new(
                     FetchConfig {

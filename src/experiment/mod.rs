@@ -8,7 +8,7 @@
 //! | module | what it is for |
 //! |---|---|
 //! | [`listener`] | how the experiment tells its user what it does: notes, warnings, progress |
-//! | [`source`] | where books come from: a started source, remote servers |
+//! | [`source`] | where books come from: a started source, remote servers, local folders |
 //! | [`books`] | which books: ids, a file of ids, URLs, a catalog selection |
 //! | [`defaults`] | the defaults `run`, `sweep` and `make run` share |
 //! | [`repeat`] | one mode run several times on fresh folders |
@@ -26,7 +26,7 @@ pub mod sweep;
 pub use books::{BookChoice, CatalogChoice};
 pub use listener::{Listener, RunProgress, Silent};
 pub use run::{RunConfig, run};
-pub use source::{RemoteSource, Source, SourceStarter};
+pub use source::{LocalSource, RemoteSource, Source, SourceSpec, SourceStarter, parse_source};
 pub use sweep::{SweepConfig, sweep};
 
 /// Why an experiment stopped, sorted by what it means for the user.

@@ -14,6 +14,7 @@ use super::repeat::{Repeat, Runs};
 use super::source::{Source, SourceStarter, live_notice};
 use super::{ExperimentError, Listener};
 use crate::book::{BookRequest, Target};
+use crate::emit::EmitKind;
 use crate::fetch::{FetchConfig, Fetcher, host_of};
 use crate::pipeline::PipelineConfig;
 use crate::record::{Mode, Report, RunSettings, stats};
@@ -39,6 +40,9 @@ pub struct RunConfig {
     pub sync: bool,
     /// Fetch every book again, even those already saved (`--force`).
     pub force: bool,
+    /// Ask the source whether each book already saved has changed, and
+    /// fetch it again when it has (`--refresh`).
+    pub refresh: bool,
 }
 
 impl RunConfig {
@@ -75,6 +79,7 @@ pub fn run(
         ..config.fetch.clone()
     };
     let (requests, chosen) = choose_books(config, &source, &fetch, listener)?;
+    let pipeline = &with_catalog(pipeline, chosen.as_ref());
     let settings = settings(config, &source, &fetch, &modes, requests.len(), chosen);
     let new_fetcher = || Fetcher::new(fetch.clone(), Some(&source.base_url));
     let mut runs = Vec::new();
@@ -96,6 +101,17 @@ pub fn run(
         config: settings,
         runs,
     })
+}
+
+/// The pipeline's config with the catalog rows of the `chosen` books, for
+/// `--emit metadata`.
+fn with_catalog(pipeline: &PipelineConfig, chosen: Option<&Chosen>) -> PipelineConfig {
+    let mut pipeline = pipeline.clone();
+    if let Some(chosen) = chosen.filter(|_| pipeline.emit.wants(EmitKind::Metadata)) {
+        let rows = chosen.books.iter().map(|b| (b.id, b.clone())).collect();
+        pipeline.emit.catalog = std::sync::Arc::new(rows);
+    }
+    pipeline
 }
 
 /// The books to fetch from `source`, telling a live source what the run
@@ -177,6 +193,7 @@ fn settings(
         max_bytes: fetch.max_bytes,
         retries: fetch.retry.retries,
         force: config.force,
+        refresh: config.refresh,
         selection: chosen.map(|c| c.report),
         in_flight: pipeline.in_flight,
         runs: config.repeat.runs,
@@ -211,7 +228,7 @@ fn open_stores(
             ))
         };
         let store = Store::open_locked(dir, config.sync, waiting)
-            .map(|s| s.with_force(config.force))
+            .map(|s| s.with_force(config.force).with_refresh(config.refresh))
             .map_err(|e| ExperimentError::Usage(format!("--out: {e}")))?;
         for note in store.notes() {
             listener.note(note);

@@ -2,14 +2,17 @@
 //! experiment is ready for it (after every input has been checked) and
 //! hands back a running [`Source`]: a base URL and what the report and the
 //! user should know of it. [`RemoteSource`] is a server on the network —
-//! Project Gutenberg's main site or a mirror; the command line starts the
-//! embedded mirror through this trait too, so the experiment sees every
-//! source only as a URL.
+//! Project Gutenberg's main site or a mirror; [`LocalSource`] a local copy
+//! of Gutenberg (an rsync copy of the main collection or of the generated
+//! files), named by a `file://` URL; the command line starts the embedded
+//! mirror through this trait too, so the experiment sees every source only
+//! as a URL.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{ExperimentError, Listener};
 use crate::book::BookId;
+use crate::fetch::local::{self, file_url, is_file_url, path_of_url};
 use crate::fetch::{FetchConfig, host_of, is_gutenberg};
 use crate::latency::LatencyModel;
 use crate::record::SourceSettings;
@@ -96,17 +99,96 @@ impl SourceStarter for RemoteSource {
     }
 }
 
-/// What `--source` names: `None` for the embedded mirror, else the base URL
-/// of a remote server (`gutenberg` is the main site).
-pub fn remote_base(source: &str) -> Result<Option<String>, ExperimentError> {
+/// A local copy of Gutenberg: a folder holding the main collection's
+/// numbered tree (`1/0/2/3/10234/10234-0.txt`, rsync module `gutenberg`)
+/// or the generated files (`84/pg84.txt`, rsync module `gutenberg-epub`),
+/// told apart by looking. Books are read from it on the download pool; no
+/// network is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalSource(pub PathBuf);
+
+/// Where a local copy may keep Gutenberg's catalog, relative to its root.
+pub const FOLDER_CATALOGS: [&str; 3] = [
+    "pg_catalog.csv",
+    "feeds/pg_catalog.csv",
+    "cache/epub/feeds/pg_catalog.csv",
+];
+
+/// The catalog file a local copy at `root` holds, if any.
+pub fn folder_catalog(root: &Path) -> Option<PathBuf> {
+    FOLDER_CATALOGS
+        .iter()
+        .map(|name| root.join(name))
+        .find(|p| p.is_file())
+}
+
+impl SourceStarter for LocalSource {
+    fn start(&self, listener: &dyn Listener) -> Result<Source, ExperimentError> {
+        let shown = self.0.display();
+        let root = std::fs::canonicalize(&self.0)
+            .map_err(|e| ExperimentError::Usage(format!("--source {shown}: {e}")))?;
+        if !root.is_dir() {
+            return Err(ExperimentError::Usage(format!(
+                "--source {shown} is not a folder"
+            )));
+        }
+        let family = local::detect(&root).ok_or_else(|| {
+            ExperimentError::Usage(format!(
+                "--source {shown} holds no Gutenberg books in a layout gutenpipe reads: \
+                 the main collection's numbered tree (1/0/2/3/10234/10234-0.txt, 0/5/5.txt) \
+                 or the generated files (84/pg84.txt)"
+            ))
+        })?;
+        let base_url = file_url(&root);
+        let catalog = folder_catalog(&root);
+        listener.note(&format!(
+            "local folder {}: {}; catalog {}",
+            root.display(),
+            family.describe(),
+            catalog
+                .as_ref()
+                .map_or("none (--catalog FILE to choose books by it)".into(), |c| {
+                    c.display().to_string()
+                })
+        ));
+        let mut source = Source::remote(&base_url);
+        source.live = false;
+        source.folder = Some(root);
+        Ok(source)
+    }
+}
+
+/// What `--source` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceSpec {
+    /// The embedded mirror on the synthetic corpus.
+    Embedded,
+    /// A server at this base URL (`gutenberg` is the main site).
+    Remote(String),
+    /// A local copy of Gutenberg (`/data/gutenberg`, `file:///data/gutenberg`).
+    Folder(PathBuf),
+}
+
+/// What `--source` names: `embedded`, `gutenberg`, an `http://` or
+/// `https://` base URL, a `file://` URL, or the path of a folder that
+/// exists (`./embedded` names a folder called `embedded`).
+pub fn parse_source(source: &str) -> Result<SourceSpec, ExperimentError> {
     match source {
-        "embedded" => Ok(None),
-        "gutenberg" => Ok(Some(MAIN_SITE.to_string())),
-        url if crate::fetch::is_http_url(url) => Ok(Some(crate::fetch::normalize_scheme(
-            url.trim_end_matches('/'),
-        ))),
+        "embedded" => Ok(SourceSpec::Embedded),
+        "gutenberg" => Ok(SourceSpec::Remote(MAIN_SITE.to_string())),
+        url if crate::fetch::is_http_url(url) => Ok(SourceSpec::Remote(
+            crate::fetch::normalize_scheme(url.trim_end_matches('/')),
+        )),
+        url if is_file_url(url) => Ok(SourceSpec::Folder(path_of_url(url))),
+        path if Path::new(path).is_dir() => Ok(SourceSpec::Folder(PathBuf::from(path))),
         other => Err(ExperimentError::Usage(format!(
-            "--source `{other}` is neither `embedded`, `gutenberg` nor an http:// or https:// URL"
+            "--source `{other}` is neither `embedded`, `gutenberg`, an http:// or https:// URL, \
+             nor a folder{}",
+            if Path::new(other).exists() {
+                " (it is a file)"
+            } else {
+                " that exists"
+            }
         ))),
     }
 }
@@ -154,18 +236,62 @@ mod tests {
 
     #[test]
     fn sources() {
-        assert_eq!(remote_base("embedded").unwrap(), None);
+        assert_eq!(parse_source("embedded").unwrap(), SourceSpec::Embedded);
+        let remote = |s: &str| SourceSpec::Remote(s.to_string());
         assert_eq!(
-            remote_base("gutenberg").unwrap().as_deref(),
-            Some("https://www.gutenberg.org")
+            parse_source("gutenberg").unwrap(),
+            remote("https://www.gutenberg.org")
         );
         assert_eq!(
-            remote_base("https://gutenberg.pglaf.org/")
-                .unwrap()
-                .as_deref(),
-            Some("https://gutenberg.pglaf.org")
+            parse_source("https://gutenberg.pglaf.org/").unwrap(),
+            remote("https://gutenberg.pglaf.org")
         );
-        assert!(remote_base("ftp://x").is_err());
+        let err = parse_source("ftp://x").unwrap_err().to_string();
+        assert!(err.contains("nor a folder that exists"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_str().unwrap();
+        assert_eq!(
+            parse_source(path).unwrap(),
+            SourceSpec::Folder(dir.path().to_path_buf())
+        );
+        assert_eq!(
+            parse_source(&format!("file://{path}")).unwrap(),
+            SourceSpec::Folder(dir.path().to_path_buf())
+        );
+        let file = dir.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        let err = parse_source(file.to_str().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(err.ends_with("(it is a file)"), "{err}");
+    }
+
+    #[test]
+    fn a_folder_without_books_is_refused_and_one_with_them_started() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = LocalSource(dir.path().to_path_buf());
+        let err = source
+            .start(&super::super::Silent)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("holds no Gutenberg books"), "{err}");
+        std::fs::create_dir_all(dir.path().join("8/84")).unwrap();
+        std::fs::write(dir.path().join("8/84/84-0.txt"), "x").unwrap();
+        let started = source.start(&super::super::Silent).unwrap();
+        assert!(
+            started.base_url.starts_with("file:///"),
+            "{}",
+            started.base_url
+        );
+        assert!(!started.live);
+        assert_eq!(folder_catalog(dir.path()), None);
+        std::fs::create_dir_all(dir.path().join("feeds")).unwrap();
+        std::fs::write(dir.path().join("feeds/pg_catalog.csv"), "x").unwrap();
+        assert_eq!(
+            folder_catalog(dir.path()),
+            Some(dir.path().join("feeds/pg_catalog.csv"))
+        );
     }
 
     #[test]

@@ -7,8 +7,27 @@ use std::time::Duration;
 /// Why one book could not be downloaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
-    #[error("not found (HTTP 404) at any Gutenberg layout; tried {}", tried.join(", "))]
+    #[error(
+        "not found (HTTP 404) at any Gutenberg layout; tried {}",
+        listed(tried)
+    )]
     NotFound { tried: Vec<String> },
+    /// No file of the book in a local folder, at any layout.
+    #[error(
+        "no file of this book in the folder at any Gutenberg layout; looked for {}",
+        listed(tried)
+    )]
+    Missing { tried: Vec<String> },
+    /// A local file that is there could not be read.
+    #[error("could not read {url}: {detail}")]
+    Read { url: String, detail: String },
+    /// A zip file that did not give a book.
+    #[error("{url}: {source}")]
+    Archive {
+        url: String,
+        #[source]
+        source: super::archive::ArchiveError,
+    },
     #[error("HTTP {status} from {url}")]
     Status {
         url: String,
@@ -54,6 +73,19 @@ pub enum FetchError {
     },
 }
 
+/// The URLs tried, the first few of them when there are many.
+fn listed(tried: &[String]) -> String {
+    const SHOWN: usize = 4;
+    if tried.len() <= SHOWN + 1 {
+        return tried.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        tried[..SHOWN].join(", "),
+        tried.len() - SHOWN
+    )
+}
+
 fn retried_message(retries: u32, exhausted: bool, last: &FetchError) -> String {
     let s = if retries == 1 { "y" } else { "ies" };
     if exhausted {
@@ -76,6 +108,9 @@ impl FetchError {
             | FetchError::Empty { .. }
             | FetchError::Transport { .. } => true,
             FetchError::NotFound { .. }
+            | FetchError::Missing { .. }
+            | FetchError::Read { .. }
+            | FetchError::Archive { .. }
             | FetchError::Connect { .. }
             | FetchError::TooLarge { .. }
             | FetchError::TooManyRedirects { .. }
@@ -89,7 +124,9 @@ impl FetchError {
     /// The URL the error happened at (the last one tried).
     pub fn url(&self) -> Option<&str> {
         match self {
-            FetchError::NotFound { tried } => tried.last().map(String::as_str),
+            FetchError::NotFound { tried } | FetchError::Missing { tried } => {
+                tried.last().map(String::as_str)
+            }
             FetchError::Status { url, .. }
             | FetchError::Connect { url, .. }
             | FetchError::Timeout { url, .. }
@@ -100,8 +137,25 @@ impl FetchError {
             | FetchError::Empty { url }
             | FetchError::OutOfMemory { url, .. }
             | FetchError::Interrupted { url }
+            | FetchError::Read { url, .. }
+            | FetchError::Archive { url, .. }
             | FetchError::Transport { url, .. } => Some(url),
             FetchError::Retried { last, .. } => last.url(),
+        }
+    }
+
+    /// The error for the zip file at `url` that did not give a book: too
+    /// large is [`FetchError::TooLarge`], as for any body.
+    pub fn from_archive(url: &str, error: super::archive::ArchiveError) -> FetchError {
+        match error {
+            super::archive::ArchiveError::TooLarge { limit, .. } => FetchError::TooLarge {
+                url: url.to_string(),
+                limit,
+            },
+            source => FetchError::Archive {
+                url: url.to_string(),
+                source,
+            },
         }
     }
 

@@ -5,15 +5,23 @@
 //! bytes), so that no server can make a download hang forever, fill the
 //! memory, or pass off half a book as a whole one.
 //!
+//! The base may also be a local folder (`file:///data/gutenberg`, an rsync
+//! copy): the same layouts are then looked for on disk ([`local`]).
+//!
 //! `error` sorts failures, `retry` says when to try again,
 //! `politeness` keeps each host's connections and request rate in bounds,
-//! and `body` reads a body whatever the server claims about it.
+//! `body` reads a body whatever the server claims about it, [`archive`]
+//! takes the book out of a `.zip` file, and `revalidate` asks whether a
+//! saved book has changed (`--refresh`).
 
+pub mod archive;
 pub mod body;
 mod error;
+pub mod local;
 mod politeness;
 mod resolve;
 mod retry;
+mod revalidate;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -22,10 +30,12 @@ use crate::book::{BookId, BookRequest, Layout, Target};
 use crate::rng::Rng;
 pub use error::FetchError;
 use error::classify;
+use local::LocalFolder;
 pub use politeness::{
     HostLimits, Politeness, PolitenessConfig, RateSchedule, Throttled, host_of, is_gutenberg,
 };
 pub use retry::{RetryPolicy, parse_retry_after};
+pub use revalidate::{Revalidated, Validators};
 
 /// Most redirects followed for one request; more is taken for a loop.
 pub const MAX_REDIRECTS: u32 = 5;
@@ -129,7 +139,20 @@ pub struct Fetched {
     /// Why the body may not be the book (an HTML page, a body that ended
     /// with the connection without Gutenberg's END marker), if it may not.
     pub suspect: Option<String>,
+    /// What identifies this version at the source (`ETag`,
+    /// `Last-Modified`), for `--refresh`.
+    pub validators: Validators,
 }
+
+/// What one request got: a body, or `304 Not Modified` to a conditional one.
+#[derive(Debug)]
+enum Answer {
+    Body(Fetched),
+    NotModified,
+}
+
+/// [`Fetcher`]'s `preferred` before any layout has answered.
+const UNKNOWN: usize = usize::MAX;
 
 /// The largest error body read to its end so that its connection serves
 /// the next request.
@@ -155,7 +178,11 @@ pub struct Fetcher {
     config: FetchConfig,
     /// Base URL of the mirror, without a trailing slash.
     base: Option<String>,
-    /// Index in [`Layout::ALL`] of the layout that last answered, tried first.
+    /// The folder books are read from, when the base is a `file://` URL.
+    local: Option<LocalFolder>,
+    /// Index in [`Layout::ALL`] of the text layout that last answered (of
+    /// the family of a zip that answered), tried first with its family;
+    /// [`UNKNOWN`] until one has.
     preferred: AtomicUsize,
     politeness: Politeness,
     /// Seed of the backoff jitter, and how many draws were taken from it.
@@ -165,7 +192,8 @@ pub struct Fetcher {
 
 impl Fetcher {
     /// A fetcher for books on the mirror at `base` (for [`Target::Mirror`]
-    /// requests) or only for explicit URLs when `base` is `None`.
+    /// requests), in the local folder `base` names when it is a `file://`
+    /// URL, or only for explicit URLs when `base` is `None`.
     pub fn new(config: FetchConfig, base: Option<&str>) -> Fetcher {
         let agent_config = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -181,6 +209,16 @@ impl Fetcher {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64)
             ^ u64::from(std::process::id());
+        let local = base
+            .filter(|b| local::is_file_url(b))
+            .map(LocalFolder::from_url);
+        // A folder says at once which family it holds; a server, when a
+        // layout answers.
+        let preferred = local
+            .as_ref()
+            .and_then(LocalFolder::family)
+            .and_then(|f| Layout::ALL.iter().position(|l| *l == f.layouts()[0]))
+            .unwrap_or(UNKNOWN);
         Fetcher {
             agent: ureq::Agent::with_parts(
                 agent_config,
@@ -190,40 +228,44 @@ impl Fetcher {
             politeness: Politeness::new(config.politeness.clone()),
             config,
             base: base.map(|b| b.trim_end_matches('/').to_string()),
-            preferred: AtomicUsize::new(0),
+            local,
+            preferred: AtomicUsize::new(preferred),
             jitter_seed,
             draws: AtomicU64::new(0),
         }
     }
 
     /// Downloads one book: its URL, or for an ebook id the layouts in turn,
-    /// moving on only when a layout answers 404. Transient failures are
-    /// retried; an error after retries says how many there were.
+    /// moving on only when a layout answers 404 (or, in a local folder, has
+    /// no file). Transient failures are retried; an error after retries
+    /// says how many there were.
     pub fn fetch(&self, request: &BookRequest) -> Result<Fetched, FetchError> {
-        self.counting_retries(|retries| match &request.target {
-            Target::Url(url) => self.get_retrying(url, None, retries),
+        let (mut fetched, retries) = self.counting_retries(|retries| match &request.target {
+            Target::Url(url) => self.get_body(url, None, retries),
             Target::Mirror => self.fetch_by_id(request.id, retries),
-        })
+        })?;
+        fetched.retries = retries;
+        Ok(fetched)
     }
 
     /// Downloads one exact URL that is not a book (the catalog, say), as
     /// [`Fetcher::fetch`] would: retried, within the host's politeness limits.
     pub fn fetch_url(&self, url: &str) -> Result<Fetched, FetchError> {
-        self.counting_retries(|retries| self.get_retrying(url, None, retries))
+        let (mut fetched, retries) =
+            self.counting_retries(|retries| self.get_body(url, None, retries))?;
+        fetched.retries = retries;
+        Ok(fetched)
     }
 
-    /// Runs `attempts` and records on the outcome how many retries it took.
-    fn counting_retries(
+    /// Runs `attempts` and returns its outcome with how many retries it
+    /// took; an error after retries says how many there were.
+    fn counting_retries<T>(
         &self,
-        attempts: impl FnOnce(&mut u32) -> Result<Fetched, FetchError>,
-    ) -> Result<Fetched, FetchError> {
+        attempts: impl FnOnce(&mut u32) -> Result<T, FetchError>,
+    ) -> Result<(T, u32), FetchError> {
         let mut retries = 0;
-        let result = attempts(&mut retries);
-        match result {
-            Ok(mut fetched) => {
-                fetched.retries = retries;
-                Ok(fetched)
-            }
+        match attempts(&mut retries) {
+            Ok(value) => Ok((value, retries)),
             Err(last) if retries > 0 => Err(FetchError::Retried {
                 retries,
                 exhausted: last.is_transient(),
@@ -233,18 +275,49 @@ impl Fetcher {
         }
     }
 
+    /// The layouts to try for a book, in order: once a layout has answered,
+    /// that one and the rest of its family (a source keeps its books in one
+    /// family, so a book missing there costs no probes of the others);
+    /// every layout in probe order ([`Layout::ALL`]) until then.
+    fn layout_order(&self) -> Vec<Layout> {
+        let Some(&first) = Layout::ALL.get(self.preferred.load(Ordering::Relaxed)) else {
+            return Layout::ALL.to_vec();
+        };
+        let mut order = vec![first];
+        order.extend(first.family().layouts().iter().filter(|&&l| l != first));
+        order
+    }
+
+    /// Remembers that `layout` answered: the next book tries it first (or,
+    /// for a zip, its family's first text layout, since text files come
+    /// before zips).
+    fn remember(&self, layout: Layout) {
+        let text = if layout.is_zip() {
+            layout.family().layouts()[0]
+        } else {
+            layout
+        };
+        if let Some(i) = Layout::ALL.iter().position(|l| *l == text) {
+            self.preferred.store(i, Ordering::Relaxed);
+        }
+    }
+
     fn fetch_by_id(&self, id: BookId, retries: &mut u32) -> Result<Fetched, FetchError> {
+        let order = self.layout_order();
+        if let Some(folder) = &self.local {
+            let found = folder.find(id, &order)?;
+            let fetched = folder.read(&found, self.config.max_bytes)?;
+            self.remember(found.layout);
+            return Ok(fetched);
+        }
         let base = self.base.as_deref().unwrap_or("");
-        let first = self.preferred.load(Ordering::Relaxed);
-        let order = std::iter::once(first).chain((0..Layout::ALL.len()).filter(|&i| i != first));
         let mut tried = Vec::new();
-        for i in order {
-            let layout = Layout::ALL[i];
+        for layout in order {
             let url = format!("{base}{}", layout.path(id));
-            match self.get_retrying(&url, Some(layout), retries) {
+            match self.get_body(&url, Some(layout), retries) {
                 Err(FetchError::Status { status: 404, .. }) => tried.push(url),
                 Ok(fetched) => {
-                    self.preferred.store(i, Ordering::Relaxed);
+                    self.remember(layout);
                     return Ok(fetched);
                 }
                 Err(other) => return Err(other),
@@ -253,14 +326,29 @@ impl Fetcher {
         Err(FetchError::NotFound { tried })
     }
 
-    /// GETs `url`, repeating transient failures as the retry policy says,
-    /// each attempt within the host's politeness limits.
-    fn get_retrying(
+    /// GETs `url` as [`Fetcher::get_retrying`] does, unconditionally.
+    fn get_body(
         &self,
         url: &str,
         layout: Option<Layout>,
         retries: &mut u32,
     ) -> Result<Fetched, FetchError> {
+        match self.get_retrying(url, layout, None, retries)? {
+            Answer::Body(fetched) => Ok(fetched),
+            Answer::NotModified => Err(not_modified(url)),
+        }
+    }
+
+    /// GETs `url` (conditional on `validators`, when given), repeating
+    /// transient failures as the retry policy says, each attempt within the
+    /// host's politeness limits.
+    fn get_retrying(
+        &self,
+        url: &str,
+        layout: Option<Layout>,
+        validators: Option<&Validators>,
+        retries: &mut u32,
+    ) -> Result<Answer, FetchError> {
         let host = host_of(url);
         let policy = &self.config.retry;
         let mut attempt = 0;
@@ -272,7 +360,7 @@ impl Fetcher {
             }
             let result = {
                 let _permit = self.politeness.acquire(&host);
-                self.get(url, layout)
+                self.request(url, layout, validators)
             };
             match result {
                 Err(e) if e.is_transient() && attempt < policy.retries => {
@@ -290,27 +378,48 @@ impl Fetcher {
 
     /// One attempt at `url` (no retry, no politeness wait before it), with
     /// the body read in full under the size limit and within its host's
-    /// `--limit-rate`, decoded from its content coding, and checked against
-    /// its `Content-Length`.
+    /// `--limit-rate`, decoded from its content coding, checked against its
+    /// `Content-Length`, and taken out of its zip when `layout` (or the URL)
+    /// names a zip file.
     pub fn get(&self, url: &str, layout: Option<Layout>) -> Result<Fetched, FetchError> {
+        match self.request(url, layout, None)? {
+            Answer::Body(fetched) => Ok(fetched),
+            Answer::NotModified => Err(not_modified(url)),
+        }
+    }
+
+    /// One attempt at `url`, conditional on `validators` when given: a
+    /// `304 Not Modified` to a conditional request is
+    /// [`Answer::NotModified`]; any status but 200 otherwise an error.
+    fn request(
+        &self,
+        url: &str,
+        layout: Option<Layout>,
+        validators: Option<&Validators>,
+    ) -> Result<Answer, FetchError> {
         let shown = without_userinfo(url);
-        let mut response = self
-            .agent
-            .get(url)
-            .header("Accept-Encoding", "gzip")
+        let mut request = self.agent.get(url).header("Accept-Encoding", "gzip");
+        if let Some(v) = validators {
+            if let Some(etag) = &v.etag {
+                request = request.header("If-None-Match", etag.as_str());
+            }
+            if let Some(date) = &v.last_modified {
+                request = request.header("If-Modified-Since", date.as_str());
+            }
+        }
+        let mut response = request
             .call()
             .map_err(|e| classify(&shown, e, MAX_REDIRECTS))?;
         let status = response.status().as_u16();
-        let headers = response.headers();
-        let header = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::trim)
-        };
+        if status == 304 && validators.is_some() {
+            return Ok(Answer::NotModified);
+        }
         if status != 200 {
-            let retry_after =
-                header("retry-after").and_then(|v| parse_retry_after(v, SystemTime::now()));
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v.trim(), SystemTime::now()));
             drain_small_body(&mut response);
             return Err(FetchError::Status {
                 url: shown,
@@ -318,6 +427,23 @@ impl Fetcher {
                 retry_after,
             });
         }
+        let mut fetched = self.read_body(shown, &mut response)?;
+        fetched.layout = layout;
+        if layout.map_or_else(|| archive::is_zip_name(url), Layout::is_zip) {
+            fetched = self.unzip(fetched)?;
+        }
+        Ok(Answer::Body(fetched))
+    }
+
+    /// The body of a 200 response from `shown`, read in full under the size
+    /// limit, decoded from its content coding and checked against its
+    /// `Content-Length`.
+    fn read_body(
+        &self,
+        shown: String,
+        response: &mut ureq::http::Response<ureq::Body>,
+    ) -> Result<Fetched, FetchError> {
+        let headers = response.headers();
         // Every Content-Encoding header, not just the first: gutenpipe
         // decodes the body itself, so it knows exactly what it saves.
         let coding = body::coding(
@@ -335,6 +461,10 @@ impl Fetcher {
                 .to_ascii_lowercase()
                 .contains("chunked")
         });
+        let validators = Validators::from_headers(
+            headers.get("etag").map(|v| v.as_bytes()),
+            headers.get("last-modified").map(|v| v.as_bytes()),
+        );
         let body = response.body_mut();
         let charset = body.charset().map(str::to_string);
         let mime = body.mime_type().map(str::to_string);
@@ -345,38 +475,19 @@ impl Fetcher {
             None => body::Framing::Close,
         };
         let limit = self.config.max_bytes;
-        let host = host_of(url);
+        let host = host_of(&shown);
         let wire = self
             .politeness
             .throttled(&host, body.with_config().reader());
         let (read, received) = body::read(wire, coding, limit, expected);
-        let truncated = |received| FetchError::Truncated {
-            url: shown.clone(),
-            received,
-            expected: expected.unwrap_or(0),
-        };
-        let bytes = match read {
-            Ok(bytes) => bytes,
-            Err(body::ReadFailure::TooLarge) => {
-                return Err(FetchError::TooLarge { url: shown, limit });
-            }
-            Err(body::ReadFailure::OutOfMemory(bytes)) => {
-                return Err(FetchError::OutOfMemory { url: shown, bytes });
-            }
-            Err(body::ReadFailure::Interrupted) => {
-                return Err(FetchError::Interrupted { url: shown });
-            }
-            Err(body::ReadFailure::Io(e)) => {
-                return Err(
-                    match classify(&shown, ureq::Error::from(e), MAX_REDIRECTS) {
-                        FetchError::Transport { .. } if expected.is_some() => truncated(received),
-                        err => err,
-                    },
-                );
-            }
-        };
+        let bytes =
+            read.map_err(|failure| read_failure(&shown, failure, expected, received, limit))?;
         if expected.is_some_and(|e| e != received) {
-            return Err(truncated(received));
+            return Err(FetchError::Truncated {
+                url: shown,
+                received,
+                expected: expected.unwrap_or(0),
+            });
         }
         if bytes.is_empty() {
             return Err(FetchError::Empty { url: shown });
@@ -384,12 +495,65 @@ impl Fetcher {
         let suspect = body::suspicion(&bytes, mime.as_deref(), framing);
         Ok(Fetched {
             url: shown,
-            layout,
+            layout: None,
             bytes,
             charset,
             retries: 0,
             suspect,
+            validators,
         })
+    }
+
+    /// The book inside a downloaded zip file: its one text member, at most
+    /// `--max-bytes` of it. Whether the body may not be the book is judged
+    /// on the text (the zip's own checksum proves it whole).
+    fn unzip(&self, zipped: Fetched) -> Result<Fetched, FetchError> {
+        let (_, bytes) =
+            archive::text_member(std::io::Cursor::new(&zipped.bytes), self.config.max_bytes)
+                .map_err(|e| FetchError::from_archive(&zipped.url, e))?;
+        if bytes.is_empty() {
+            return Err(FetchError::Empty { url: zipped.url });
+        }
+        let suspect = body::suspicion(&bytes, None, body::Framing::Length(0));
+        Ok(Fetched {
+            bytes,
+            charset: None,
+            suspect,
+            ..zipped
+        })
+    }
+}
+
+/// The error for a body that could not be read whole.
+fn read_failure(
+    shown: &str,
+    failure: body::ReadFailure,
+    expected: Option<u64>,
+    received: u64,
+    limit: u64,
+) -> FetchError {
+    let url = shown.to_string();
+    match failure {
+        body::ReadFailure::TooLarge => FetchError::TooLarge { url, limit },
+        body::ReadFailure::OutOfMemory(bytes) => FetchError::OutOfMemory { url, bytes },
+        body::ReadFailure::Interrupted => FetchError::Interrupted { url },
+        body::ReadFailure::Io(e) => match classify(shown, ureq::Error::from(e), MAX_REDIRECTS) {
+            FetchError::Transport { .. } if expected.is_some() => FetchError::Truncated {
+                url,
+                received,
+                expected: expected.unwrap_or(0),
+            },
+            err => err,
+        },
+    }
+}
+
+/// The error for a `304 Not Modified` to a request that was not conditional.
+fn not_modified(url: &str) -> FetchError {
+    FetchError::Status {
+        url: without_userinfo(url),
+        status: 304,
+        retry_after: None,
     }
 }
 

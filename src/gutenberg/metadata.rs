@@ -170,24 +170,55 @@ fn first_line_statement(lines: &[&str]) -> Option<(String, Option<String>)> {
         statement.push_str(next.trim());
     }
     let rest = opening(&statement)?;
+    let (rest, series_author) = without_series(rest.trim());
     let rest = rest.trim().trim_end_matches('*').trim();
     let split = rest
         .rfind(", by ")
         .map(|i| (i, 5))
-        .or_else(|| rest.rfind(" by ").map(|i| (i, 4)));
-    match split {
-        Some((i, len)) => {
-            let title = rest[..i].trim().trim_end_matches(',');
-            let author = rest[i + len..].trim();
-            (!title.is_empty()).then(|| {
-                (
-                    title.to_string(),
-                    (!author.is_empty()).then(|| author.to_string()),
-                )
-            })
-        }
-        None => (!rest.is_empty()).then(|| (rest.to_string(), None)),
+        .or_else(|| rest.rfind(" by ").map(|i| (i, 4)))
+        .or_else(|| rest.find(", von ").map(|i| (i, 6)))
+        .or_else(|| rest.find(" von ").map(|i| (i, 5)));
+    let (title, author) = match split {
+        Some((i, len)) => (&rest[..i], Some(rest[i + len..].trim())),
+        None => (rest, None),
+    };
+    let title = title
+        .trim()
+        .trim_end_matches(',')
+        .trim_end_matches('*')
+        .trim()
+        .trim_matches(['"', '“', '”'])
+        .trim();
+    let author = author.filter(|a| !a.is_empty()).or(series_author);
+    (!title.is_empty()).then(|| (title.to_string(), author.map(str::to_string)))
+}
+
+/// The statement without the series numbering 1990s files end it with
+/// (`… #2 in our Daniel Defoe series`, `… #7 in our series`, `… #14 in our
+/// series by Goethe`), and the author the series names, if it names one.
+fn without_series(statement: &str) -> (&str, Option<&str>) {
+    let Some(hash) = statement.rfind('#') else {
+        return (statement, None);
+    };
+    let after = &statement[hash + 1..];
+    let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let Some(series) = after[digits..].trim_start().strip_prefix("in our ") else {
+        return (statement, None);
+    };
+    let series = series.trim_end();
+    let author = match series.split_once("series by ") {
+        Some(("", by)) => by,
+        _ => match series.strip_suffix("series") {
+            Some(named) => named,
+            None => return (statement, None),
+        },
+    };
+    if digits == 0 {
+        return (statement, None);
     }
+    let author = author.trim();
+    let author = (!author.is_empty()).then_some(author);
+    (statement[..hash].trim_end(), author)
 }
 
 /// What follows `The Project Gutenberg EBook of` / `Project Gutenberg's` at
@@ -215,6 +246,25 @@ fn opening(line: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn series_numbering_and_quotes_of_1990s_statements_are_left_out() {
+        let defoe = "**The Project Gutenberg Etext of A Journal of the Plague Year**\n#2 in our Daniel Defoe series\n\nCopyright laws are changing";
+        let m = Metadata::parse(defoe);
+        assert_eq!(m.title.as_deref(), Some("A Journal of the Plague Year"));
+        assert_eq!(m.author.as_deref(), Some("Daniel Defoe"));
+        let faust = "The Project Gutenberg Etext of \"Faust: Der Tragödie erster Teil\", von Goethe\n#7 in our series\n\n";
+        let m = Metadata::parse(faust);
+        assert_eq!(m.title.as_deref(), Some("Faust: Der Tragödie erster Teil"));
+        assert_eq!(m.author.as_deref(), Some("Goethe"));
+        let by = "The Project Gutenberg Etext of Faust, by Johann Wolfgang von Goethe #14 in our series by Goethe\n\n";
+        let m = Metadata::parse(by);
+        assert_eq!(m.title.as_deref(), Some("Faust"));
+        assert_eq!(m.author.as_deref(), Some("Johann Wolfgang von Goethe"));
+        // A number that is not a series stays in the title.
+        let m = Metadata::parse("The Project Gutenberg EBook of Symphony #5 in C minor\n\n");
+        assert_eq!(m.title.as_deref(), Some("Symphony #5 in C minor"));
+    }
 
     #[test]
     fn modern_header() {

@@ -3,7 +3,6 @@
 //! connection (SO_LINGER 0, so the kernel sends RST rather than FIN), stall,
 //! drip, or send more than it announced.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::net::TcpStream;
 use std::os::fd::AsRawFd;
@@ -54,7 +53,7 @@ pub(super) fn marker(query: &str) -> Option<Marker> {
 
 /// The file a faulty response is about.
 pub(super) struct Body {
-    pub file: File,
+    pub file: super::library::Content,
     pub length: u64,
     pub content_type: &'static str,
 }

@@ -1,6 +1,10 @@
 //! The embedded Gutenberg mirror: a real HTTP/1.1 server on loopback that
-//! serves a corpus folder under Project Gutenberg's URL layouts, as slowly as
-//! its latency model says, so the pipeline can be measured offline.
+//! serves a corpus folder under Project Gutenberg's URL layouts (the site's,
+//! by default, or the main collection's numbered tree: [`MirrorLayout`]), as
+//! slowly as its latency model says, so the pipeline can be measured
+//! offline. Every file is sent with an `ETag` and a `Last-Modified`, and a
+//! conditional request for a file that has not changed is answered
+//! `304 Not Modified`.
 //!
 //! One thread accepts connections and each connection gets a thread of its
 //! own: a slow response delays nobody else, so 64 concurrent downloads really
@@ -15,7 +19,6 @@ mod library;
 pub mod log;
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
@@ -27,7 +30,7 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::latency::LatencyModel;
 pub use faults::{Fault, FaultPlan, Injector};
 use inject::{After, Marker};
-pub use library::Library;
+pub use library::{Library, MirrorLayout};
 pub use log::{Answer, Logged, RequestLog};
 
 /// Most connections served at once; beyond it a client gets 503.
@@ -44,6 +47,8 @@ pub struct MirrorConfig {
     pub latency: LatencyModel,
     /// Faults to inject (none by default).
     pub faults: FaultPlan,
+    /// The URL layouts the books are served under (the site's by default).
+    pub layout: MirrorLayout,
     /// Where to log each request answered (nowhere by default).
     pub log: Option<RequestLog>,
 }
@@ -68,6 +73,8 @@ pub struct MirrorStats {
     pub served: AtomicU64,
     /// Body bytes written.
     pub bytes: AtomicU64,
+    /// Conditional requests answered `304 Not Modified`.
+    pub not_modified: AtomicU64,
     /// Connections accepted.
     pub connections: AtomicU64,
 }
@@ -94,10 +101,11 @@ impl Mirror {
     /// Indexes the corpus and starts serving on `addr` (`127.0.0.1:0` picks a
     /// free port; [`Mirror::addr`] tells which).
     pub fn start(config: MirrorConfig, addr: &str) -> Result<Mirror, MirrorError> {
-        let library = Library::scan(&config.corpus).map_err(|source| MirrorError::Corpus {
-            path: config.corpus.clone(),
-            source,
-        })?;
+        let library =
+            Library::scan(&config.corpus, config.layout).map_err(|source| MirrorError::Corpus {
+                path: config.corpus.clone(),
+                source,
+            })?;
         if library.books() == 0 {
             return Err(MirrorError::Empty {
                 path: config.corpus.clone(),
@@ -155,6 +163,13 @@ impl Mirror {
     /// Number of books the mirror serves.
     pub fn books(&self) -> usize {
         self.shared.library.books()
+    }
+
+    /// The URL path at which a download of book `id` by its number finds
+    /// it first, in the mirror's layout (`/cache/epub/84/pg84.txt` in the
+    /// site's).
+    pub fn book_path(&self, id: crate::book::BookId) -> Option<String> {
+        self.shared.library.book_path(id)
     }
 
     pub fn stats(&self) -> &MirrorStats {
@@ -327,19 +342,16 @@ fn respond(
     let resolved = shared.library.resolve(&request.path);
     let opened = resolved
         .as_ref()
-        .and_then(|r| File::open(&r.file).ok().map(|f| (r, f)));
+        .and_then(|r| r.open().ok().map(|o| (r, o)));
     let fault = fault.filter(|(f, _)| !f.needs_body() || opened.is_some());
     if let Some((fault, rng)) = fault {
         shared.injector.count(fault);
         *answer = Answer::Fault(fault);
-        let body = match opened {
-            Some((r, file)) => Some(inject::Body {
-                length: file.metadata()?.len(),
-                file,
-                content_type: r.content_type,
-            }),
-            None => None,
-        };
+        let body = opened.map(|(r, o)| inject::Body {
+            length: o.length,
+            file: o.content,
+            content_type: r.content_type,
+        });
         let cx = inject::Context {
             request,
             model,
@@ -348,7 +360,7 @@ fn respond(
         };
         return inject::answer(fault, rng, &cx, body, out);
     }
-    let Some((resolved, mut file)) = opened else {
+    let Some((resolved, mut opened)) = opened else {
         let why = if resolved.is_some() {
             "the file has gone from the corpus folder\n"
         } else {
@@ -356,7 +368,30 @@ fn respond(
         };
         return simple(out, request, 404, why, answer);
     };
-    let sent = send_file(request, resolved.content_type, &mut file, shared, out)?;
+    let validators = [
+        ("ETag", opened.etag.clone()),
+        ("Last-Modified", crate::clock::http_date(opened.modified)),
+    ];
+    if not_modified(request, &opened.etag, opened.modified) {
+        let mut head = validators.to_vec();
+        head.push(connection_header(request));
+        http::write_head(out, 304, &head)?;
+        out.flush()?;
+        shared.stats.not_modified.fetch_add(1, Ordering::Relaxed);
+        *answer = Answer::Status {
+            status: 304,
+            bytes: 0,
+        };
+        return Ok(After::KeepAlive);
+    }
+    let sent = send_file(
+        request,
+        resolved.content_type,
+        &mut opened,
+        validators,
+        shared,
+        out,
+    )?;
     *answer = Answer::Status {
         status: 200,
         bytes: sent,
@@ -364,37 +399,56 @@ fn respond(
     Ok(After::KeepAlive)
 }
 
-/// Sends `file` with status 200 (its head alone for a HEAD request), paced
-/// by the latency model's bandwidth; returns the body bytes sent.
+/// Sends the `opened` file with status 200 and its `validators` (its head
+/// alone for a HEAD request), paced by the latency model's bandwidth;
+/// returns the body bytes sent.
 fn send_file(
     request: &http::Request,
     content_type: &str,
-    file: &mut File,
+    opened: &mut library::Opened,
+    validators: [(&'static str, String); 2],
     shared: &Shared,
     out: &mut BufWriter<TcpStream>,
 ) -> io::Result<u64> {
-    let length = file.metadata()?.len();
-    http::write_head(
-        out,
-        200,
-        &[
-            ("Content-Type", content_type.to_string()),
-            ("Content-Length", length.to_string()),
-            (
-                "Server",
-                concat!("gutenpipe-mirror/", env!("CARGO_PKG_VERSION")).to_string(),
-            ),
-            connection_header(request),
-        ],
-    )?;
+    let mut head = vec![
+        ("Content-Type", content_type.to_string()),
+        ("Content-Length", opened.length.to_string()),
+        (
+            "Server",
+            concat!("gutenpipe-mirror/", env!("CARGO_PKG_VERSION")).to_string(),
+        ),
+    ];
+    head.extend(validators);
+    head.push(connection_header(request));
+    http::write_head(out, 200, &head)?;
     shared.stats.served.fetch_add(1, Ordering::Relaxed);
     if request.method == "HEAD" {
         out.flush()?;
         return Ok(0);
     }
-    let sent = latency::send(&shared.config.latency, file, out)?;
+    let sent = latency::send(&shared.config.latency, &mut opened.content, out)?;
     shared.stats.bytes.fetch_add(sent, Ordering::Relaxed);
     Ok(sent)
+}
+
+/// Whether a conditional request may be answered `304 Not Modified`: its
+/// `If-None-Match` names the file's ETag (or `*`), or, without one, its
+/// `If-Modified-Since` is not before the file's modification time.
+fn not_modified(request: &http::Request, etag: &str, modified: std::time::SystemTime) -> bool {
+    if let Some(tags) = request.header("if-none-match") {
+        return tags
+            .split(',')
+            .map(str::trim)
+            .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag);
+    }
+    let since = request
+        .header("if-modified-since")
+        .and_then(crate::clock::parse_http_date);
+    let secs = |t: std::time::SystemTime| {
+        t.duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    };
+    since.is_some_and(|since| secs(modified) <= secs(since))
 }
 
 fn simple(

@@ -25,6 +25,7 @@
 
 mod batch;
 pub mod memory;
+mod obtain;
 mod outcome;
 mod pool;
 mod steps;

@@ -11,7 +11,7 @@ use super::PipelineError;
 use super::memory;
 use super::steps::{Plan, Slot, Work};
 use crate::emit::Emit;
-use crate::record::{BookSpool, Books, Mode, RunReport, Span, StageReport, Tally};
+use crate::record::{BookSpool, Books, Mode, RefreshCounts, RunReport, Span, StageReport, Tally};
 use crate::stages::{AnyTotals, TokenizeTotals};
 use crate::store::Store;
 
@@ -106,7 +106,7 @@ pub(super) fn record(
                     .map(|t| *t)
                     .unwrap_or_default();
                 let t = Instant::now();
-                emit.write_corpus(store.dir(), &counts, &books)
+                emit.write_corpus(store.dir(), &counts, &books, store.manifest())
                     .map_err(PipelineError::Emit)?;
                 corpus_emit = t.elapsed().as_secs_f64();
             }
@@ -138,6 +138,10 @@ pub(super) fn record(
         })
         .collect();
     let tally = *books.tally();
+    let refresh = store.refreshes().then_some(RefreshCounts {
+        unchanged: tally.unchanged,
+        updated: tally.updated,
+    });
     Ok(RunReport {
         mode,
         out: store.dir().display().to_string(),
@@ -149,6 +153,7 @@ pub(super) fn record(
         corpus,
         headlines,
         books,
+        refresh,
         peak_rss_bytes: memory::peak_rss_bytes(),
         repeats: Vec::new(),
         statistics: None,

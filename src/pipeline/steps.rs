@@ -14,18 +14,19 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::obtain::{Obtained, obtain};
 use super::timing::Recorder;
 use super::{PipelineConfig, PipelineError};
 use crate::book::BookRequest;
 use crate::decode::decode_owned;
-use crate::emit::{Emit, OutputFile};
+use crate::emit::{Emit, EmitKind, OutputFile};
 use crate::fetch::{Fetched, Fetcher};
 use crate::gutenberg::Metadata;
-use crate::record::{BookReport, Status};
+use crate::record::{BookReport, Refreshed, Status};
 use crate::stages::{
     AnyTotals, Document, DynStage, SharedStage, StageError, StagePool, TokenizeTotals,
 };
-use crate::store::{Resumed, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// The pool a step runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -234,6 +235,8 @@ pub(super) struct Slot {
     pub retries: u32,
     /// Already saved and matching the manifest: not downloaded nor saved again.
     pub resumed: bool,
+    /// What `--refresh` found of a book already saved.
+    pub refreshed: Option<Refreshed>,
     /// Why the body may not be the book, if it may not.
     pub suspect: Option<String>,
     /// The bytes were freed once saved: the decode step reads them back
@@ -258,6 +261,7 @@ impl Slot {
             failure: None,
             retries: 0,
             resumed: false,
+            refreshed: None,
             suspect: None,
             on_disk: false,
         }
@@ -321,6 +325,7 @@ impl Slot {
             suspect: self.suspect,
             retries: self.retries,
             resumed: self.resumed,
+            refreshed: self.refreshed,
             results: self.results,
             warnings: self.warnings,
         }
@@ -341,8 +346,8 @@ pub(super) struct Steps<'a> {
 }
 
 impl Steps<'_> {
-    /// Downloads one book (or finds it already saved, on resume); a failure
-    /// fails the book.
+    /// Downloads one book (or finds it already saved, on resume, having
+    /// asked its source with `--refresh`); a failure fails the book.
     pub fn download(&self, pool: &'static str, slot: &mut Slot) {
         // Interrupted: no new download starts.
         if crate::interrupt::requested() {
@@ -352,22 +357,21 @@ impl Steps<'_> {
         let result = self
             .recorder
             .task("download", pool, slot.request.index, || {
-                let r = match self.store.resume(slot.request.id) {
-                    Some(resumed) => Ok(Obtained::Resumed(Box::new(resumed))),
-                    None => self.fetcher.fetch(&slot.request).map(Obtained::Fetched),
-                };
+                let r = obtain(self.fetcher, self.store, &slot.request);
                 let n = r.as_ref().map_or(0, Obtained::len);
                 (r, n)
             });
         match result {
-            Ok(Obtained::Resumed(resumed)) => {
+            Ok(Obtained::Resumed(resumed, refreshed)) => {
                 slot.resumed = true;
+                slot.refreshed = refreshed;
                 slot.url = Some(resumed.entry.url.clone());
                 slot.path = Some(resumed.path.clone());
                 slot.bytes = Some(resumed.entry.bytes);
                 slot.fetched = Some(resumed.into_fetched());
             }
-            Ok(Obtained::Fetched(fetched)) => {
+            Ok(Obtained::Fetched(fetched, refreshed)) => {
+                slot.refreshed = refreshed;
                 slot.url = Some(fetched.url.clone());
                 slot.retries = fetched.retries;
                 slot.suspect = fetched.suspect.clone();
@@ -421,6 +425,7 @@ impl Steps<'_> {
         };
         let saved = slot.path.as_deref().filter(|_| slot.on_disk);
         let expected = slot.bytes;
+        let keep_raw = self.emit.wants(EmitKind::Raw);
         let doc = self.recorder.task("decode", pool, slot.request.index, || {
             let bytes = match saved {
                 Some(path) => match read_back(path, expected) {
@@ -432,6 +437,9 @@ impl Steps<'_> {
             let size = bytes.len() as u64;
             let d = decode_owned(bytes, fetched.charset.as_deref());
             let mut doc = Document::new(slot.request.id, d.text, d.encoding);
+            if keep_raw {
+                doc.raw = Some(doc.text.clone());
+            }
             doc.warnings = d.warnings;
             (Ok(doc), size)
         });
@@ -495,21 +503,6 @@ impl Steps<'_> {
                 (emit.write(self.store.dir(), &files), size)
             })
             .map(|_| ())
-    }
-}
-
-/// A book's bytes, as the download step obtained them.
-enum Obtained {
-    Fetched(Fetched),
-    Resumed(Box<Resumed>),
-}
-
-impl Obtained {
-    fn len(&self) -> u64 {
-        match self {
-            Obtained::Fetched(f) => f.bytes.len() as u64,
-            Obtained::Resumed(r) => r.bytes.len() as u64,
-        }
     }
 }
 

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use serde::ser::{Error as _, SerializeSeq};
 use serde::{Serialize, Serializer};
 
-use super::{BookReport, Status};
+use super::{BookReport, Refreshed, Status};
 use crate::book::BookId;
 
 /// What the books of a run add up to.
@@ -40,6 +40,11 @@ pub struct BookTally {
     pub retries: u64,
     /// Books whose download was repeated at least once.
     pub retried: usize,
+    /// Books already saved that `--refresh` found unchanged at the source.
+    pub unchanged: usize,
+    /// Books already saved that `--refresh` replaced with the source's
+    /// newer version.
+    pub updated: usize,
 }
 
 impl BookTally {
@@ -55,6 +60,8 @@ impl BookTally {
             usize::from(book.status != Status::Failed && !book.resumed && book.path.is_some());
         self.retries += u64::from(book.retries);
         self.retried += usize::from(book.retries > 0);
+        self.unchanged += usize::from(book.refreshed == Some(Refreshed::Unchanged));
+        self.updated += usize::from(book.refreshed == Some(Refreshed::Updated));
     }
 }
 
@@ -341,6 +348,7 @@ mod tests {
             suspect: (status == Status::Suspect).then(|| "an HTML page".into()),
             retries: (index % 3) as u32,
             resumed: false,
+            refreshed: None,
             results: BTreeMap::from([(
                 "stats".to_string(),
                 serde_json::json!({ "mean": 0.1 + index as f64 / 7.0, "top": ["a", "b"] }),

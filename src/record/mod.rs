@@ -229,6 +229,26 @@ pub enum Status {
     Failed,
 }
 
+/// What `--refresh` found of a book already saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Refreshed {
+    /// The source says it has not changed (`304 Not Modified`, the same
+    /// bytes, or for a local folder the same size and time): kept.
+    Unchanged,
+    /// The source sent another version: it replaced the saved copy.
+    Updated,
+}
+
+/// How many books `--refresh` found unchanged and updated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RefreshCounts {
+    /// Kept: the source has not changed them.
+    pub unchanged: usize,
+    /// Replaced with the source's newer version.
+    pub updated: usize,
+}
+
 /// One book of one run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BookReport {
@@ -267,6 +287,9 @@ pub struct BookReport {
     /// saved again (only present when true).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub resumed: bool,
+    /// What `--refresh` found, for a book that was already saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refreshed: Option<Refreshed>,
     /// Per-stage results, by stage name.
     #[serde(default)]
     pub results: BTreeMap<String, Value>,
@@ -294,6 +317,10 @@ pub struct RunReport {
     pub headlines: Vec<String>,
     /// Every book, in input order (kept on disk; see [`books`]).
     pub books: Books,
+    /// With `--refresh`, how many books already saved the source found
+    /// unchanged and how many it updated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh: Option<RefreshCounts>,
     /// Highest resident memory of the process during the run, in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_rss_bytes: Option<u64>,
@@ -331,9 +358,11 @@ impl RunReport {
             .filter(|b| b.status == Status::Suspect)
     }
 
-    /// Books skipped because they were already saved (resume).
+    /// Books skipped because they were already saved (resume), without
+    /// asking the source (`--refresh` asks).
     pub fn resumed(&self) -> usize {
-        self.books.tally().resumed
+        let tally = self.books.tally();
+        tally.resumed - tally.unchanged
     }
 
     /// Download attempts repeated, over all books.
@@ -384,6 +413,8 @@ pub struct RunSettings {
     pub max_bytes: u64,
     pub retries: u32,
     pub force: bool,
+    /// Books already saved were checked with their source (`--refresh`).
+    pub refresh: bool,
     /// How the books were chosen from the catalog, when they were.
     pub selection: Option<SelectionReport>,
     pub in_flight: usize,

@@ -236,8 +236,8 @@ pub(crate) fn overlapped(run: &RunReport, stage: &str) -> bool {
 
 /// The lines under a run's table: in streamed mode, that the stages
 /// overlap (the reader must know it to read a stage's wall time); books
-/// resumed and downloads retried; warnings on stages too short to measure
-/// or too noisy.
+/// resumed, books refreshed and downloads retried; warnings on stages too
+/// short to measure or too noisy.
 fn notes(run: &RunReport, layout: Layout) -> String {
     let mut lines = Vec::new();
     if run.mode == Mode::Streamed {
@@ -248,6 +248,14 @@ fn notes(run: &RunReport, layout: Layout) -> String {
         lines.push(format!(
             "resumed: {} already saved and matching the manifest, not fetched again (--force fetches them)",
             count(resumed as u64, "book", "books")
+        ));
+    }
+    if let Some(r) = run.refresh {
+        lines.push(format!(
+            "refresh: {} already saved checked with the source: {} unchanged, {} updated",
+            count((r.unchanged + r.updated) as u64, "book", "books"),
+            r.unchanged,
+            r.updated
         ));
     }
     let retries = run.retries();

@@ -359,6 +359,7 @@ mod tests {
             corpus: BTreeMap::new(),
             headlines: Vec::new(),
             books: Default::default(),
+            refresh: None,
             peak_rss_bytes: None,
             repeats: Vec::new(),
             statistics: None,

@@ -77,6 +77,9 @@ pub struct Document {
     pub encoding: &'static str,
     /// What the book's header says (filled in by `clean`).
     pub metadata: Metadata,
+    /// The text as decoded, before any stage changed it: kept only for
+    /// `--emit raw`, which takes it.
+    pub raw: Option<String>,
     /// Things a stage noticed that did not stop it.
     pub warnings: Vec<String>,
     /// The words of `text`, lowercased (`[0]`) and as written (`[1]`),
@@ -92,6 +95,7 @@ impl Document {
             text,
             encoding,
             metadata: Metadata::default(),
+            raw: None,
             warnings: Vec::new(),
             words: [None, None],
         }

@@ -1,6 +1,6 @@
 //! The manifest of an output folder: one JSON line per saved book (id, URL,
-//! size, SHA-256, encoding, when it was saved, and the metadata its header
-//! states once `clean` has read it), so that a rerun can tell a book already
+//! size, SHA-256, encoding, when it was saved, the source's validators, and
+//! the metadata its header states once `clean` has read it), so that a rerun can tell a book already
 //! saved whole from one missing or damaged without asking the server.
 //!
 //! The file is only ever replaced whole (written aside, synced, renamed), so
@@ -26,6 +26,7 @@ use sha2::{Digest, Sha256};
 
 use super::{StoreError, write_atomic_with};
 use crate::book::BookId;
+use crate::fetch::Validators;
 use crate::gutenberg::Metadata;
 
 /// The manifest's name in an output folder.
@@ -59,6 +60,11 @@ pub struct Entry {
     /// the book is fetched again by the next run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspect: Option<String>,
+    /// What identified the file's version at its source (`etag`,
+    /// `last_modified`), for `--refresh`; absent when the source sent
+    /// neither, and in manifests of older runs.
+    #[serde(default, flatten)]
+    pub validators: Validators,
 }
 
 /// SHA-256 of `bytes` in lower-case hex.
@@ -187,6 +193,18 @@ impl Manifest {
         }
     }
 
+    /// Records new validators for book `id`, whose saved copy its source
+    /// has just confirmed; written with the next batch (or flush).
+    pub fn revalidated(&self, id: BookId, validators: &Validators) {
+        let mut state = self.state();
+        if let Some(entry) = state.entries.get_mut(&id) {
+            if !validators.is_empty() && entry.validators != *validators {
+                entry.validators = validators.clone();
+                state.pending += 1;
+            }
+        }
+    }
+
     /// Drops the entry of a book whose file no longer matches it.
     pub fn forget(&self, id: BookId) {
         let mut state = self.state();
@@ -240,6 +258,7 @@ pub fn entry_for(id: BookId, url: &str, bytes: &[u8], encoding: &str) -> Entry {
         saved_at: crate::clock::rfc3339(SystemTime::now()),
         metadata: Metadata::default(),
         suspect: None,
+        validators: Validators::default(),
     }
 }
 

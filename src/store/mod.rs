@@ -267,6 +267,7 @@ impl Resumed {
             charset: (!self.entry.encoding.is_empty()).then_some(self.entry.encoding),
             retries: 0,
             suspect: None,
+            validators: self.entry.validators,
         }
     }
 }
@@ -278,6 +279,9 @@ pub struct Store {
     sync: bool,
     /// Fetch every book, even one already saved (`--force`).
     force: bool,
+    /// Ask the source whether each book already saved has changed
+    /// (`--refresh`).
+    refresh: bool,
     manifest: Arc<Manifest>,
     notes: Vec<String>,
     /// The folder's lock, when opened with [`Store::open_locked`].
@@ -306,6 +310,7 @@ impl Store {
             dir: dir.to_path_buf(),
             sync,
             force: false,
+            refresh: false,
             manifest: Arc::new(manifest),
             notes,
             lock: None,
@@ -338,6 +343,18 @@ impl Store {
     pub fn with_force(mut self, force: bool) -> Store {
         self.force = force;
         self
+    }
+
+    /// With `refresh`, a book already saved is not simply resumed: the
+    /// download step asks its source whether it has changed.
+    pub fn with_refresh(mut self, refresh: bool) -> Store {
+        self.refresh = refresh;
+        self
+    }
+
+    /// Whether books already saved are to be checked with their source.
+    pub fn refreshes(&self) -> bool {
+        self.refresh
     }
 
     /// What opening the folder found worth telling (leftovers removed,
@@ -384,6 +401,7 @@ impl Store {
         let encoding = fetched.charset.as_deref().unwrap_or("");
         let mut entry = manifest::entry_for(id, &fetched.url, &fetched.bytes, encoding);
         entry.suspect = fetched.suspect.clone();
+        entry.validators = fetched.validators.clone();
         self.manifest.record(entry)?;
         Ok(path)
     }
@@ -522,6 +540,10 @@ mod tests {
             charset: None,
             retries: 0,
             suspect: None,
+            validators: crate::fetch::Validators {
+                etag: Some("\"e1\"".into()),
+                last_modified: None,
+            },
         };
         let store = Store::open(dir.path(), false).unwrap();
         assert!(store.resume(BookId(84)).is_none());
@@ -535,6 +557,10 @@ mod tests {
         assert_eq!(resumed.entry.encoding, "");
         assert_eq!(resumed.clone().into_fetched().charset, None);
         assert_eq!(resumed.entry.url, fetched.url);
+        assert_eq!(
+            resumed.entry.validators, fetched.validators,
+            "kept for --refresh"
+        );
         assert!(store.clone().with_force(true).resume(BookId(84)).is_none());
         fs::write(dir.path().join("84.txt"), b"Caf\xe9 au laiT").unwrap();
         assert!(store.resume(BookId(84)).is_none(), "same size, other bytes");

@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 use gutenpipe::corpus::{CatalogEntry, CorpusConfig, write_corpus};
 use gutenpipe::latency::LatencyModel;
-use gutenpipe::mirror::{FaultPlan, Mirror, MirrorConfig};
+use gutenpipe::mirror::{FaultPlan, Mirror, MirrorConfig, MirrorLayout};
 use tempfile::TempDir;
 
 /// A small synthetic corpus in a temporary folder.
@@ -58,6 +58,20 @@ pub fn mirror_with(dir: &Path, latency: LatencyModel) -> Mirror {
         MirrorConfig {
             corpus: dir.to_path_buf(),
             latency,
+            ..MirrorConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .expect("mirror started")
+}
+
+/// A mirror with no latency serving `dir` in `layout`.
+#[allow(dead_code)]
+pub fn mirror_in(dir: &Path, layout: MirrorLayout) -> Mirror {
+    Mirror::start(
+        MirrorConfig {
+            corpus: dir.to_path_buf(),
+            layout,
             ..MirrorConfig::default()
         },
         "127.0.0.1:0",

@@ -1,12 +1,14 @@
-//! `--emit text,tokens,counts`: outputs a researcher can use, in the layout
-//! of the Standardized Project Gutenberg Corpus (SPGC, Gerlach & Font-Clos
-//! 2018), under the run's output folder:
+//! `--emit raw,text,tokens,counts,metadata`: outputs a researcher can use,
+//! in the layout of the Standardized Project Gutenberg Corpus (SPGC, Gerlach
+//! & Font-Clos 2018), under the run's output folder:
 //!
 //! ```text
+//! OUT/raw/PG84_raw.txt          the book as downloaded, decoded to UTF-8
 //! OUT/text/PG84_text.txt        the book as the stages left it (cleaned by `clean`)
 //! OUT/tokens/PG84_tokens.txt    its words in order, one per line
 //! OUT/counts/PG84_counts.txt    word<TAB>count, most frequent first
 //! OUT/corpus_counts.txt         the same for the whole corpus (with `counts`)
+//! OUT/metadata/metadata.csv     one row per book: id, title, author … ([`metadata`])
 //! OUT/results.jsonl             every book's record, one JSON object a line
 //! ```
 //!
@@ -17,12 +19,18 @@
 //! same bytes on every run: ties in counts are broken alphabetically, lines
 //! follow the input order.
 
+pub mod metadata;
+
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::book::BookId;
+use crate::catalog::CatalogBook;
 use crate::record::Books;
 use crate::stages::{Document, TokenizeTotals, WordCounts, words};
+use crate::store::manifest::Manifest;
 use crate::store::{
     StoreError, real_subfolder, remove_leftovers_of, write_atomic, write_atomic_with,
 };
@@ -31,17 +39,27 @@ use crate::store::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EmitKind {
+    /// `raw/PG{id}_raw.txt`: the book as downloaded, decoded to UTF-8.
+    Raw,
     /// `text/PG{id}_text.txt`: the text.
     Text,
     /// `tokens/PG{id}_tokens.txt`: one word a line.
     Tokens,
     /// `counts/PG{id}_counts.txt` and `corpus_counts.txt`: `word<TAB>count`.
     Counts,
+    /// `metadata/metadata.csv`: one row per book.
+    Metadata,
 }
 
 impl EmitKind {
     /// Every kind, in the order `--emit` lists them.
-    pub const ALL: [EmitKind; 3] = [EmitKind::Text, EmitKind::Tokens, EmitKind::Counts];
+    pub const ALL: [EmitKind; 5] = [
+        EmitKind::Raw,
+        EmitKind::Text,
+        EmitKind::Tokens,
+        EmitKind::Counts,
+        EmitKind::Metadata,
+    ];
 
     /// The name `--emit` knows it by (also its folder).
     pub fn name(self) -> &'static str {
@@ -51,10 +69,17 @@ impl EmitKind {
     /// The folder (under the output folder) and the SPGC suffix.
     fn folder(self) -> &'static str {
         match self {
+            EmitKind::Raw => "raw",
             EmitKind::Text => "text",
             EmitKind::Tokens => "tokens",
             EmitKind::Counts => "counts",
+            EmitKind::Metadata => "metadata",
         }
+    }
+
+    /// Whether it is one file per book (`metadata` is one for the corpus).
+    pub fn per_book(self) -> bool {
+        self != EmitKind::Metadata
     }
 
     /// `PG{id}_{kind}.txt`, as the SPGC names it.
@@ -76,7 +101,9 @@ impl std::str::FromStr for EmitKind {
             .into_iter()
             .find(|k| k.name() == text.trim())
             .ok_or_else(|| {
-                format!("`{text}` is not an output kind; the kinds are text, tokens, counts")
+                format!(
+                    "`{text}` is not an output kind; the kinds are raw, text, tokens, counts, metadata"
+                )
             })
     }
 }
@@ -107,6 +134,9 @@ pub struct Emit {
     pub keep_case: bool,
     /// Sync each file to disk before renaming it into place.
     pub sync: bool,
+    /// The catalog rows of the books, when they were chosen from a catalog:
+    /// `metadata.csv` takes their title, author, language and date.
+    pub catalog: Arc<BTreeMap<BookId, CatalogBook>>,
 }
 
 impl Emit {
@@ -137,8 +167,15 @@ impl Emit {
     /// counts to `corpus`.
     pub fn render(&self, doc: &mut Document, corpus: &mut TokenizeTotals) -> Vec<OutputFile> {
         let mut files = Vec::new();
-        for &kind in &self.kinds {
+        for &kind in self.kinds.iter().filter(|k| k.per_book()) {
             let bytes = match kind {
+                EmitKind::Raw => {
+                    let mut raw = doc.raw.take().unwrap_or_default();
+                    if !raw.is_empty() && !raw.ends_with('\n') {
+                        raw.push('\n');
+                    }
+                    raw.into_bytes()
+                }
                 EmitKind::Text => {
                     let mut text = doc.text.clone();
                     if !text.is_empty() && !text.ends_with('\n') {
@@ -159,6 +196,7 @@ impl Emit {
                     corpus.add(&counts);
                     counts_file(&counts)
                 }
+                EmitKind::Metadata => continue,
             };
             files.push(OutputFile {
                 folder: kind.folder(),
@@ -183,18 +221,27 @@ impl Emit {
         files
     }
 
-    /// Writes the corpus-level files under `out`: [`Emit::corpus_files`]
-    /// and every book's record as JSON Lines, in input order
-    /// (`results.jsonl`, streamed from `books` as it is written).
+    /// Writes the corpus-level files under `out`: [`Emit::corpus_files`],
+    /// every book's record as JSON Lines, in input order (`results.jsonl`,
+    /// streamed from `books` as it is written), and with `metadata` the
+    /// books' `metadata.csv` (SHA-256 from `manifest`).
     pub fn write_corpus(
         &self,
         out: &Path,
         corpus: &TokenizeTotals,
         books: &Books,
+        manifest: &Manifest,
     ) -> Result<u64, StoreError> {
         let written = self.write(out, &self.corpus_files(corpus))?;
         let path = write_atomic_with(out, RESULTS_FILE, self.sync, |w| books.write_lines(w))?;
-        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+        let mut size = std::fs::metadata(&path).map_or(0, |m| m.len());
+        if self.wants(EmitKind::Metadata) {
+            let dir = out.join(EmitKind::Metadata.folder());
+            let path = write_atomic_with(&dir, metadata::METADATA_FILE, self.sync, |w| {
+                metadata::write(w, books, &self.catalog, manifest)
+            })?;
+            size += std::fs::metadata(&path).map_or(0, |m| m.len());
+        }
         Ok(written + size)
     }
 
@@ -214,12 +261,15 @@ impl Emit {
 pub fn is_emitted_name(file: &str) -> bool {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let per_book = file.strip_prefix("PG").is_some_and(|rest| {
-        EmitKind::ALL.iter().any(|k| {
+        EmitKind::ALL.iter().filter(|k| k.per_book()).any(|k| {
             rest.strip_suffix(&format!("_{}.txt", k.folder()))
                 .is_some_and(digits)
         })
     });
-    per_book || file == RESULTS_FILE || file == CORPUS_COUNTS_FILE
+    per_book
+        || file == RESULTS_FILE
+        || file == CORPUS_COUNTS_FILE
+        || file == metadata::METADATA_FILE
 }
 
 /// `word<TAB>count` lines, most frequent first, ties alphabetical.
@@ -241,6 +291,7 @@ mod tests {
             kinds: vec![EmitKind::Text, EmitKind::Tokens, EmitKind::Counts],
             keep_case: false,
             sync: false,
+            ..Emit::default()
         };
         let mut doc = Document::new(BookId(84), "The cat.\nThe hat, the end".into(), "UTF-8");
         let mut corpus = TokenizeTotals::default();
@@ -263,7 +314,8 @@ mod tests {
         assert_eq!(corpus_files[0].name, CORPUS_COUNTS_FILE);
         assert_eq!(corpus_files[0].bytes, file(EmitKind::Counts).bytes);
         let dir = tempfile::tempdir().unwrap();
-        emit.write_corpus(dir.path(), &corpus, &Books::default())
+        let (manifest, _) = Manifest::load(dir.path(), false).unwrap();
+        emit.write_corpus(dir.path(), &corpus, &Books::default(), &manifest)
             .unwrap();
         assert_eq!(std::fs::read(dir.path().join(RESULTS_FILE)).unwrap(), b"");
     }
@@ -303,6 +355,7 @@ mod tests {
             kinds: vec![EmitKind::Tokens],
             keep_case: true,
             sync: false,
+            ..Emit::default()
         };
         let mut doc = Document::new(BookId(1), "The the".into(), "UTF-8");
         let mut corpus = TokenizeTotals::default();

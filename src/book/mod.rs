@@ -1,8 +1,13 @@
 //! Books as they enter the pipeline: ebook ids, Project Gutenberg's URL
-//! layouts, and the request that says where one book is to be fetched from.
+//! layouts ([`layout`]), and the request that says where one book is to be
+//! fetched from.
+
+pub mod layout;
 
 use std::fmt;
 use std::str::FromStr;
+
+pub use layout::{Family, Layout, Variant, numbered_tree};
 
 /// A Project Gutenberg ebook number (`84` is *Frankenstein*).
 #[derive(
@@ -46,70 +51,6 @@ impl BookId {
 /// Where Gutenberg serves its catalog (`pg_catalog.csv`), relative to a
 /// mirror's root.
 pub const CATALOG_PATH: &str = "/cache/epub/feeds/pg_catalog.csv";
-
-/// One of the ways Project Gutenberg (and its mirrors) lay out plain-text
-/// files, tried in this order for an ebook id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Layout {
-    /// `/cache/epub/{id}/pg{id}.txt`: generated UTF-8, present for most books.
-    Cache,
-    /// `/files/{id}/{id}-0.txt`: the UTF-8 file.
-    FilesUtf8,
-    /// `/files/{id}/{id}-8.txt`: the 8-bit (usually ISO-8859-1) file.
-    FilesEightBit,
-    /// `/files/{id}/{id}.txt`: the plain ASCII file of older books.
-    FilesAscii,
-}
-
-impl Layout {
-    /// Every layout, in the order a download tries them.
-    pub const ALL: [Layout; 4] = [
-        Layout::Cache,
-        Layout::FilesUtf8,
-        Layout::FilesEightBit,
-        Layout::FilesAscii,
-    ];
-
-    /// The URL path of book `id` in this layout, starting with `/`.
-    pub fn path(self, id: BookId) -> String {
-        match self {
-            Layout::Cache => format!("/cache/epub/{id}/pg{id}.txt"),
-            Layout::FilesUtf8 => format!("/files/{id}/{id}-0.txt"),
-            Layout::FilesEightBit => format!("/files/{id}/{id}-8.txt"),
-            Layout::FilesAscii => format!("/files/{id}/{id}.txt"),
-        }
-    }
-
-    /// The layout and id a URL path names, if it names one exactly.
-    pub fn parse_path(path: &str) -> Option<(BookId, Layout)> {
-        let rest = path.strip_prefix('/').unwrap_or(path);
-        let parts: Vec<&str> = rest.split('/').collect();
-        let (dir_id, layout) = match parts.as_slice() {
-            ["cache", "epub", id, file] => (
-                *id,
-                (file.strip_prefix("pg")? == format!("{id}.txt")).then_some(Layout::Cache)?,
-            ),
-            ["files", id, file] => {
-                let layout = match file.strip_prefix(id)? {
-                    "-0.txt" => Layout::FilesUtf8,
-                    "-8.txt" => Layout::FilesEightBit,
-                    ".txt" => Layout::FilesAscii,
-                    _ => return None,
-                };
-                (*id, layout)
-            }
-            _ => return None,
-        };
-        if dir_id.is_empty()
-            || !dir_id.bytes().all(|b| b.is_ascii_digit())
-            || dir_id.starts_with('0')
-        {
-            return None;
-        }
-        Some((BookId(dir_id.parse().ok()?), layout))
-    }
-}
 
 /// Where one book comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,33 +138,6 @@ mod tests {
         assert!("0".parse::<BookId>().is_err());
         assert!("".parse::<BookId>().unwrap_err().contains("empty"));
         assert!("-3".parse::<BookId>().is_err());
-    }
-
-    #[test]
-    fn layouts_round_trip() {
-        for layout in Layout::ALL {
-            let path = layout.path(BookId(1342));
-            assert_eq!(
-                Layout::parse_path(&path),
-                Some((BookId(1342), layout)),
-                "{path}"
-            );
-        }
-    }
-
-    #[test]
-    fn foreign_paths_are_not_layouts() {
-        for path in [
-            "/files/84/85-0.txt",
-            "/cache/epub/84/pg85.txt",
-            "/files/84/../../etc/passwd",
-            "/files/084/084-0.txt",
-            "/files/84/84-0.txt/extra",
-            "/ebooks/84",
-            "/",
-        ] {
-            assert_eq!(Layout::parse_path(path), None, "{path}");
-        }
     }
 
     #[test]
