@@ -16,9 +16,9 @@ use gutenpipe::mirror::{FaultPlan, MirrorLayout};
 use gutenpipe::report::books::table;
 use gutenpipe::units;
 
-use super::embedded::Embedded;
 use super::select::SelectArgs;
 use super::{CorpusShape, Failure, exit, fatal, usage};
+use gutenpipe::mirror::embedded::Embedded;
 use gutenpipe::report::console::{Stream, Terminal, width};
 
 /// How `books` prints what it found.
@@ -83,7 +83,7 @@ impl BooksCmd {
             SourceSpec::Embedded => {
                 let embedded = Embedded::new(
                     self.corpus.clone(),
-                    self.shape.clone(),
+                    self.shape.config(),
                     LatencyModel::default(),
                     FaultPlan::default(),
                     MirrorLayout::default(),

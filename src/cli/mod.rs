@@ -7,7 +7,6 @@ pub mod books;
 pub mod cache;
 pub mod corpus;
 pub mod download;
-pub mod embedded;
 pub mod export;
 pub mod faults;
 pub mod measure;

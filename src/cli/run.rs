@@ -21,13 +21,13 @@ use gutenpipe::stages::{self, Options};
 use gutenpipe::units;
 
 use super::download::DownloadArgs;
-use super::embedded::Embedded;
 use super::export::ExportArgs;
 use super::faults::FaultArgs;
 use super::measure::MeasureArgs;
 use super::processing::ProcessingArgs;
 use super::select::SelectArgs;
 use super::{CorpusShape, Failure, LatencyArgs, exit, usage};
+use gutenpipe::mirror::embedded::Embedded;
 use gutenpipe::report::console::{Stream, Terminal, layout};
 
 #[derive(Debug, Args)]
@@ -204,7 +204,7 @@ impl RunCmd {
             SourceSpec::Embedded => {
                 let embedded = Embedded::new(
                     self.corpus.clone(),
-                    self.shape.clone(),
+                    self.shape.config(),
                     self.latency.model(self.shape.seed),
                     self.faults.plan(),
                     self.mirror_layout,

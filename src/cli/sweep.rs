@@ -13,8 +13,8 @@ use gutenpipe::report::sweep::{render_svg, render_table_in};
 use gutenpipe::report::write_file;
 use gutenpipe::stages::{self, Options};
 
-use super::embedded::Embedded;
 use super::{CorpusShape, Failure, LatencyArgs, exit, fatal, usage};
+use gutenpipe::mirror::embedded::Embedded;
 use gutenpipe::report::console::{Stream, Terminal, layout};
 
 #[derive(Debug, Args)]
@@ -82,7 +82,7 @@ impl SweepCmd {
         };
         let embedded = Embedded::new(
             self.corpus.clone(),
-            self.shape.clone(),
+            self.shape.config(),
             self.latency.model(self.shape.seed),
             FaultPlan::none(),
             MirrorLayout::Site,

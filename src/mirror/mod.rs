@@ -11,6 +11,7 @@
 //! overlap. [`Mirror::start`] runs it in-process (tests and
 //! `run --source embedded`); `gutenpipe mirror` runs it from the command line.
 
+pub mod embedded;
 pub mod faults;
 mod http;
 mod inject;

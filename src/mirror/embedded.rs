@@ -1,29 +1,30 @@
 //! The embedded source: a synthetic corpus (generated once into the cache
 //! folder, or the folder `--corpus` names) served by the embedded mirror on
-//! 127.0.0.1, started when the experiment asks for its source. This is the
-//! one place where the command line brings the test world (mirror, corpus)
-//! to the experiment, which sees only its URL.
+//! 127.0.0.1, started when the experiment asks for its source. The command
+//! line hands it to the experiment as a [`SourceStarter`]: this is how the
+//! test world (mirror, corpus) reaches a run, which sees only its URL.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use gutenpipe::book::BookId;
-use gutenpipe::corpus::{CATALOG_FILE, CatalogEntry, open_or_generate};
-use gutenpipe::experiment::source::Offered;
-use gutenpipe::experiment::{ExperimentError, Listener, Source, SourceStarter};
-use gutenpipe::latency::LatencyModel;
-use gutenpipe::mirror::{FaultPlan, Mirror, MirrorConfig, MirrorLayout};
-use gutenpipe::record::{RunReport, SourceSettings};
-use gutenpipe::units;
-
-use super::CorpusShape;
+use super::{FaultPlan, Mirror, MirrorConfig, MirrorLayout};
+use crate::book::BookId;
+use crate::corpus::{CATALOG_FILE, CatalogEntry, CorpusConfig, default_dir, open_or_generate};
+use crate::experiment::source::Offered;
+use crate::experiment::{ExperimentError, Listener, Source, SourceStarter};
+use crate::latency::LatencyModel;
+use crate::record::{RunReport, SourceSettings};
+use crate::units;
 
 /// The embedded mirror on a corpus, to be started.
 pub struct Embedded {
     /// `--corpus`, else the cached synthetic corpus of `shape`.
     pub corpus: Option<PathBuf>,
-    pub shape: CorpusShape,
+    /// The synthetic corpus to generate (once) when there is no `--corpus`.
+    pub shape: CorpusConfig,
+    /// How the mirror delays and paces its answers.
     pub latency: LatencyModel,
+    /// The faults it injects.
     pub faults: FaultPlan,
     /// The URL layouts the mirror serves (`--mirror-layout`).
     pub layout: MirrorLayout,
@@ -39,7 +40,7 @@ impl Embedded {
     /// serving `layout`.
     pub fn new(
         corpus: Option<PathBuf>,
-        shape: CorpusShape,
+        shape: CorpusConfig,
         latency: LatencyModel,
         faults: FaultPlan,
         layout: MirrorLayout,
@@ -99,7 +100,10 @@ impl Embedded {
         &self,
         listener: &dyn Listener,
     ) -> Result<(PathBuf, Vec<CatalogEntry>), ExperimentError> {
-        let dir = self.shape.dir(&self.corpus);
+        let dir = self
+            .corpus
+            .clone()
+            .unwrap_or_else(|| default_dir(&self.shape));
         if self.corpus.is_some() && !dir.is_dir() {
             return Err(ExperimentError::Usage(format!(
                 "--corpus {} {}; create a corpus with `gutenpipe corpus --out {0}`",
@@ -114,12 +118,11 @@ impl Embedded {
         if !dir.join(CATALOG_FILE).exists() {
             listener.note(&format!(
                 "generating a synthetic corpus of {} in {} (once)",
-                units::count(self.shape.books, "book", "books"),
+                units::count(self.shape.books as u64, "book", "books"),
                 dir.display()
             ));
         }
-        let (catalog, _) =
-            open_or_generate(&dir, &self.shape.config()).map_err(ExperimentError::fatal)?;
+        let (catalog, _) = open_or_generate(&dir, &self.shape).map_err(ExperimentError::fatal)?;
         Ok((dir, catalog))
     }
 }
