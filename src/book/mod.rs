@@ -67,7 +67,9 @@ pub enum Target {
 pub struct BookRequest {
     /// Position in the input; reports list books in this order.
     pub index: usize,
+    /// The ebook number.
     pub id: BookId,
+    /// Where to fetch it.
     pub target: Target,
 }
 

@@ -41,7 +41,9 @@ const CATALOG_HEADER: &str = "id\tfile\ttitle\tauthor\tlanguage\tencoding\tbytes
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CorpusConfig {
+    /// How many books.
     pub books: usize,
+    /// The seed: the same seed gives the same bytes.
     pub seed: u64,
     /// Multiplies every book's size (1.0 gives Gutenberg's spread: median
     /// about 300 kB, from about 20 kB to 4 MB).
@@ -51,38 +53,55 @@ pub struct CorpusConfig {
 /// One book of a corpus, as its catalog lists it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CatalogEntry {
+    /// The ebook number.
     pub id: BookId,
     /// File name inside the corpus folder.
     pub file: String,
+    /// The book's title.
     pub title: String,
+    /// The book's author.
     pub author: String,
     /// ISO 639-1 code.
     pub language: String,
     /// `UTF-8`, `ISO-8859-1` or `US-ASCII`.
     pub encoding: String,
+    /// Size of the file, in bytes.
     pub bytes: u64,
 }
 
 /// A failure to write or read a corpus.
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
+    /// Writing a book failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Reading or writing a file of the corpus failed.
     #[error("could not {action} {}: {source}", path.display())]
     Io {
+        /// What was being done (`read the corpus catalog`).
         action: &'static str,
+        /// The file or folder.
         path: PathBuf,
+        /// What the system said.
         source: std::io::Error,
     },
+    /// The folder holds files but no corpus catalog: not ours to write into.
     #[error(
         "{} is not empty and holds no corpus ({CATALOG_FILE} is missing); choose an empty or new folder",
         path.display()
     )]
-    NotACorpus { path: PathBuf },
+    NotACorpus {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The corpus's catalog has a line gutenpipe cannot read.
     #[error("{}:{line}: {problem}", path.display())]
     BadCatalog {
+        /// The catalog file.
         path: PathBuf,
+        /// The line, from 1.
         line: usize,
+        /// What is wrong with it.
         problem: String,
     },
 }

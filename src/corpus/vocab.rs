@@ -28,6 +28,7 @@ pub struct Language {
     pub chapter: &'static str,
 }
 
+/// The languages the synthetic books are written in.
 pub const LANGUAGES: [Language; 6] = [
     Language {
         code: "en",

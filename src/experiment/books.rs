@@ -49,7 +49,9 @@ pub struct CatalogChoice {
 /// The books chosen from a catalog, and what the report says of it.
 #[derive(Debug, Clone)]
 pub struct Chosen {
+    /// The books chosen, in catalog order.
     pub books: Vec<CatalogBook>,
+    /// How they were chosen and from which catalog, as the report records it.
     pub report: SelectionReport,
 }
 

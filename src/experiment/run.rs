@@ -35,6 +35,7 @@ pub struct RunConfig {
     pub stage_options: BTreeMap<String, Value>,
     /// Timeouts, size limit, retries, politeness.
     pub fetch: FetchConfig,
+    /// Timed runs and warm-ups of each mode.
     pub repeat: Repeat,
     /// Sync each file to disk before renaming it into place.
     pub sync: bool,

@@ -24,7 +24,9 @@ pub const MAIN_SITE: &str = "https://www.gutenberg.org";
 /// A book a source offers, with its exact URL when the source knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Offered {
+    /// The ebook number.
     pub id: BookId,
+    /// Its exact URL, when the source knows it.
     pub url: Option<String>,
 }
 

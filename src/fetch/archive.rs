@@ -17,10 +17,18 @@ pub enum ArchiveError {
     NoText,
     /// Several members are text files: which is the book is not known.
     #[error("the zip file holds {} .txt files ({}); gutenpipe reads a zip that holds one", names.len(), names.join(", "))]
-    SeveralTexts { names: Vec<String> },
+    SeveralTexts {
+        /// The text members' names.
+        names: Vec<String>,
+    },
     /// The text member inflates to more than the limit.
     #[error("its text file {name} is larger than the limit of {limit} bytes (--max-bytes)")]
-    TooLarge { name: String, limit: u64 },
+    TooLarge {
+        /// The member's name.
+        name: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
 }
 
 /// Whether a URL or file path names a zip file (`….zip`, in any case).

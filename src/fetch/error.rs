@@ -7,68 +7,141 @@ use std::time::Duration;
 /// Why one book could not be downloaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
+    /// Every Gutenberg layout tried answered 404.
     #[error(
         "not found (HTTP 404) at any Gutenberg layout; tried {}",
         listed(tried)
     )]
-    NotFound { tried: Vec<String> },
+    NotFound {
+        /// The URLs tried.
+        tried: Vec<String>,
+    },
     /// No file of the book in a local folder, at any layout.
     #[error(
         "no file of this book in the folder at any Gutenberg layout; looked for {}",
         listed(tried)
     )]
-    Missing { tried: Vec<String> },
+    Missing {
+        /// The paths looked for.
+        tried: Vec<String>,
+    },
     /// A local file that is there could not be read.
     #[error("could not read {url}: {detail}")]
-    Read { url: String, detail: String },
+    Read {
+        /// The file, as a `file://` URL.
+        url: String,
+        /// What the system said.
+        detail: String,
+    },
     /// A zip file that did not give a book.
     #[error("{url}: {source}")]
     Archive {
+        /// The zip file's URL.
         url: String,
+        /// What is wrong with it.
         #[source]
         source: super::archive::ArchiveError,
     },
+    /// The server answered with a status other than 200 (and 404 at a layout).
     #[error("HTTP {status} from {url}")]
     Status {
+        /// The URL asked.
         url: String,
+        /// The HTTP status.
         status: u16,
         /// How long the server asked us to wait (`Retry-After`).
         retry_after: Option<Duration>,
     },
+    /// No connection: refused, unreachable, or the name not found.
     #[error("could not connect to {url}: {detail}")]
-    Connect { url: String, detail: String },
+    Connect {
+        /// The URL asked.
+        url: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// A timeout passed (connecting, between two reads, or the whole request).
     #[error("timed out ({detail}) fetching {url}")]
-    Timeout { url: String, detail: String },
+    Timeout {
+        /// The URL asked.
+        url: String,
+        /// Which timeout.
+        detail: String,
+    },
+    /// The body grew past `--max-bytes`.
     #[error("{url} sent more than the limit of {limit} bytes (--max-bytes)")]
-    TooLarge { url: String, limit: u64 },
+    TooLarge {
+        /// The URL asked.
+        url: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The connection ended before the length the server announced.
     #[error("{url} ended after {received} of {expected} bytes")]
     Truncated {
+        /// The URL asked.
         url: String,
+        /// Bytes received.
         received: u64,
+        /// Bytes announced (`Content-Length`).
         expected: u64,
     },
+    /// Redirected in a loop, or too many times.
     #[error("too many redirects from {url} (a redirect loop, or more than {limit})")]
-    TooManyRedirects { url: String, limit: u32 },
+    TooManyRedirects {
+        /// The URL asked.
+        url: String,
+        /// Most redirects followed.
+        limit: u32,
+    },
+    /// A `Content-Encoding` gutenpipe cannot decode, or cannot be sure of.
     #[error(
         "{url} sent its body in an encoding gutenpipe cannot decode (Content-Encoding: {encoding})"
     )]
-    Encoding { url: String, encoding: String },
+    Encoding {
+        /// The URL asked.
+        url: String,
+        /// The encodings the server named.
+        encoding: String,
+    },
+    /// Anything else the HTTP exchange failed with (a malformed answer).
     #[error("{url}: {detail}")]
-    Transport { url: String, detail: String },
+    Transport {
+        /// The URL asked.
+        url: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// A 200 with no body at all.
     #[error("{url} answered 200 with an empty body")]
-    Empty { url: String },
+    Empty {
+        /// The URL asked.
+        url: String,
+    },
+    /// The body did not fit in memory.
     #[error(
         "not enough memory to hold the {bytes} bytes {url} sent (--max-bytes to lower the limit)"
     )]
-    OutOfMemory { url: String, bytes: u64 },
+    OutOfMemory {
+        /// The URL asked.
+        url: String,
+        /// Bytes the buffer was to hold.
+        bytes: u64,
+    },
+    /// Ctrl-C or SIGTERM came during the download.
     #[error("download of {url} interrupted")]
-    Interrupted { url: String },
+    Interrupted {
+        /// The URL asked.
+        url: String,
+    },
     /// The last error of a download that was retried.
     #[error("{}", retried_message(*retries, *exhausted, last))]
     Retried {
+        /// Retries made.
         retries: u32,
         /// Whether the last error was worth another try but none was left.
         exhausted: bool,
+        /// The last error.
         last: Box<FetchError>,
     },
 }

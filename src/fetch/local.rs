@@ -129,8 +129,11 @@ pub fn validators(meta: &fs::Metadata) -> Validators {
 /// A book's file found in the folder.
 #[derive(Debug)]
 pub struct Found {
+    /// The layout it was found in.
     pub layout: Layout,
+    /// The file.
     pub path: PathBuf,
+    /// Its size and modification time.
     pub meta: fs::Metadata,
 }
 

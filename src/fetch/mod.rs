@@ -90,6 +90,7 @@ pub struct FetchConfig {
     pub request_timeout: Duration,
     /// Largest body accepted, after any transfer decoding.
     pub max_bytes: u64,
+    /// The `User-Agent` header sent with each request.
     pub user_agent: String,
     /// Connections kept open for reuse, per host (one per download worker).
     pub idle_connections: usize,
@@ -131,6 +132,7 @@ pub struct Fetched {
     pub url: String,
     /// The layout that answered, when fetched by ebook id.
     pub layout: Option<Layout>,
+    /// The body, after any transfer and content decoding.
     pub bytes: Vec<u8>,
     /// The `charset` parameter of the response's `Content-Type`.
     pub charset: Option<String>,

@@ -330,6 +330,7 @@ impl FaultPlan {
         self.probabilities.iter().sum()
     }
 
+    /// Whether no fault is ever injected.
     pub fn is_empty(&self) -> bool {
         self.total() <= 0.0 && self.targeted.values().all(|p| p.iter().sum::<f64>() <= 0.0)
     }
@@ -407,6 +408,7 @@ pub struct Injector {
 }
 
 impl Injector {
+    /// Injects the faults of `plan`.
     pub fn new(plan: FaultPlan) -> Injector {
         Injector {
             plan,
@@ -414,6 +416,7 @@ impl Injector {
         }
     }
 
+    /// The plan it follows.
     pub fn plan(&self) -> &FaultPlan {
         &self.plan
     }

@@ -45,6 +45,7 @@ pub struct MirrorConfig {
     /// The corpus folder (synthetic, or real Gutenberg files named as
     /// Gutenberg names them).
     pub corpus: PathBuf,
+    /// How responses are delayed and paced.
     pub latency: LatencyModel,
     /// Faults to inject (none by default).
     pub faults: FaultPlan,
@@ -57,12 +58,28 @@ pub struct MirrorConfig {
 /// A failure to start a mirror.
 #[derive(Debug, thiserror::Error)]
 pub enum MirrorError {
+    /// The corpus folder could not be listed.
     #[error("could not read the corpus folder {}: {source}", path.display())]
-    Corpus { path: PathBuf, source: io::Error },
+    Corpus {
+        /// The folder.
+        path: PathBuf,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// The corpus folder holds no book files.
     #[error("the corpus folder {} holds no books (files named like 84-0.txt); create one with `gutenpipe corpus`", path.display())]
-    Empty { path: PathBuf },
+    Empty {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The address could not be listened on.
     #[error("could not listen on {addr}: {source}")]
-    Bind { addr: String, source: io::Error },
+    Bind {
+        /// The address asked for.
+        addr: String,
+        /// What the system said.
+        source: io::Error,
+    },
 }
 
 /// Counters a running mirror keeps.
@@ -173,6 +190,7 @@ impl Mirror {
         self.shared.library.book_path(id)
     }
 
+    /// What the mirror has served so far.
     pub fn stats(&self) -> &MirrorStats {
         &self.shared.stats
     }

@@ -47,9 +47,13 @@ pub use timing::{Recorder, TaskObserver, thread_cpu_time};
 /// Pool sizes and processing stages.
 #[derive(Clone)]
 pub struct PipelineConfig {
+    /// Threads of the download pool.
     pub download_workers: usize,
+    /// Threads of the save pool.
     pub save_workers: usize,
+    /// Threads of the rayon (CPU) pool.
     pub cpu_workers: usize,
+    /// The processing stages, in order.
     pub stages: Vec<SharedStage>,
     /// The files `--emit` writes (none by default).
     pub emit: Emit,
@@ -89,8 +93,14 @@ pub const DEFAULT_BATCH: usize = 250;
 /// Why a run could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
+    /// The rayon pool could not be started.
     #[error("could not start the rayon pool of {workers} threads: {detail}")]
-    Pool { workers: usize, detail: String },
+    Pool {
+        /// Threads asked for.
+        workers: usize,
+        /// What rayon said.
+        detail: String,
+    },
     /// Saving failed: the disk is full, the folder unwritable… Every later
     /// book would fail the same way, so the run stops; books saved before
     /// stay whole under their names.
@@ -106,13 +116,19 @@ pub enum PipelineError {
     /// Books did not come back from the streamed pipeline (a bug; the run's
     /// results would be incomplete, so it is an error).
     #[error("{missing} book(s) were lost in the pipeline; the run's results would be incomplete")]
-    Lost { missing: usize },
+    Lost {
+        /// How many books did not come back.
+        missing: usize,
+    },
 }
 
 /// The pipeline for one source and one output folder.
 pub struct Pipeline<'a> {
+    /// Downloads the books.
     pub fetcher: &'a Fetcher,
+    /// Saves them.
     pub store: &'a Store,
+    /// How the run is laid out.
     pub config: &'a PipelineConfig,
 }
 

@@ -53,7 +53,9 @@ impl Pool {
 /// One row of the table of steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StepInfo {
+    /// The step's name in the tables (`download`, `tokenize`).
     pub name: &'static str,
+    /// The pool it runs on.
     pub pool: Pool,
     /// The step's colour in the pictures, when it has one of its own.
     pub colour: Option<&'static str>,

@@ -16,7 +16,9 @@ const NARROWEST: usize = 40;
 /// One of the two streams text is printed on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
+    /// Standard output.
     Stdout,
+    /// Standard error.
     Stderr,
 }
 

@@ -39,6 +39,7 @@ const BATCH_AGE: Duration = Duration::from_secs(5);
 /// One saved book.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
+    /// The ebook number.
     pub id: BookId,
     /// Where it was downloaded from.
     pub url: String,
@@ -157,6 +158,7 @@ impl Manifest {
         self.state().entries.len()
     }
 
+    /// Whether no book is listed.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -26,8 +26,11 @@ pub use manifest::{Entry, MANIFEST_FILE, Manifest, sha256_hex};
 #[derive(Debug, thiserror::Error)]
 #[error("could not {action} {}: {source}", path.display())]
 pub struct StoreError {
+    /// What was being done (`write`, `rename into`).
     pub action: &'static str,
+    /// The file or folder.
     pub path: PathBuf,
+    /// What the system said.
     #[source]
     pub source: io::Error,
 }
@@ -252,8 +255,11 @@ pub fn real_subfolder(parent: &Path, name: &str) -> Result<PathBuf, StoreError> 
 /// A book found already saved and matching the manifest: no request needed.
 #[derive(Debug, Clone)]
 pub struct Resumed {
+    /// Where it is saved.
     pub path: PathBuf,
+    /// Its bytes, read back.
     pub bytes: Vec<u8>,
+    /// Its manifest entry.
     pub entry: Entry,
 }
 
@@ -363,6 +369,7 @@ impl Store {
         &self.notes
     }
 
+    /// The manifest of the folder.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
     }
@@ -411,6 +418,7 @@ impl Store {
         self.manifest.flush()
     }
 
+    /// The output folder.
     pub fn dir(&self) -> &Path {
         &self.dir
     }

@@ -28,6 +28,7 @@ pub struct WordCounts {
 }
 
 impl WordCounts {
+    /// An empty table.
     pub fn new() -> Self {
         WordCounts::default()
     }
