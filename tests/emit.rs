@@ -252,3 +252,53 @@ fn emit_raw_and_metadata_complete_the_spgc_layout() {
         );
     }
 }
+
+#[test]
+fn metadata_of_books_chosen_from_a_catalog_comes_from_its_rows() {
+    let corpus = TestCorpus::new(6, 43);
+    let mirror = mirror(corpus.path());
+    let out = tempfile::tempdir().unwrap();
+    // A catalog whose rows say something the books' headers do not: the
+    // title, the author, the language and the release date are the row's.
+    let chosen = &corpus.catalog[..3];
+    let mut catalog =
+        String::from("Text#,Type,Issued,Title,Language,Authors,Subjects,LoCC,Bookshelves\n");
+    for (k, e) in chosen.iter().enumerate() {
+        catalog.push_str(&format!(
+            "{},Text,2001-0{}-15,\"Row title {k}, with a comma\",xx,\"Row, Author {k}\",,,\n",
+            e.id,
+            k + 1
+        ));
+    }
+    let catalog_file = out.path().join("pg_catalog.csv");
+    std::fs::write(&catalog_file, catalog).unwrap();
+    let dir = out.path().join("o");
+    let o = gutenpipe(&[
+        "run",
+        "--source",
+        &mirror.base_url(),
+        "--catalog",
+        catalog_file.to_str().unwrap(),
+        "--language",
+        "xx",
+        "--emit",
+        "metadata",
+        "--out",
+        dir.to_str().unwrap(),
+        "--no-sync",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut reader = csv::Reader::from_path(dir.join("metadata/metadata.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), chosen.len());
+    for (k, (entry, row)) in chosen.iter().zip(&rows).enumerate() {
+        assert_eq!(&row[0], entry.id.to_string());
+        assert_eq!(&row[1], format!("Row title {k}, with a comma"));
+        assert_ne!(&row[1], entry.title, "not the header's title");
+        assert_eq!(&row[2], format!("Row, Author {k}"));
+        assert_eq!(&row[3], "xx");
+        assert_eq!(&row[4], format!("2001-0{}-15", k + 1));
+        assert_eq!(&row[6], gutenpipe::store::sha256_hex(&corpus.bytes(entry)));
+    }
+}
