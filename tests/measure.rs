@@ -207,3 +207,112 @@ fn sweep_measures_each_setting_beside_the_model() {
     // The books each run saved are deleted after it.
     assert!(files_in(&books).is_empty(), "{:?}", files_in(&books));
 }
+
+/// In streamed mode every stage's wall time is the window they share, so
+/// the report tells waiting from computing by busy time and CPU ÷ busy:
+/// the downloads (each waiting 40 ms for the server) near 0, `stats` (the
+/// heavy CPU stage, on one worker) high — and compares the modes' stages
+/// on busy time.
+#[test]
+fn streamed_runs_tell_waiting_from_computing_by_busy_time() {
+    use gutenpipe::latency::LatencyModel;
+    use std::time::Duration;
+
+    let corpus = TestCorpus::scaled(6, 23, 0.2);
+    let mirror = mirror_with(
+        corpus.path(),
+        LatencyModel {
+            latency: Duration::from_millis(40),
+            ..LatencyModel::default()
+        },
+    );
+    let out = tempfile::tempdir().unwrap();
+    let csv_path = out.path().join("t.csv");
+    let (o, report) = run_books(
+        &mirror,
+        &id_list(&corpus.catalog),
+        &out.path().join("t"),
+        &[
+            "--mode",
+            "sequential,streamed",
+            "--stages",
+            "stats",
+            "--cpu-workers",
+            "1",
+            "--download-workers",
+            "2",
+            "--no-sync",
+            "--export-csv",
+            csv_path.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let streamed = &report["runs"][1];
+    assert_eq!(streamed["mode"], "streamed");
+    let figure =
+        |stage_name: &str, field: &str| stage(streamed, stage_name)[field].as_f64().unwrap();
+    for name in ["download", "save", "decode", "stats"] {
+        let s = stage(streamed, name);
+        let workers = s["workers"].as_f64().unwrap();
+        let (busy, cpu) = (figure(name, "busy_seconds"), figure(name, "cpu_seconds"));
+        assert!((figure(name, "busy_per_worker_seconds") - busy / workers).abs() < 1e-9);
+        assert!(
+            (figure(name, "cpu_per_busy") - cpu / busy).abs() < 1e-9,
+            "{name}"
+        );
+    }
+    let (download, stats) = (
+        figure("download", "cpu_per_busy"),
+        figure("stats", "cpu_per_busy"),
+    );
+    assert!(download < 0.2, "downloads wait: cpu/busy {download}");
+    assert!(stats > 0.3, "stats computes: cpu/busy {stats}");
+    assert!(stats > 4.0 * download, "{stats} against {download}");
+    // Its wall is the shared window, so cpu/wall alone would call it waiting.
+    assert!(figure("stats", "cpu_utilisation") < stats);
+    let busy = streamed["statistics"]["stages"][0]["busy"]["mean"].as_f64();
+    assert_eq!(busy, Some(figure("download", "busy_seconds")));
+
+    let text = stdout(&o);
+    let table = &text[text.find("streamed run").expect("the streamed table")..];
+    let head = table.lines().nth(1).unwrap();
+    assert!(head.contains("busy") && head.contains("cpu/busy"), "{text}");
+    let comparison = &text[text.find("Comparison").expect("a comparison")..];
+    for name in ["download", "save", "decode", "stats"] {
+        let block = &comparison[comparison.find(&format!("\n{name} ")).unwrap()..];
+        let streamed_row = block.lines().find(|l| l.starts_with("  streamed")).unwrap();
+        assert!(
+            streamed_row.ends_with("faster*") || streamed_row.ends_with("slower*"),
+            "{text}"
+        );
+    }
+    assert!(comparison.contains("* streamed stages overlap, so they are compared on busy time"));
+    let total = &comparison[comparison.find("\ntotal ").unwrap()..];
+    assert!(
+        !total.lines().nth(2).unwrap().ends_with('*'),
+        "totals on wall time: {text}"
+    );
+
+    let mut reader = csv::Reader::from_path(&csv_path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (mode, name, on, ratio) = (
+        column("mode"),
+        column("stage"),
+        column("speedup_on"),
+        column("cpu_per_busy"),
+    );
+    for record in reader.records().map(Result::unwrap) {
+        let expected = match (&record[mode], &record[name]) {
+            ("sequential", _) => "",
+            (_, "total") => "wall",
+            _ => "busy",
+        };
+        assert_eq!(&record[on], expected, "{record:?}");
+        assert_eq!(
+            record[ratio].is_empty(),
+            &record[name] == "total",
+            "{record:?}"
+        );
+    }
+}
