@@ -120,6 +120,63 @@ fn repeated_runs_pictures_and_trace() {
         assert!(e["ts"].as_f64().unwrap() >= 0.0 && e["dur"].as_f64().unwrap() >= 0.0);
         assert!(e["pid"].is_u64() && e["tid"].is_u64());
         assert!(e["args"]["ebook"].is_u64());
+        // Thread time, which Perfetto shows as the slice's CPU.
+        let tdur = e["tdur"].as_f64().expect("tdur on every task");
+        assert!(e["tts"].as_f64().expect("tts on every task") >= 0.0);
+        assert!((tdur - e["args"]["cpu_ms"].as_f64().unwrap() * 1e3).abs() < 1.0);
+    }
+    // A thread's clock runs on: each task starts its thread time where the
+    // one before it on that thread ended.
+    let mut by_thread: std::collections::BTreeMap<(u64, u64), Vec<&Value>> = Default::default();
+    for e in &tasks {
+        let key = (e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap());
+        by_thread.entry(key).or_default().push(e);
+    }
+    for list in by_thread.values_mut() {
+        list.sort_by(|a, b| {
+            a["ts"]
+                .as_f64()
+                .unwrap()
+                .total_cmp(&b["ts"].as_f64().unwrap())
+        });
+        for w in list.windows(2) {
+            let end = w[0]["tts"].as_f64().unwrap() + w[0]["tdur"].as_f64().unwrap();
+            assert!((w[1]["tts"].as_f64().unwrap() - end).abs() < 0.5, "{w:?}");
+        }
+    }
+    // Counter tracks: books in flight (never above the 8 books), books
+    // waiting between steps, and the download rate, whose bytes add up
+    // to the books'.
+    let counters = events(&trace, "C");
+    for (pid, run) in counters
+        .iter()
+        .map(|e| e["pid"].as_u64().unwrap())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .zip(runs)
+    {
+        let series = |name: &str, key: &str| -> Vec<(f64, f64)> {
+            counters
+                .iter()
+                .filter(|e| e["pid"] == pid && e["name"] == name)
+                .map(|e| (e["ts"].as_f64().unwrap(), e["args"][key].as_f64().unwrap()))
+                .collect()
+        };
+        let flight = series("books in flight", "books");
+        let most = flight.iter().map(|p| p.1).fold(0.0, f64::max);
+        assert!((1.0..=8.0).contains(&most), "{flight:?}");
+        assert_eq!(flight.last().unwrap().1, 0.0, "none in flight at the end");
+        assert!(!series("books waiting", "books").is_empty());
+        let rate = series("download rate", "bytes/s");
+        let bytes: f64 = rate
+            .windows(2)
+            .map(|w| w[0].1 * (w[1].0 - w[0].0) / 1e6)
+            .sum();
+        let downloaded = stage(run, "download")["bytes"].as_f64().unwrap();
+        assert!(
+            (bytes - downloaded).abs() < 0.01 * downloaded,
+            "{bytes} of {downloaded}"
+        );
     }
     let threads: Vec<&str> = events(&trace, "M")
         .iter()

@@ -7,6 +7,7 @@
 pub mod export;
 pub mod grid;
 pub mod json;
+pub mod occupancy;
 pub mod svg;
 pub mod sweep;
 pub mod table;
