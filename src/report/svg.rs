@@ -397,19 +397,21 @@ impl Chart {
         Some((x, f.bottom - 18.0, x + 6.0 + width, f.bottom))
     }
 
-    /// The marker line and its label; the line stops under the legend
-    /// rather than crossing it.
+    /// The marker line and its label; the line is broken off around the
+    /// legend rather than crossing it.
     fn draw_marker(&self, svg: &mut Svg, f: &Frame, legend: Area) {
         let Some((at, label)) = &self.marker else {
             return;
         };
         let x = f.px(*at);
-        let top = if x >= legend.0 && x <= legend.2 {
-            legend.3 + 4.0
+        let parts = if x >= legend.0 && x <= legend.2 {
+            vec![(f.top, legend.1 - 4.0), (legend.3 + 4.0, f.bottom)]
         } else {
-            f.top
+            vec![(f.top, f.bottom)]
         };
-        svg.line((x, top), (x, f.bottom), "#888", Some("2 3"));
+        for (from, to) in parts.into_iter().filter(|(from, to)| to > from) {
+            svg.line((x, from), (x, to), "#888", Some("2 3"));
+        }
         svg.text(
             x + 4.0,
             f.bottom - 6.0,
