@@ -120,6 +120,63 @@ fn repeated_runs_pictures_and_trace() {
         assert!(e["ts"].as_f64().unwrap() >= 0.0 && e["dur"].as_f64().unwrap() >= 0.0);
         assert!(e["pid"].is_u64() && e["tid"].is_u64());
         assert!(e["args"]["ebook"].is_u64());
+        // Thread time, which Perfetto shows as the slice's CPU.
+        let tdur = e["tdur"].as_f64().expect("tdur on every task");
+        assert!(e["tts"].as_f64().expect("tts on every task") >= 0.0);
+        assert!((tdur - e["args"]["cpu_ms"].as_f64().unwrap() * 1e3).abs() < 1.0);
+    }
+    // A thread's clock runs on: each task starts its thread time where the
+    // one before it on that thread ended.
+    let mut by_thread: std::collections::BTreeMap<(u64, u64), Vec<&Value>> = Default::default();
+    for e in &tasks {
+        let key = (e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap());
+        by_thread.entry(key).or_default().push(e);
+    }
+    for list in by_thread.values_mut() {
+        list.sort_by(|a, b| {
+            a["ts"]
+                .as_f64()
+                .unwrap()
+                .total_cmp(&b["ts"].as_f64().unwrap())
+        });
+        for w in list.windows(2) {
+            let end = w[0]["tts"].as_f64().unwrap() + w[0]["tdur"].as_f64().unwrap();
+            assert!((w[1]["tts"].as_f64().unwrap() - end).abs() < 0.5, "{w:?}");
+        }
+    }
+    // Counter tracks: books in flight (never above the 8 books), books
+    // waiting between steps, and the download rate, whose bytes add up
+    // to the books'.
+    let counters = events(&trace, "C");
+    for (pid, run) in counters
+        .iter()
+        .map(|e| e["pid"].as_u64().unwrap())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .zip(runs)
+    {
+        let series = |name: &str, key: &str| -> Vec<(f64, f64)> {
+            counters
+                .iter()
+                .filter(|e| e["pid"] == pid && e["name"] == name)
+                .map(|e| (e["ts"].as_f64().unwrap(), e["args"][key].as_f64().unwrap()))
+                .collect()
+        };
+        let flight = series("books in flight", "books");
+        let most = flight.iter().map(|p| p.1).fold(0.0, f64::max);
+        assert!((1.0..=8.0).contains(&most), "{flight:?}");
+        assert_eq!(flight.last().unwrap().1, 0.0, "none in flight at the end");
+        assert!(!series("books waiting", "books").is_empty());
+        let rate = series("download rate", "bytes/s");
+        let bytes: f64 = rate
+            .windows(2)
+            .map(|w| w[0].1 * (w[1].0 - w[0].0) / 1e6)
+            .sum();
+        let downloaded = stage(run, "download")["bytes"].as_f64().unwrap();
+        assert!(
+            (bytes - downloaded).abs() < 0.01 * downloaded,
+            "{bytes} of {downloaded}"
+        );
     }
     let threads: Vec<&str> = events(&trace, "M")
         .iter()
@@ -144,8 +201,15 @@ fn repeated_runs_pictures_and_trace() {
         let svg = std::fs::read_to_string(&path).unwrap();
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(svg.trim_end().ends_with("</svg>"));
-        assert_eq!(svg.matches("<title>").count(), 8 * 6, "{mode}");
+        // A bar per task over the whole run (the processing may be
+        // enlarged in a second panel, with bars of its own).
+        let whole = svg.split(r#"<g id="processing-enlarged">"#).next().unwrap();
+        assert_eq!(whole.matches("<title>").count(), 8 * 6, "{mode}");
         assert!(svg.contains("download pool — 16 threads, busy"), "{mode}");
+        assert_eq!(
+            svg.contains("books in flight") || svg.contains("in flight (at most"),
+            mode == "streamed"
+        );
         assert_eq!(svg.contains("download done"), mode == "staged");
     }
 }
@@ -206,4 +270,113 @@ fn sweep_measures_each_setting_beside_the_model() {
     assert!(plot.contains("Download stage: time") && plot.contains("latency model ideal"));
     // The books each run saved are deleted after it.
     assert!(files_in(&books).is_empty(), "{:?}", files_in(&books));
+}
+
+/// In streamed mode every stage's wall time is the window they share, so
+/// the report tells waiting from computing by busy time and CPU ÷ busy:
+/// the downloads (each waiting 40 ms for the server) near 0, `stats` (the
+/// heavy CPU stage, on one worker) high — and compares the modes' stages
+/// on busy time.
+#[test]
+fn streamed_runs_tell_waiting_from_computing_by_busy_time() {
+    use gutenpipe::latency::LatencyModel;
+    use std::time::Duration;
+
+    let corpus = TestCorpus::scaled(6, 23, 0.2);
+    let mirror = mirror_with(
+        corpus.path(),
+        LatencyModel {
+            latency: Duration::from_millis(40),
+            ..LatencyModel::default()
+        },
+    );
+    let out = tempfile::tempdir().unwrap();
+    let csv_path = out.path().join("t.csv");
+    let (o, report) = run_books(
+        &mirror,
+        &id_list(&corpus.catalog),
+        &out.path().join("t"),
+        &[
+            "--mode",
+            "sequential,streamed",
+            "--stages",
+            "stats",
+            "--cpu-workers",
+            "1",
+            "--download-workers",
+            "2",
+            "--no-sync",
+            "--export-csv",
+            csv_path.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let streamed = &report["runs"][1];
+    assert_eq!(streamed["mode"], "streamed");
+    let figure =
+        |stage_name: &str, field: &str| stage(streamed, stage_name)[field].as_f64().unwrap();
+    for name in ["download", "save", "decode", "stats"] {
+        let s = stage(streamed, name);
+        let workers = s["workers"].as_f64().unwrap();
+        let (busy, cpu) = (figure(name, "busy_seconds"), figure(name, "cpu_seconds"));
+        assert!((figure(name, "busy_per_worker_seconds") - busy / workers).abs() < 1e-9);
+        assert!(
+            (figure(name, "cpu_per_busy") - cpu / busy).abs() < 1e-9,
+            "{name}"
+        );
+    }
+    let (download, stats) = (
+        figure("download", "cpu_per_busy"),
+        figure("stats", "cpu_per_busy"),
+    );
+    assert!(download < 0.2, "downloads wait: cpu/busy {download}");
+    assert!(stats > 0.3, "stats computes: cpu/busy {stats}");
+    assert!(stats > 4.0 * download, "{stats} against {download}");
+    // Its wall is the shared window, so cpu/wall alone would call it waiting.
+    assert!(figure("stats", "cpu_utilisation") < stats);
+    let busy = streamed["statistics"]["stages"][0]["busy"]["mean"].as_f64();
+    assert_eq!(busy, Some(figure("download", "busy_seconds")));
+
+    let text = stdout(&o);
+    let table = &text[text.find("streamed run").expect("the streamed table")..];
+    let head = table.lines().nth(1).unwrap();
+    assert!(head.contains("busy") && head.contains("cpu/busy"), "{text}");
+    let comparison = &text[text.find("Comparison").expect("a comparison")..];
+    for name in ["download", "save", "decode", "stats"] {
+        let block = &comparison[comparison.find(&format!("\n{name} ")).unwrap()..];
+        let streamed_row = block.lines().find(|l| l.starts_with("  streamed")).unwrap();
+        assert!(
+            streamed_row.ends_with("faster*") || streamed_row.ends_with("slower*"),
+            "{text}"
+        );
+    }
+    assert!(comparison.contains("* streamed stages overlap, so they are compared on busy time"));
+    let total = &comparison[comparison.find("\ntotal ").unwrap()..];
+    assert!(
+        !total.lines().nth(2).unwrap().ends_with('*'),
+        "totals on wall time: {text}"
+    );
+
+    let mut reader = csv::Reader::from_path(&csv_path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (mode, name, on, ratio) = (
+        column("mode"),
+        column("stage"),
+        column("speedup_on"),
+        column("cpu_per_busy"),
+    );
+    for record in reader.records().map(Result::unwrap) {
+        let expected = match (&record[mode], &record[name]) {
+            ("sequential", _) => "",
+            (_, "total") => "wall",
+            _ => "busy",
+        };
+        assert_eq!(&record[on], expected, "{record:?}");
+        assert_eq!(
+            record[ratio].is_empty(),
+            &record[name] == "total",
+            "{record:?}"
+        );
+    }
 }

@@ -165,8 +165,15 @@ pub struct StageReport {
     /// Wall seconds of all its tasks added up: the time its workers were
     /// busy with it (waiting included), whether or not the stages overlap.
     pub busy_seconds: f64,
+    /// `busy_seconds / workers`: the stage's busy time, how long it kept
+    /// each of its workers, a measure of its work whether or not the
+    /// stages overlap.
+    pub busy_per_worker_seconds: f64,
     /// `cpu_seconds / wall_seconds`: near 0 for waiting, near `workers` for computing.
     pub cpu_utilisation: f64,
+    /// `cpu_seconds / busy_seconds`: the share of its tasks' own time spent
+    /// on a CPU — near 1 for computing, near 0 for waiting, in every mode.
+    pub cpu_per_busy: f64,
     /// Megabytes (10^6 bytes) per wall-clock second.
     pub mb_per_second: f64,
     /// Download attempts repeated after transient failures, over all books
@@ -187,7 +194,8 @@ impl StageReport {
         wall: f64,
         tally: &Tally,
     ) -> StageReport {
-        let per_wall = |x: f64| if wall > 0.0 { x / wall } else { 0.0 };
+        let per = |x: f64, y: f64| if y > 0.0 { x / y } else { 0.0 };
+        let per_wall = |x: f64| per(x, wall);
         StageReport {
             name: name.to_string(),
             pool: pool.to_string(),
@@ -198,7 +206,9 @@ impl StageReport {
             wall_seconds: wall,
             cpu_seconds: tally.cpu,
             busy_seconds: tally.busy,
+            busy_per_worker_seconds: per(tally.busy, workers as f64),
             cpu_utilisation: per_wall(tally.cpu),
+            cpu_per_busy: per(tally.cpu, tally.busy),
             mb_per_second: per_wall(tally.bytes as f64 / 1e6),
             retries: None,
             colour: None,

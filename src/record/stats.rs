@@ -85,6 +85,10 @@ pub struct Figures {
     pub wall: Summary,
     /// CPU time, in seconds.
     pub cpu: Summary,
+    /// A stage's `busy_seconds` (its tasks' wall times added up); absent
+    /// for the total.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub busy: Option<Summary>,
     /// Against the first mode run; absent for that mode itself.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub speedup: Option<Speedup>,
@@ -134,6 +138,8 @@ pub struct RepeatStage {
     pub wall_seconds: f64,
     /// Its CPU time, in seconds.
     pub cpu_seconds: f64,
+    /// Its tasks' wall times added up.
+    pub busy_seconds: f64,
 }
 
 impl Repeat {
@@ -153,34 +159,42 @@ impl Repeat {
                     name: s.name.clone(),
                     wall_seconds: s.wall_seconds,
                     cpu_seconds: s.cpu_seconds,
+                    busy_seconds: s.busy_seconds,
                 })
                 .collect(),
         }
     }
 }
 
+/// Wall, CPU and (for a stage) busy seconds of one timed run.
+type Picked = (f64, f64, Option<f64>);
+
 /// The timed runs of one mode as one report: the last run, carrying every
 /// run's figures (`repeats`) and their statistics. `None` for no runs.
 pub fn combine(runs: Vec<RunReport>, warmup: usize) -> Option<RunReport> {
     let repeats: Vec<Repeat> = runs.iter().map(Repeat::of).collect();
     let mut last = runs.into_iter().last()?;
-    let figures = |name: &str, pick: &dyn Fn(&Repeat) -> Option<(f64, f64)>| {
-        let (walls, cpus): (Vec<f64>, Vec<f64>) = repeats.iter().filter_map(pick).unzip();
+    let figures = |name: &str, pick: &dyn Fn(&Repeat) -> Option<Picked>| {
+        let picked: Vec<_> = repeats.iter().filter_map(pick).collect();
+        let walls: Vec<f64> = picked.iter().map(|p| p.0).collect();
+        let cpus: Vec<f64> = picked.iter().map(|p| p.1).collect();
+        let busy: Option<Vec<f64>> = picked.iter().map(|p| p.2).collect();
         Some(Figures {
             name: name.to_string(),
             wall: Summary::of(&walls)?,
             cpu: Summary::of(&cpus)?,
+            busy: busy.as_deref().and_then(Summary::of),
             speedup: None,
         })
     };
-    let total = figures("total", &|r| Some((r.wall_seconds, r.cpu_seconds)))?;
+    let total = figures("total", &|r| Some((r.wall_seconds, r.cpu_seconds, None)))?;
     let stages = last
         .stages
         .iter()
         .filter_map(|s| {
             figures(&s.name, &|r| {
                 let st = r.stages.iter().find(|x| x.name == s.name)?;
-                Some((st.wall_seconds, st.cpu_seconds))
+                Some((st.wall_seconds, st.cpu_seconds, Some(st.busy_seconds)))
             })
         })
         .collect();

@@ -156,6 +156,13 @@ pub fn render_fitted(
             gone.push(column);
         }
     }
+    render_without(rows, align, &gone)
+}
+
+/// Renders `rows` as [`render_aligned`] does without the columns `gone`
+/// (indices, in the order they were left out).
+pub fn render_without(rows: &[Vec<String>], align: &[Align], gone: &[usize]) -> Fitted {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let keep = |c: &usize| !gone.contains(c);
     let kept_rows: Vec<Vec<String>> = rows
         .iter()
@@ -167,15 +174,15 @@ pub fn render_fitted(
                 .collect()
         })
         .collect();
-    let kept_align: Vec<Align> = (0..widths.len())
+    let kept_align: Vec<Align> = (0..columns)
         .filter(keep)
         .map(|c| align.get(c).copied().unwrap_or(Align::Right))
         .collect();
     Fitted {
         text: render_aligned(&kept_rows, &kept_align),
         left_out: gone
-            .into_iter()
-            .filter_map(|c| rows.first().and_then(|r| r.get(c)).cloned())
+            .iter()
+            .filter_map(|&c| rows.first().and_then(|r| r.get(c)).cloned())
             .collect(),
     }
 }

@@ -10,6 +10,7 @@ pub mod console;
 pub mod export;
 pub mod grid;
 pub mod json;
+pub mod occupancy;
 pub mod progress;
 pub mod svg;
 pub mod sweep;

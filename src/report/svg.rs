@@ -127,22 +127,94 @@ impl Svg {
         );
     }
 
-    /// A polyline through `points`, with a dot at each unless dashed.
-    pub fn series(&mut self, points: &[(f64, f64)], stroke: &str, dashed: bool) {
+    /// A bar standing for a task: pale over its whole length, solid over
+    /// the share `solid` (0 to 1) of it from the left — the part of the
+    /// task spent on a CPU — with `title` as the tooltip of both.
+    #[allow(clippy::too_many_arguments)]
+    pub fn task_bar(
+        &mut self,
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        fill: &str,
+        solid: f64,
+        title: &str,
+    ) {
+        let _ = write!(
+            self.body,
+            r#"<g><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" fill="{fill}" fill-opacity="0.35"/>"#,
+            escape(title),
+            num(x),
+            num(y),
+            num(w),
+            num(h)
+        );
+        let solid_w = w * solid.clamp(0.0, 1.0);
+        if solid_w >= 0.05 {
+            let _ = write!(
+                self.body,
+                r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{fill}"/>"#,
+                num(x),
+                num(y),
+                num(solid_w),
+                num(h)
+            );
+        }
+        self.body.push_str("</g>\n");
+    }
+
+    /// A polyline through `points`, `width` wide, dashed like `dash`.
+    pub fn polyline(
+        &mut self,
+        points: &[(f64, f64)],
+        stroke: &str,
+        width: f64,
+        dash: Option<&str>,
+    ) {
         let path: Vec<String> = points
             .iter()
             .map(|(x, y)| format!("{},{}", num(*x), num(*y)))
             .collect();
-        let dash = if dashed {
-            r#" stroke-dasharray="6 4""#
-        } else {
-            ""
-        };
+        let dash = dash.map_or(String::new(), |d| format!(r#" stroke-dasharray="{d}""#));
         let _ = writeln!(
             self.body,
-            r#"<polyline points="{}" fill="none" stroke="{stroke}" stroke-width="2"{dash}/>"#,
-            path.join(" ")
+            r#"<polyline points="{}" fill="none" stroke="{stroke}" stroke-width="{}"{dash}/>"#,
+            path.join(" "),
+            num(width)
         );
+    }
+
+    /// A rectangle behind text, in the picture's background colour.
+    pub fn backdrop(&mut self, x: f64, y: f64, w: f64, h: f64) {
+        let _ = writeln!(
+            self.body,
+            r#"<rect x="{}" y="{}" width="{}" height="{}" fill="white" fill-opacity="0.85"/>"#,
+            num(x),
+            num(y),
+            num(w),
+            num(h)
+        );
+    }
+
+    /// Opens a group of elements named `id` (closed by [`Svg::close_group`]).
+    pub fn open_group(&mut self, id: &str) {
+        let _ = writeln!(self.body, r#"<g id="{}">"#, escape(id));
+    }
+
+    /// Closes the group opened last.
+    pub fn close_group(&mut self) {
+        self.body.push_str("</g>\n");
+    }
+
+    /// Sets the picture's height, once what it holds is known.
+    pub fn set_height(&mut self, height: f64) {
+        self.height = height;
+    }
+
+    /// A polyline through `points`, with a dot at each unless dashed.
+    pub fn series(&mut self, points: &[(f64, f64)], stroke: &str, dashed: bool) {
+        self.polyline(points, stroke, 2.0, dashed.then_some("6 4"));
         if !dashed {
             for (x, y) in points {
                 let _ = writeln!(
@@ -193,10 +265,44 @@ pub struct Chart {
     pub marker: Option<(f64, String)>,
 }
 
+/// Where a chart's plot lies in the picture and how values map onto it.
+struct Frame {
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+    x_lo: f64,
+    x_hi: f64,
+    y_max: f64,
+    log2_x: bool,
+}
+
+impl Frame {
+    fn tx(&self, v: f64) -> f64 {
+        if self.log2_x { v.max(1e-9).log2() } else { v }
+    }
+
+    /// The picture's x of value `v`.
+    fn px(&self, v: f64) -> f64 {
+        self.left + (self.tx(v) - self.x_lo) / (self.x_hi - self.x_lo) * (self.right - self.left)
+    }
+
+    /// The picture's y of value `v`.
+    fn py(&self, v: f64) -> f64 {
+        self.bottom - v / self.y_max * (self.bottom - self.top)
+    }
+}
+
+/// A box of the picture: left, top, right, bottom.
+type Area = (f64, f64, f64, f64);
+
+fn overlaps(a: Area, b: Area) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
 impl Chart {
     /// Draws the chart with its top left corner at (`x`, `y`).
     pub fn draw(&self, svg: &mut Svg, x: f64, y: f64, width: f64, height: f64) {
-        let (left, right, top, bottom) = (x + 52.0, x + width - 10.0, y + 28.0, y + height - 44.0);
         svg.text(
             x + width / 2.0,
             y + 14.0,
@@ -205,128 +311,181 @@ impl Chart {
             &self.title,
             r#"font-weight="bold""#,
         );
-        let xs: Vec<f64> = self
+        let frame = self.frame(x, y, width, height);
+        self.draw_axes(svg, &frame, x);
+        let legend = self.legend_area(&frame);
+        self.draw_marker(svg, &frame, legend);
+        for s in &self.series {
+            let points: Vec<(f64, f64)> = s
+                .points
+                .iter()
+                .map(|(a, b)| (frame.px(*a), frame.py(*b)))
+                .collect();
+            svg.series(&points, s.colour, s.dashed);
+        }
+        self.draw_legend(svg, legend);
+    }
+
+    /// The plot's place in the box at (`x`, `y`) and its scales.
+    fn frame(&self, x: f64, y: f64, width: f64, height: f64) -> Frame {
+        let points = || self.series.iter().flat_map(|s| s.points.iter());
+        let y_max = points().map(|p| p.1).fold(0.0f64, f64::max) * 1.08;
+        let mut frame = Frame {
+            left: x + 52.0,
+            right: x + width - 10.0,
+            top: y + 28.0,
+            bottom: y + height - 44.0,
+            x_lo: 0.0,
+            x_hi: 1.0,
+            y_max: if y_max > 0.0 { y_max } else { 1.0 },
+            log2_x: self.log2_x,
+        };
+        let (lo, hi) = points().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+            (a.min(frame.tx(p.0)), b.max(frame.tx(p.0)))
+        });
+        (frame.x_lo, frame.x_hi) = if lo.is_finite() && hi > lo {
+            (lo, hi)
+        } else if lo.is_finite() {
+            (lo - 1.0, lo + 1.0)
+        } else {
+            (0.0, 1.0)
+        };
+        frame
+    }
+
+    /// The grid, the ticks (each measured x) and the axes' titles.
+    fn draw_axes(&self, svg: &mut Svg, f: &Frame, x: f64) {
+        let step = tick_step(f.y_max, 5);
+        let mut v = 0.0;
+        while v <= f.y_max + 1e-9 {
+            svg.line((f.left, f.py(v)), (f.right, f.py(v)), "#e5e5e5", None);
+            let label = tick_label(v, step);
+            svg.text(f.left - 5.0, f.py(v) + 4.0, "end", 10.0, &label, "");
+            v += step;
+        }
+        let mut ticks: Vec<f64> = self
             .series
             .iter()
             .flat_map(|s| s.points.iter().map(|p| p.0))
             .collect();
-        let y_max = self
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.1))
-            .fold(0.0f64, f64::max)
-            * 1.08;
-        let y_max = if y_max > 0.0 { y_max } else { 1.0 };
-        let tx = |v: f64| if self.log2_x { v.max(1e-9).log2() } else { v };
-        let (x_lo, x_hi) = xs
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-                (a.min(tx(*v)), b.max(tx(*v)))
-            });
-        let (x_lo, x_hi) = if x_lo.is_finite() && x_hi > x_lo {
-            (x_lo, x_hi)
-        } else if x_lo.is_finite() {
-            (x_lo - 1.0, x_lo + 1.0)
-        } else {
-            (0.0, 1.0)
-        };
-        let px = |v: f64| left + (tx(v) - x_lo) / (x_hi - x_lo) * (right - left);
-        let py = |v: f64| bottom - v / y_max * (bottom - top);
-
-        // Grid and y ticks.
-        let step = tick_step(y_max, 5);
-        let mut v = 0.0;
-        while v <= y_max + 1e-9 {
-            svg.line((left, py(v)), (right, py(v)), "#e5e5e5", None);
-            svg.text(
-                left - 5.0,
-                py(v) + 4.0,
-                "end",
-                10.0,
-                &tick_label(v, step),
-                "",
-            );
-            v += step;
-        }
-        // X ticks: each measured x, or nice steps on a linear axis.
-        let mut ticks: Vec<f64> = xs.clone();
         ticks.sort_by(f64::total_cmp);
         ticks.dedup();
         for t in &ticks {
-            svg.line((px(*t), bottom), (px(*t), bottom + 4.0), "#333", None);
-            svg.text(
-                px(*t),
-                bottom + 16.0,
-                "middle",
-                10.0,
-                &tick_label(*t, 1.0),
-                "",
+            svg.line(
+                (f.px(*t), f.bottom),
+                (f.px(*t), f.bottom + 4.0),
+                "#333",
+                None,
             );
+            let label = tick_label(*t, 1.0);
+            svg.text(f.px(*t), f.bottom + 16.0, "middle", 10.0, &label, "");
         }
-        svg.line((left, top), (left, bottom), "#333", None);
-        svg.line((left, bottom), (right, bottom), "#333", None);
+        svg.line((f.left, f.top), (f.left, f.bottom), "#333", None);
+        svg.line((f.left, f.bottom), (f.right, f.bottom), "#333", None);
+        let middle = (f.left + f.right) / 2.0;
+        svg.text(middle, f.bottom + 32.0, "middle", 11.0, &self.x_label, "");
+        let (yx, yy) = (x + 12.0, (f.top + f.bottom) / 2.0);
+        let rotate = format!(r#"transform="rotate(-90 {} {})""#, num(yx), num(yy));
+        svg.text(yx, yy, "middle", 11.0, &self.y_label, &rotate);
+    }
+
+    /// The marker's label: the box it takes.
+    fn marker_label(&self, f: &Frame) -> Option<Area> {
+        let (at, label) = self.marker.as_ref()?;
+        let x = f.px(*at);
+        let width = 6.0 * label.chars().count() as f64;
+        Some((x, f.bottom - 18.0, x + 6.0 + width, f.bottom))
+    }
+
+    /// The marker line and its label; the line is broken off around the
+    /// legend rather than crossing it.
+    fn draw_marker(&self, svg: &mut Svg, f: &Frame, legend: Area) {
+        let Some((at, label)) = &self.marker else {
+            return;
+        };
+        let x = f.px(*at);
+        let parts = if x >= legend.0 && x <= legend.2 {
+            vec![(f.top, legend.1 - 4.0), (legend.3 + 4.0, f.bottom)]
+        } else {
+            vec![(f.top, f.bottom)]
+        };
+        for (from, to) in parts.into_iter().filter(|(from, to)| to > from) {
+            svg.line((x, from), (x, to), "#888", Some("2 3"));
+        }
         svg.text(
-            (left + right) / 2.0,
-            bottom + 32.0,
-            "middle",
-            11.0,
-            &self.x_label,
-            "",
+            x + 4.0,
+            f.bottom - 6.0,
+            "start",
+            10.0,
+            label,
+            r##"fill="#555""##,
         );
-        svg.text(
-            x + 12.0,
-            (top + bottom) / 2.0,
-            "middle",
-            11.0,
-            &self.y_label,
-            &format!(
-                r#"transform="rotate(-90 {} {})""#,
-                num(x + 12.0),
-                num((top + bottom) / 2.0)
-            ),
-        );
-        if let Some((at, label)) = &self.marker {
-            svg.line((px(*at), top), (px(*at), bottom), "#888", Some("2 3"));
-            svg.text(
-                px(*at) + 4.0,
-                bottom - 6.0,
-                "start",
-                10.0,
-                label,
-                r##"fill="#555""##,
-            );
-        }
-        for s in &self.series {
-            let points: Vec<(f64, f64)> = s.points.iter().map(|(a, b)| (px(*a), py(*b))).collect();
-            svg.series(&points, s.colour, s.dashed);
-        }
-        // Legend inside the plot, top right, or top left when the first
-        // line rises (it would run through the legend on the right).
-        let rising = self.series.first().is_some_and(
-            |s| matches!((s.points.first(), s.points.last()), (Some(a), Some(b)) if b.1 > a.1),
-        );
+    }
+
+    /// Where the legend goes: the corner of the plot where it covers the
+    /// fewest points of the lines and not the marker's label, top right
+    /// when several do.
+    fn legend_area(&self, f: &Frame) -> Area {
         let longest = self
             .series
             .iter()
             .map(|s| s.label.chars().count())
             .max()
             .unwrap_or(0);
-        let legend_width = 30.0 + 5.6 * longest as f64;
+        let (w, h) = (
+            34.0 + 6.0 * longest as f64,
+            8.0 + 14.0 * self.series.len() as f64,
+        );
+        let corners = [
+            (f.right - w, f.top),
+            (f.left + 6.0, f.top),
+            (f.right - w, f.bottom - h - 20.0),
+            (f.left + 6.0, f.bottom - h - 20.0),
+        ];
+        let label = self.marker_label(f);
+        let hits = |(lx, ly): (f64, f64)| {
+            let area = (lx, ly, lx + w, ly + h);
+            let on_label = label.is_some_and(|m| overlaps(area, m));
+            let on_lines = self
+                .line_samples(f)
+                .filter(|(x, y)| *x >= area.0 && *x <= area.2 && *y >= area.1 && *y <= area.3);
+            100 * usize::from(on_label) + on_lines.count()
+        };
+        let (lx, ly) = corners
+            .into_iter()
+            .min_by_key(|c| hits(*c))
+            .unwrap_or(corners[0]);
+        (lx, ly, lx + w, ly + h)
+    }
+
+    /// The legend in `area`, on a backdrop.
+    fn draw_legend(&self, svg: &mut Svg, area: Area) {
+        let (lx, ly) = (area.0, area.1);
+        svg.backdrop(lx, ly, area.2 - area.0, area.3 - area.1);
         for (i, s) in self.series.iter().enumerate() {
-            let ly = top + 8.0 + 14.0 * i as f64;
-            let lx = if rising {
-                left + 10.0
-            } else {
-                right - legend_width
-            };
-            svg.line(
-                (lx, ly),
-                (lx + 20.0, ly),
-                s.colour,
-                if s.dashed { Some("6 4") } else { None },
-            );
-            svg.text(lx + 25.0, ly + 4.0, "start", 10.0, &s.label, "");
+            let y = ly + 10.0 + 14.0 * i as f64;
+            let dash = if s.dashed { Some("6 4") } else { None };
+            svg.line((lx + 4.0, y), (lx + 24.0, y), s.colour, dash);
+            svg.text(lx + 29.0, y + 4.0, "start", 10.0, &s.label, "");
         }
+    }
+
+    /// Points along every line of the chart, in the picture's coordinates,
+    /// close enough together to find what a box would cover.
+    fn line_samples<'a>(&'a self, f: &'a Frame) -> impl Iterator<Item = (f64, f64)> + 'a {
+        self.series.iter().flat_map(move |s| {
+            let points: Vec<(f64, f64)> =
+                s.points.iter().map(|(a, b)| (f.px(*a), f.py(*b))).collect();
+            let segments: Vec<((f64, f64), (f64, f64))> =
+                points.windows(2).map(|w| (w[0], w[1])).collect();
+            let dots = points.clone().into_iter();
+            dots.chain(segments.into_iter().flat_map(|(a, b)| {
+                (1..20).map(move |i| {
+                    let k = i as f64 / 20.0;
+                    (a.0 + k * (b.0 - a.0), a.1 + k * (b.1 - a.1))
+                })
+            }))
+        })
     }
 }
 
@@ -356,5 +515,60 @@ mod tests {
         assert!(doc.trim_end().ends_with("</svg>"));
         assert!(doc.contains("<title>a &lt; b</title>"));
         assert!(doc.contains(">x &amp; y</text>"));
+    }
+
+    /// The numbers of the attributes `names` of the first element `tag`
+    /// in `doc` matching `filter`.
+    fn attributes(doc: &str, tag: &str, filter: &str, names: &[&str]) -> Vec<f64> {
+        let element = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("<{tag} ")) && l.contains(filter))
+            .unwrap_or_else(|| panic!("no <{tag}> with {filter} in {doc}"));
+        names
+            .iter()
+            .map(|n| {
+                let start = element.find(&format!(" {n}=\"")).unwrap() + n.len() + 3;
+                let end = start + element[start..].find('"').unwrap();
+                element[start..end].parse().unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_marker_line_never_crosses_the_legend() {
+        // Falling lines, a marker in the middle: the legend takes the top
+        // right, which the marker line runs through; it stops under it.
+        let chart = Chart {
+            title: "t".into(),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            log2_x: false,
+            series: vec![Series {
+                label: "a label long enough to reach the marker".into(),
+                colour: "#123456",
+                dashed: false,
+                points: vec![(1.0, 1.0), (2.0, 0.5), (4.0, 0.55)],
+            }],
+            marker: Some((2.0, "2 cores".into())),
+        };
+        let mut svg = Svg::new(340.0, 300.0);
+        chart.draw(&mut svg, 0.0, 0.0, 340.0, 300.0);
+        let doc = svg.finish();
+        let legend = attributes(
+            &doc,
+            "rect",
+            "fill-opacity=\"0.85\"",
+            &["x", "y", "width", "height"],
+        );
+        let marker = attributes(&doc, "line", "stroke=\"#888\"", &["x1", "y1", "y2"]);
+        let (left, right) = (legend[0], legend[0] + legend[2]);
+        assert!(
+            left <= marker[0] && marker[0] <= right,
+            "the case tested: {doc}"
+        );
+        assert!(
+            marker[1] > legend[1] + legend[3],
+            "starts under the legend: {doc}"
+        );
     }
 }

@@ -38,15 +38,14 @@ fn measured_and_ideal(
 pub fn render_svg(report: &SweepReport) -> String {
     let (w, h) = (340.0, 300.0);
     let mut svg = Svg::new(3.0 * w + 20.0, h + 56.0);
-    let books = report.config.books;
     svg.text(
         10.0,
         20.0,
         "start",
         15.0,
         &format!(
-            "gutenpipe sweep: {books} books, staged mode, on {} cores",
-            report.cores
+            "gutenpipe sweep: {} books, staged mode, on {} cores",
+            report.config.books, report.cores
         ),
         r#"font-weight="bold""#,
     );
@@ -58,10 +57,17 @@ pub fn render_svg(report: &SweepReport) -> String {
         "Threads waiting on the network help until the latency model's limit; threads computing help only up to the cores.",
         r##"fill="#444""##,
     );
+    download_time(report).draw(&mut svg, 0.0, 50.0, w, h);
+    download_speedup(report).draw(&mut svg, w + 10.0, 50.0, w, h);
+    cpu_time(report).draw(&mut svg, 2.0 * w + 20.0, 50.0, w, h);
+    svg.finish()
+}
+
+/// The download stage's time against the download workers, beside the
+/// latency model's.
+fn download_time(report: &SweepReport) -> Chart {
     let d = &report.download;
-    let first = d.first();
-    let speedup = |base: f64, x: f64| if x > 0.0 { base / x } else { 0.0 };
-    let download_time = Chart {
+    Chart {
         title: "Download stage: time".into(),
         x_label: "download workers".into(),
         y_label: "seconds".into(),
@@ -78,16 +84,22 @@ pub fn render_svg(report: &SweepReport) -> String {
                 .collect(),
         ),
         marker: None,
-    };
-    let download_speedup = Chart {
+    }
+}
+
+/// The download stage's speedup over the fewest workers, measured and as
+/// the latency model predicts it.
+fn download_speedup(report: &SweepReport) -> Chart {
+    let d = &report.download;
+    let first = d.first();
+    let speedup = |base: f64, x: f64| if x > 0.0 { base / x } else { 0.0 };
+    let base = first.map_or(0.0, |f| f.download_seconds.mean);
+    let ideal_base = first.map_or(0.0, |f| f.ideal_download_seconds);
+    let workers = first.map_or(1, |p| p.download_workers);
+    Chart {
         title: format!(
-            "Download stage: speedup over {} worker{}",
-            first.map_or(1, |p| p.download_workers),
-            if first.is_some_and(|p| p.download_workers == 1) {
-                ""
-            } else {
-                "s"
-            }
+            "Download stage: speedup over {}",
+            crate::units::count(workers as u64, "worker", "workers")
         ),
         x_label: "download workers".into(),
         y_label: "times faster".into(),
@@ -97,7 +109,6 @@ pub fn render_svg(report: &SweepReport) -> String {
             "download",
             d.iter()
                 .map(|p| {
-                    let base = first.map_or(0.0, |f| f.download_seconds.mean);
                     (
                         p.download_workers as f64,
                         speedup(base, p.download_seconds.mean),
@@ -107,21 +118,25 @@ pub fn render_svg(report: &SweepReport) -> String {
             "latency model ideal",
             d.iter()
                 .map(|p| {
-                    let base = first.map_or(0.0, |f| f.ideal_download_seconds);
-                    (
-                        p.download_workers as f64,
-                        speedup(base, p.ideal_download_seconds),
-                    )
+                    let ideal = speedup(ideal_base, p.ideal_download_seconds);
+                    (p.download_workers as f64, ideal)
                 })
                 .collect(),
         ),
         marker: None,
-    };
+    }
+}
+
+/// The processing stages' time against the CPU workers, beside the
+/// one-worker time divided by min(workers, cores).
+fn cpu_time(report: &SweepReport) -> Chart {
     let c = &report.cpu;
-    let stage_name = report.process_stages.join(" + ");
-    let cpu_first = c.first();
-    let cpu_time = Chart {
-        title: format!("{stage_name}: time"),
+    // The work of one worker, shared by as many as can run at once.
+    let work = c.first().map_or(0.0, |f| {
+        f.process_seconds.mean * f.cpu_workers.min(report.cores) as f64
+    });
+    Chart {
+        title: format!("{}: time", report.process_stages.join(" + ")),
         x_label: "CPU workers (rayon threads)".into(),
         y_label: "seconds".into(),
         log2_x: false,
@@ -134,21 +149,13 @@ pub fn render_svg(report: &SweepReport) -> String {
             "ideal: ÷ min(workers, cores)",
             c.iter()
                 .map(|p| {
-                    // The work of one worker, shared by as many as can run at once.
-                    let work = cpu_first.map_or(0.0, |f| {
-                        f.process_seconds.mean * f.cpu_workers.min(report.cores) as f64
-                    });
                     let parallel = p.cpu_workers.min(report.cores).max(1);
                     (p.cpu_workers as f64, work / parallel as f64)
                 })
                 .collect(),
         ),
         marker: Some((report.cores as f64, format!("{} cores", report.cores))),
-    };
-    download_time.draw(&mut svg, 0.0, 50.0, w, h);
-    download_speedup.draw(&mut svg, w + 10.0, 50.0, w, h);
-    cpu_time.draw(&mut svg, 2.0 * w + 20.0, 50.0, w, h);
-    svg.finish()
+    }
 }
 
 /// The sweep as two tables: download workers, then CPU workers, with the

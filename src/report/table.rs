@@ -8,10 +8,10 @@
 use std::fmt::Write as _;
 
 pub use super::grid::{Align, Layout, render, render_aligned};
-use super::grid::{Fitted, render_fitted};
+use super::grid::{Fitted, render_fitted, render_without};
 use super::warnings::{self, Figures};
 use crate::record::stats::{Speedup, Summary};
-use crate::record::{Mode, RunReport};
+use crate::record::{Mode, RunReport, StageReport};
 use crate::units::{count, format_bytes};
 
 fn secs(s: f64) -> String {
@@ -24,6 +24,16 @@ fn secs(s: f64) -> String {
 
 fn percent(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
+}
+
+/// A percentage with a decimal under 10 % (`0.4%`), where waiting stages'
+/// shares of CPU lie.
+fn fine_percent(x: f64) -> String {
+    if x < 0.0995 {
+        format!("{:.1}%", x * 100.0)
+    } else {
+        percent(x)
+    }
 }
 
 /// Whether `run` stands for several timed runs.
@@ -142,40 +152,98 @@ fn title(run: &RunReport, many: bool) -> String {
     }
 }
 
-/// The rows of a run's table, the titles first, and the index of its
-/// `MB/s` column.
-fn stage_rows(run: &RunReport, many: bool) -> (Vec<Vec<String>>, usize) {
-    let mut head = vec!["stage", "pool", "workers", "books", "bytes"]
-        .into_iter()
+/// A stage's busy time (its tasks' wall times added up, over its
+/// workers) and the share of it spent on a CPU: figures that tell waiting
+/// from computing whatever the schedule, where the stage's wall time is a
+/// window shared with the others (streamed mode).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Busy {
+    /// Seconds per worker: over the timed runs when repeated.
+    pub per_worker: Summary,
+    /// CPU time ÷ the tasks' wall time added up: 1.0 is computing all along.
+    pub cpu_per_busy: f64,
+}
+
+/// The busy time of stage `name` in `run` (`None` for `total` and for a
+/// stage without tasks).
+pub(crate) fn busy(run: &RunReport, name: &str) -> Option<Busy> {
+    let stage = run.stage(name)?;
+    let workers = stage.workers.max(1) as f64;
+    let (sum, cpu) = match run.statistics.as_ref() {
+        Some(stats) => {
+            let f = stats.stages.iter().find(|f| f.name == name)?;
+            (f.busy?, f.cpu.mean)
+        }
+        None => (Summary::of(&[stage.busy_seconds])?, stage.cpu_seconds),
+    };
+    let per = |x: f64| x / workers;
+    Some(Busy {
+        per_worker: Summary {
+            mean: per(sum.mean),
+            stddev: sum.stddev.map(per),
+            min: per(sum.min),
+            max: per(sum.max),
+        },
+        cpu_per_busy: ratio(cpu, sum.mean),
+    })
+}
+
+/// The titles of the columns a run's table has, and the columns it may
+/// leave out to fit, in the order they go.
+fn stage_titles(run: &RunReport, many: bool) -> (Vec<String>, Vec<usize>) {
+    let mut head: Vec<String> = ["stage", "pool", "workers", "books", "bytes"]
         .map(String::from)
-        .collect::<Vec<_>>();
+        .to_vec();
     head.extend(wall_titles(many));
-    head.extend(["cpu", "cpu/wall", "MB/s"].map(String::from));
-    let rate_column = head.len() - 1;
-    let mut rows = vec![head];
-    for s in &run.stages {
-        let Some((wall, cpu)) = figures(run, &s.name) else {
-            continue;
-        };
-        let mut row = vec![
-            s.name.clone(),
-            s.pool.clone(),
-            s.workers.to_string(),
-            if s.failed > 0 {
-                format!("{} (+{} failed)", s.items, s.failed)
-            } else {
-                s.items.to_string()
-            },
-            format_bytes(s.bytes),
-        ];
-        row.extend(wall_cells(&wall, many));
-        row.extend([
-            secs(cpu.mean),
-            percent(ratio(cpu.mean, wall.mean)),
-            format!("{:.1}", ratio(s.bytes as f64 / 1e6, wall.mean)),
-        ]);
-        rows.push(row);
+    head.extend(["cpu", "cpu/wall"].map(String::from));
+    if run.mode == Mode::Streamed {
+        head.extend(["busy", "cpu/busy"].map(String::from));
     }
+    head.push("MB/s".into());
+    let column = |title: &str| head.iter().position(|h| h == title);
+    // Left out when too wide, in this order: min … max, bytes, (in streamed
+    // mode, where busy and cpu/busy say it better) cpu/wall, MB/s, pool.
+    let mut order = vec!["min … max", "bytes"];
+    if run.mode == Mode::Streamed {
+        order.push("cpu/wall");
+    }
+    order.extend(["MB/s", "pool"]);
+    let optional = order.into_iter().filter_map(column).collect();
+    (head, optional)
+}
+
+/// The cells of stage `s`'s row.
+fn stage_row(run: &RunReport, s: &StageReport, many: bool) -> Option<Vec<String>> {
+    let (wall, cpu) = figures(run, &s.name)?;
+    let mut row = vec![
+        s.name.clone(),
+        s.pool.clone(),
+        s.workers.to_string(),
+        if s.failed > 0 {
+            format!("{} (+{} failed)", s.items, s.failed)
+        } else {
+            s.items.to_string()
+        },
+        format_bytes(s.bytes),
+    ];
+    row.extend(wall_cells(&wall, many));
+    row.extend([secs(cpu.mean), percent(ratio(cpu.mean, wall.mean))]);
+    if run.mode == Mode::Streamed {
+        match busy(run, &s.name) {
+            Some(b) => row.extend([secs(b.per_worker.mean), fine_percent(b.cpu_per_busy)]),
+            None => row.extend([String::new(), String::new()]),
+        }
+    }
+    row.push(format!("{:.1}", ratio(s.bytes as f64 / 1e6, wall.mean)));
+    Some(row)
+}
+
+/// The rows of a run's table, the titles first, and the columns it may
+/// leave out to fit.
+fn stage_rows(run: &RunReport, many: bool) -> (Vec<Vec<String>>, Vec<usize>) {
+    let (head, optional) = stage_titles(run, many);
+    let mut rows = vec![head];
+    rows.extend(run.stages.iter().filter_map(|s| stage_row(run, s, many)));
     let mut total = vec![
         "total".into(),
         String::new(),
@@ -191,7 +259,7 @@ fn stage_rows(run: &RunReport, many: bool) -> (Vec<Vec<String>>, usize) {
         total.extend(wall_cells(&wall, many));
     }
     rows.push(total);
-    (rows, rate_column)
+    (rows, optional)
 }
 
 /// The stage table of a run laid out for `layout`, with the columns left
@@ -211,10 +279,7 @@ fn run_table_in(run: &RunReport, layout: Layout) -> Fitted {
         };
     }
     let many = repeated(run);
-    let (rows, rate) = stage_rows(run, many);
-    // Left out when too wide, in this order: min … max, bytes, MB/s, pool.
-    let mut optional = if many { vec![6] } else { Vec::new() };
-    optional.extend([4, rate, 1]);
+    let (rows, optional) = stage_rows(run, many);
     let table = render_fitted(&rows, &[Align::Left], &optional, layout);
     let mut out = layout.wrap(&title(run, many), 4);
     out.push('\n');
@@ -226,13 +291,53 @@ fn run_table_in(run: &RunReport, layout: Layout) -> Fitted {
     }
 }
 
-/// What the comparison says of a streamed stage: its wall time is a window
-/// shared with the other stages, so a ratio to a stage run alone misleads.
-const OVERLAPPED: &str = "(overlaps others)";
-
+/// Whether stage `stage` of `run` overlaps the others, so that its wall
+/// time is a window shared with them (streamed mode).
 pub(crate) fn overlapped(run: &RunReport, stage: &str) -> bool {
     run.mode == Mode::Streamed && stage != "total"
 }
+
+/// What two modes' figures of a stage are compared on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Basis {
+    /// Wall time: the stage ran alone.
+    Wall,
+    /// Busy time: the stage overlapped others in one of the modes.
+    Busy,
+}
+
+impl Basis {
+    /// Its name in the exports.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Basis::Wall => "wall",
+            Basis::Busy => "busy",
+        }
+    }
+}
+
+/// How many times faster stage `name` ran in `run` than in `base`: on wall
+/// time, or on busy time when either run's stages overlap (a window shared
+/// with other stages says nothing of the stage's own speed).
+pub(crate) fn stage_speedup(
+    base: &RunReport,
+    run: &RunReport,
+    name: &str,
+) -> Option<(Speedup, Basis)> {
+    let baseline = base.mode.name();
+    if overlapped(run, name) || overlapped(base, name) {
+        let (b, t) = (busy(base, name)?, busy(run, name)?);
+        let s = Speedup::of(baseline, &b.per_worker, &t.per_worker)?;
+        return Some((s, Basis::Busy));
+    }
+    let ((b, _), (t, _)) = (figures(base, name)?, figures(run, name)?);
+    Some((Speedup::of(baseline, &b, &t)?, Basis::Wall))
+}
+
+/// The mark on a speed measured on busy time, and the line explaining it.
+const ON_BUSY: &str = "*";
+const ON_BUSY_NOTE: &str = "* streamed stages overlap, so they are compared on busy time \
+    (their tasks' wall times added up, ÷ workers) rather than on wall time";
 
 /// The lines under a run's table: in streamed mode, that the stages
 /// overlap (the reader must know it to read a stage's wall time); books
@@ -241,7 +346,12 @@ pub(crate) fn overlapped(run: &RunReport, stage: &str) -> bool {
 fn notes(run: &RunReport, layout: Layout) -> String {
     let mut lines = Vec::new();
     if run.mode == Mode::Streamed {
-        lines.push("(stages overlap: a stage's wall runs from its first task's start to its last task's end)".to_string());
+        lines.push(
+            "(stages overlap: a stage's wall runs from its first task's start to its last \
+             task's end; busy is its tasks' wall times added up ÷ workers, and cpu/busy the \
+             share of that spent on a CPU: near 100% computing, near 0% waiting)"
+                .to_string(),
+        );
     }
     let resumed = run.resumed();
     if resumed > 0 {
@@ -333,29 +443,49 @@ pub fn speed_summary(runs: &[RunReport]) -> String {
 }
 
 /// Stage by stage, each mode's wall time (mean ± σ and min … max when
-/// repeated), CPU time, CPU ÷ wall, and speed relative to the first mode
-/// (with its σ when repeated), with every column.
+/// repeated), CPU time, CPU ÷ wall (and, when a mode overlaps its stages,
+/// busy time and CPU ÷ busy), and speed relative to the first mode (with
+/// its σ when repeated), with every column.
 pub fn comparison(runs: &[RunReport]) -> String {
     comparison_in(runs, Layout::PLAIN).text
 }
 
-/// One stage's block of the comparison, its titles first.
+/// The titles of one stage's block of the comparison, and the columns it
+/// may leave out to fit, in the order they go.
+fn comparison_titles(
+    base: &RunReport,
+    name: &str,
+    many: bool,
+    with_busy: bool,
+) -> (Vec<String>, Vec<usize>) {
+    let mut head = vec![name.to_string()];
+    head.extend(wall_titles(many));
+    head.extend(["cpu".into(), "cpu/wall".into()]);
+    if with_busy {
+        head.extend(["busy".into(), "cpu/busy".into()]);
+    }
+    head.push(format!("vs {}", base.mode.name()));
+    let optional = ["min … max", "cpu/wall", "cpu"]
+        .into_iter()
+        .filter(|t| with_busy || *t == "min … max")
+        .filter_map(|t| head.iter().position(|h| h == t))
+        .collect();
+    (head, optional)
+}
+
+/// One stage's block of the comparison, its titles first, and the columns
+/// it may leave out.
 fn comparison_rows(
     runs: &[RunReport],
     base: &RunReport,
     name: &str,
     many: bool,
-) -> Vec<Vec<String>> {
-    let Some((base_wall, _)) = figures(base, name) else {
-        return Vec::new();
-    };
-    let mut head = vec![name.to_string()];
-    head.extend(wall_titles(many));
-    head.extend([
-        "cpu".into(),
-        "cpu/wall".into(),
-        format!("vs {}", base.mode.name()),
-    ]);
+) -> (Vec<Vec<String>>, Vec<usize>) {
+    if figures(base, name).is_none() {
+        return (Vec::new(), Vec::new());
+    }
+    let with_busy = name != "total" && runs.iter().any(|r| overlapped(r, name));
+    let (head, optional) = comparison_titles(base, name, many, with_busy);
     let mut rows = vec![head];
     for run in runs {
         let Some((wall, cpu)) = figures(run, name) else {
@@ -363,18 +493,26 @@ fn comparison_rows(
         };
         let speed = if std::ptr::eq(run, base) {
             "baseline".to_string()
-        } else if overlapped(run, name) {
-            OVERLAPPED.to_string()
         } else {
-            Speedup::of(base.mode.name(), &base_wall, &wall)
-                .map_or("-".into(), |s| speedup_text(&s))
+            match stage_speedup(base, run, name) {
+                Some((s, Basis::Wall)) => speedup_text(&s),
+                Some((s, Basis::Busy)) => format!("{}{ON_BUSY}", speedup_text(&s)),
+                None => "-".into(),
+            }
         };
         let mut row = vec![format!("  {}", run.mode.name())];
         row.extend(wall_cells(&wall, many));
-        row.extend([secs(cpu.mean), percent(ratio(cpu.mean, wall.mean)), speed]);
+        row.extend([secs(cpu.mean), percent(ratio(cpu.mean, wall.mean))]);
+        if with_busy {
+            match busy(run, name) {
+                Some(b) => row.extend([secs(b.per_worker.mean), fine_percent(b.cpu_per_busy)]),
+                None => row.extend([String::new(), String::new()]),
+            }
+        }
+        row.push(speed);
         rows.push(row);
     }
-    rows
+    (rows, optional)
 }
 
 /// The comparison laid out for `layout`, with the columns left out to fit.
@@ -389,16 +527,47 @@ fn comparison_in(runs: &[RunReport], layout: Layout) -> Fitted {
     let many = runs.iter().any(repeated);
     let mut names: Vec<&str> = base.stages.iter().map(|s| s.name.as_str()).collect();
     names.push("total");
-    for name in names {
-        let rows = comparison_rows(runs, base, name, many);
-        if rows.is_empty() {
-            continue;
+    let blocks: Vec<_> = names
+        .into_iter()
+        .map(|name| comparison_rows(runs, base, name, many))
+        .filter(|(rows, _)| !rows.is_empty())
+        .collect();
+    // Every block leaves out the columns the widest block with the same
+    // columns must, so that they all show the same figures.
+    let same = |a: &[Vec<String>], b: &[Vec<String>]| a[0][1..] == b[0][1..];
+    let fitted_blocks: Vec<Fitted> = blocks
+        .iter()
+        .map(|(rows, optional)| render_fitted(rows, &[Align::Left], optional, layout))
+        .collect();
+    let mut on_busy = false;
+    for (rows, _) in &blocks {
+        on_busy |= rows
+            .iter()
+            .any(|r| r.last().is_some_and(|c| c.ends_with(ON_BUSY)));
+        let mut gone_titles: Vec<&String> = Vec::new();
+        for ((other, _), f) in blocks.iter().zip(&fitted_blocks) {
+            for title in f.left_out.iter().filter(|_| same(rows, other)) {
+                if !gone_titles.contains(&title) {
+                    gone_titles.push(title);
+                }
+            }
         }
-        let optional: &[usize] = if many { &[2] } else { &[] };
-        let block = render_fitted(&rows, &[Align::Left], optional, layout);
+        let gone: Vec<usize> = gone_titles
+            .iter()
+            .filter_map(|t| rows[0].iter().position(|h| h == *t))
+            .collect();
+        let block = render_without(rows, &[Align::Left], &gone);
         fitted.text.push_str(&block.text);
         fitted.text.push('\n');
-        fitted.left_out.extend(block.left_out);
+        for title in block.left_out {
+            if !fitted.left_out.contains(&title) {
+                fitted.left_out.push(title);
+            }
+        }
+    }
+    if on_busy {
+        fitted.text.push_str(&layout.wrap(ON_BUSY_NOTE, 2));
+        fitted.text.push_str("\n\n");
     }
     fitted
 }

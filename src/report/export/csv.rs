@@ -1,7 +1,7 @@
 //! The stage tables as CSV (`--export-csv`), one line per stage of each
 //! mode and one for its total, times in seconds, written with the `csv`
 //! crate (quoted where a field needs it). Empty fields are figures that do
-//! not apply (a total's pool, the first mode's speed-up).
+//! not apply (a total's pool and busy time, the first mode's speed-up).
 
 use serde::Serialize;
 
@@ -28,9 +28,12 @@ struct Line<'a> {
     wall_max_s: f64,
     cpu_mean_s: f64,
     cpu_per_wall: f64,
+    busy_mean_s: Option<f64>,
+    cpu_per_busy: Option<f64>,
     mb_per_s: Option<f64>,
     speedup: Option<f64>,
     speedup_stddev: Option<f64>,
+    speedup_on: Option<&'static str>,
 }
 
 impl<'a> From<&'a Row> for Line<'a> {
@@ -50,9 +53,12 @@ impl<'a> From<&'a Row> for Line<'a> {
             wall_max_s: r.wall.max,
             cpu_mean_s: r.cpu,
             cpu_per_wall: r.cpu_per_wall,
+            busy_mean_s: r.busy,
+            cpu_per_busy: r.cpu_per_busy,
             mb_per_s: r.mb_per_second,
             speedup: r.speedup.as_ref().map(|s| s.factor),
             speedup_stddev: r.speedup.as_ref().and_then(|s| s.stddev),
+            speedup_on: r.compared_on,
         }
     }
 }
@@ -94,20 +100,25 @@ mod tests {
             wall: Summary::of(&[1.25]).unwrap(),
             cpu: 0.07,
             cpu_per_wall: 0.056,
+            busy: Some(1.1),
+            cpu_per_busy: Some(0.004),
             mb_per_second: Some(20.6),
             speedup: None,
+            compared_on: None,
         };
         let text = String::from_utf8(Csv.serialize(&[row]).unwrap()).unwrap();
         let mut lines = text.lines();
         assert_eq!(
             lines.next(),
             Some(
-                "mode,stage,pool,workers,books,failed,bytes,runs,wall_mean_s,wall_stddev_s,wall_min_s,wall_max_s,cpu_mean_s,cpu_per_wall,mb_per_s,speedup,speedup_stddev"
+                "mode,stage,pool,workers,books,failed,bytes,runs,wall_mean_s,wall_stddev_s,wall_min_s,wall_max_s,cpu_mean_s,cpu_per_wall,busy_mean_s,cpu_per_busy,mb_per_s,speedup,speedup_stddev,speedup_on"
             )
         );
         assert_eq!(
             lines.next(),
-            Some("staged,download,download,16,60,0,25730000,1,1.25,,1.25,1.25,0.07,0.056,20.6,,")
+            Some(
+                "staged,download,download,16,60,0,25730000,1,1.25,,1.25,1.25,0.07,0.056,1.1,0.004,20.6,,,"
+            )
         );
         assert_eq!(lines.next(), None);
     }

@@ -1,8 +1,9 @@
 //! The stage tables as a Markdown table (`--export-markdown`), for a README
 //! or an issue: one row per stage of each mode and one for its total, times
 //! in one unit (milliseconds when any mean is under a second, else
-//! seconds), `mean ± σ` when a mode was repeated, and the speed against the
-//! first mode.
+//! seconds), `mean ± σ` when a mode was repeated, busy time and CPU ÷ busy,
+//! and the speed against the first mode with what it compares (`wall`, or
+//! `busy` for stages that overlap others).
 
 use super::{ExportError, Exporter, Row};
 use crate::record::stats::Summary;
@@ -33,6 +34,16 @@ fn escape(text: &str) -> String {
 
 fn time(x: f64, scale: f64) -> String {
     format!("{:.1}", x * scale)
+}
+
+/// A share as a percentage, with a decimal under 10 % (`0.4 %`), where
+/// waiting stages' shares of CPU lie.
+fn fine_percent(x: f64) -> String {
+    if x < 0.0995 {
+        format!("{:.1} %", x * 100.0)
+    } else {
+        format!("{:.0} %", x * 100.0)
+    }
 }
 
 fn mean_sd(s: &Summary, scale: f64) -> String {
@@ -67,8 +78,11 @@ fn cells(r: &Row, scale: f64, baseline: &str) -> Vec<String> {
         time(r.wall.max, scale),
         time(r.cpu, scale),
         format!("{:.0} %", r.cpu_per_wall * 100.0),
+        r.busy.map_or(String::new(), |b| time(b, scale)),
+        r.cpu_per_busy.map_or(String::new(), fine_percent),
         r.mb_per_second.map_or(String::new(), |m| format!("{m:.1}")),
         speed,
+        r.compared_on.unwrap_or_default().to_string(),
     ]
 }
 
@@ -91,11 +105,16 @@ impl Exporter for Markdown {
             format!("Max [{unit}]"),
             format!("CPU [{unit}]"),
             "CPU/wall".into(),
+            format!("Busy [{unit}]"),
+            "CPU/busy".into(),
             "MB/s".into(),
             format!("× vs {}", escape(baseline)),
+            "On".into(),
         ];
         let mut out = format!("| {} |\n", head.join(" | "));
-        out.push_str("|:---|:---|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.push_str(
+            "|:---|:---|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|\n",
+        );
         for r in rows {
             out.push_str(&format!("| {} |\n", cells(r, scale, baseline).join(" | ")));
         }
@@ -121,8 +140,11 @@ mod tests {
             wall: Summary::of(walls).unwrap(),
             cpu: 0.5,
             cpu_per_wall: 1.9,
+            busy: Some(0.26),
+            cpu_per_busy: Some(0.96),
             mb_per_second: Some(57.4),
             speedup: None,
+            compared_on: None,
         }
     }
 
@@ -134,17 +156,18 @@ mod tests {
             factor: 1.9,
             stddev: Some(0.37),
         });
+        staged.compared_on = Some("wall");
         let rows = [row("sequential", "stats", &[0.8, 0.9]), staged];
         let text = String::from_utf8(Markdown.serialize(&rows).unwrap()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4, "{text}");
         assert!(lines[0].starts_with("| Mode | Stage | Pool | Workers | Books | Wall [ms] |"));
-        assert!(lines[0].ends_with("| × vs sequential |"));
+        assert!(lines[0].ends_with("| × vs sequential | On |"));
         assert_eq!(
             lines[3],
-            "| staged | stats | rayon | 2 | 60 | 450.0 ± 70.7 | 400.0 | 500.0 | 500.0 | 190 % | 57.4 | 1.90 ± 0.37 |"
+            "| staged | stats | rayon | 2 | 60 | 450.0 ± 70.7 | 400.0 | 500.0 | 500.0 | 190 % | 260.0 | 96 % | 57.4 | 1.90 ± 0.37 | wall |"
         );
-        assert!(lines.iter().all(|l| l.matches('|').count() == 13));
+        assert!(lines.iter().all(|l| l.matches('|').count() == 16));
     }
 
     #[test]

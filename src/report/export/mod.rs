@@ -9,7 +9,7 @@ pub mod markdown;
 
 use std::path::Path;
 
-use super::table::{figures, overlapped};
+use super::table::{busy, figures, stage_speedup};
 use crate::record::RunReport;
 use crate::record::stats::{Speedup, Summary};
 
@@ -64,12 +64,20 @@ pub struct Row {
     pub cpu: f64,
     /// Mean CPU ÷ mean wall: 1.0 is one core busy.
     pub cpu_per_wall: f64,
+    /// Mean busy seconds: the tasks' wall times added up, ÷ workers
+    /// (`None` for the total).
+    pub busy: Option<f64>,
+    /// CPU ÷ the tasks' wall times added up: 1.0 is computing all along,
+    /// near 0 waiting (`None` for the total).
+    pub cpu_per_busy: Option<f64>,
     /// Megabytes (10⁶ bytes) per wall second (`None` for the total).
     pub mb_per_second: Option<f64>,
     /// Times faster than the first mode, with its σ (`None` for the first
-    /// mode itself, and for a streamed stage, whose wall time is a window
-    /// shared with the others).
+    /// mode itself).
     pub speedup: Option<Speedup>,
+    /// What the speed-up compares: `wall` time, or `busy` time for a
+    /// stage that overlaps others (streamed mode) in either mode.
+    pub compared_on: Option<&'static str>,
 }
 
 fn ratio(x: f64, wall: f64) -> f64 {
@@ -83,53 +91,48 @@ pub fn rows(runs: &[RunReport]) -> Vec<Row> {
     };
     let mut rows = Vec::new();
     for run in runs {
-        let count = run.statistics.as_ref().map_or(1, |s| s.runs);
-        let speedup = |name: &str, wall: &Summary| {
-            if std::ptr::eq(run, base) || overlapped(run, name) {
-                return None;
-            }
-            let (base_wall, _) = figures(base, name)?;
-            Speedup::of(base.mode.name(), &base_wall, wall)
-        };
-        for s in &run.stages {
-            let Some((wall, cpu)) = figures(run, &s.name) else {
-                continue;
-            };
-            rows.push(Row {
-                mode: run.mode.name().to_string(),
-                stage: s.name.clone(),
-                pool: s.pool.clone(),
-                workers: Some(s.workers),
-                books: s.items,
-                failed: s.failed,
-                bytes: Some(s.bytes),
-                runs: count,
-                cpu: cpu.mean,
-                cpu_per_wall: ratio(cpu.mean, wall.mean),
-                mb_per_second: Some(ratio(s.bytes as f64 / 1e6, wall.mean)),
-                speedup: speedup(&s.name, &wall),
-                wall,
-            });
-        }
-        if let Some((wall, cpu)) = figures(run, "total") {
-            rows.push(Row {
-                mode: run.mode.name().to_string(),
-                stage: "total".into(),
-                pool: String::new(),
-                workers: None,
-                books: (run.books_ok + run.books_suspect) as u64,
-                failed: run.books_failed as u64,
-                bytes: None,
-                runs: count,
-                cpu: cpu.mean,
-                cpu_per_wall: ratio(cpu.mean, wall.mean),
-                mb_per_second: None,
-                speedup: speedup("total", &wall),
-                wall,
-            });
+        let names = run.stages.iter().map(|s| s.name.as_str());
+        for name in names.chain(["total"]) {
+            rows.extend(row(base, run, name));
         }
     }
     rows
+}
+
+/// The row of stage `name` (or `total`) of `run`, compared with `base`.
+fn row(base: &RunReport, run: &RunReport, name: &str) -> Option<Row> {
+    let (wall, cpu) = figures(run, name)?;
+    let speedup = (!std::ptr::eq(run, base))
+        .then(|| stage_speedup(base, run, name))
+        .flatten();
+    let busy = busy(run, name);
+    let mut row = Row {
+        mode: run.mode.name().to_string(),
+        stage: name.to_string(),
+        pool: String::new(),
+        workers: None,
+        books: (run.books_ok + run.books_suspect) as u64,
+        failed: run.books_failed as u64,
+        bytes: None,
+        runs: run.statistics.as_ref().map_or(1, |s| s.runs),
+        cpu: cpu.mean,
+        cpu_per_wall: ratio(cpu.mean, wall.mean),
+        busy: busy.map(|b| b.per_worker.mean),
+        cpu_per_busy: busy.map(|b| b.cpu_per_busy),
+        mb_per_second: None,
+        compared_on: speedup.as_ref().map(|(_, basis)| basis.name()),
+        speedup: speedup.map(|(s, _)| s),
+        wall,
+    };
+    if let Some(s) = run.stage(name) {
+        row.pool = s.pool.clone();
+        row.workers = Some(s.workers);
+        row.books = s.items;
+        row.failed = s.failed;
+        row.bytes = Some(s.bytes);
+        row.mb_per_second = Some(ratio(s.bytes as f64 / 1e6, wall.mean));
+    }
+    Some(row)
 }
 
 /// Writes `runs` in `exporter`'s format to `path` (`-`: standard output),
