@@ -104,6 +104,7 @@ run-live: build
 test:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked --quiet
 	@# The tests on real Gutenberg files are ignored unless the files are there.
 	@if [ -z "$$GUTENPIPE_REAL_CORPUS" ]; then \
 	  echo "note: GUTENPIPE_REAL_CORPUS is not set: the tests on real Gutenberg files are ignored"; \

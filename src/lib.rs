@@ -48,6 +48,8 @@
 //! | [`mirror`] | test world: the embedded HTTP mirror with its latency model and fault injection |
 //! | [`corpus`] | test world: the synthetic Gutenberg-format corpus |
 
+#![warn(missing_docs)]
+
 // Thread CPU clocks, `/proc` or `getrusage`, `flock`, file modes and
 // signals: gutenpipe is written for Linux and other Unix-like systems.
 #[cfg(not(unix))]

@@ -60,7 +60,9 @@ impl std::str::FromStr for Mode {
 /// One task: one stage done to one book on one worker.
 #[derive(Debug, Clone, Serialize)]
 pub struct Span {
+    /// The step's name (`download`, `tokenize`).
     pub stage: String,
+    /// The pool it ran on (`download`, `save`, `rayon`).
     pub pool: &'static str,
     /// Name of the worker thread (`download-3`, `rayon-1`, `main`).
     pub worker: String,
@@ -68,10 +70,13 @@ pub struct Span {
     pub book: usize,
     /// Seconds since the run started.
     pub start: f64,
+    /// Seconds since the run started, when it ended.
     pub end: f64,
     /// CPU seconds the task used.
     pub cpu: f64,
+    /// Bytes the task handled (downloaded, saved, or the text's size).
     pub bytes: u64,
+    /// Whether it succeeded.
     pub ok: bool,
 }
 
@@ -231,11 +236,13 @@ impl StageReport {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Saved and processed.
     Ok,
     /// Saved and processed, but its body may not be the book (an HTML page,
     /// a body cut short without Gutenberg's END marker): not recorded as
     /// verified in the manifest, so the next run fetches it again.
     Suspect,
+    /// Failed at some step; the error says why.
     Failed,
 }
 
@@ -264,7 +271,9 @@ pub struct RefreshCounts {
 pub struct BookReport {
     /// Position in the input.
     pub index: usize,
+    /// The ebook number.
     pub id: BookId,
+    /// How it ended.
     pub status: Status,
     /// The URL that answered (or, for a failure, the last one tried).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -303,6 +312,7 @@ pub struct BookReport {
     /// Per-stage results, by stage name.
     #[serde(default)]
     pub results: BTreeMap<String, Value>,
+    /// Warnings on the book (decoding, markers).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
@@ -310,15 +320,19 @@ pub struct BookReport {
 /// One run of the pipeline in one mode.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
+    /// The mode it ran in.
     pub mode: Mode,
     /// Output folder of this run.
     pub out: String,
     /// Seconds from start to end of the whole run.
     pub wall_seconds: f64,
+    /// Books saved and processed.
     pub books_ok: usize,
     /// Books saved and processed whose bodies may not be the book.
     pub books_suspect: usize,
+    /// Books that failed.
     pub books_failed: usize,
+    /// Each step's figures, in the order of the table of steps.
     pub stages: Vec<StageReport>,
     /// Corpus results of the processing stages, by stage name.
     pub corpus: BTreeMap<String, Value>,
@@ -348,6 +362,7 @@ pub struct RunReport {
 }
 
 impl RunReport {
+    /// The figures of the step named `name`.
     pub fn stage(&self, name: &str) -> Option<&StageReport> {
         self.stages.iter().find(|s| s.name == name)
     }
@@ -402,12 +417,17 @@ pub struct Report {
 pub struct RunSettings {
     /// `embedded`, or the source's base URL.
     pub source: String,
+    /// The URL the books were fetched under.
     pub base_url: String,
     /// Books asked for.
     pub books: usize,
+    /// The modes run, in order.
     pub modes: Vec<Mode>,
+    /// Threads of the download pool.
     pub download_workers: usize,
+    /// Threads of the save pool.
     pub save_workers: usize,
+    /// Threads of the rayon (CPU) pool.
     pub cpu_workers: usize,
     /// The processing stages, in order.
     pub stages: Vec<String>,
@@ -420,15 +440,21 @@ pub struct RunSettings {
     /// embedded mirror's latency model and faults; nothing for others).
     #[serde(flatten)]
     pub source_settings: SourceSettings,
+    /// Largest body accepted, in bytes (`--max-bytes`).
     pub max_bytes: u64,
+    /// Retries of a download after a transient failure (`--retries`).
     pub retries: u32,
+    /// Books already saved were downloaded again (`--force`).
     pub force: bool,
     /// Books already saved were checked with their source (`--refresh`).
     pub refresh: bool,
     /// How the books were chosen from the catalog, when they were.
     pub selection: Option<SelectionReport>,
+    /// Most books between download and done in streamed mode (`--in-flight`).
     pub in_flight: usize,
+    /// Timed runs of each mode (`--runs`).
     pub runs: u32,
+    /// Untimed runs of each mode before them (`--warmup`).
     pub warmup: u32,
 }
 
@@ -436,10 +462,15 @@ pub struct RunSettings {
 /// and faults; `None` for what does not apply.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SourceSettings {
+    /// Delay before each response's first byte, in seconds.
     pub latency_seconds: Option<f64>,
+    /// The delay's jitter, a fraction of it.
     pub jitter: Option<f64>,
+    /// Bandwidth of each connection, when limited.
     pub bandwidth_bytes_per_second: Option<u64>,
+    /// The faults injected, as `--faults` names them.
     pub faults: Option<String>,
+    /// The seed that decides which requests get a fault.
     pub fault_seed: Option<u64>,
 }
 
@@ -448,6 +479,7 @@ pub struct SourceSettings {
 pub struct SelectionReport {
     /// Where the catalog came from.
     pub catalog: String,
+    /// Rows the catalog has.
     pub catalog_entries: usize,
     /// Rows of the catalog that could not be read.
     pub skipped_rows: usize,

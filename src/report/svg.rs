@@ -75,6 +75,7 @@ pub struct Svg {
 }
 
 impl Svg {
+    /// An empty picture `width` by `height` pixels.
     pub fn new(width: f64, height: f64) -> Svg {
         Svg {
             body: String::new(),
@@ -246,20 +247,27 @@ impl Svg {
 
 /// One line of a [`Chart`].
 pub struct Series {
+    /// What the legend calls it.
     pub label: String,
+    /// Its colour.
     pub colour: &'static str,
     /// Dashed, without dots: a model's prediction rather than a measurement.
     pub dashed: bool,
+    /// Its points (x, y), in order of x.
     pub points: Vec<(f64, f64)>,
 }
 
 /// A line chart in a box of the picture.
 pub struct Chart {
+    /// The title above the chart.
     pub title: String,
+    /// The x axis's label.
     pub x_label: String,
+    /// The y axis's label.
     pub y_label: String,
     /// Logarithmic (base 2) x axis, ticks at the x values of the points.
     pub log2_x: bool,
+    /// The lines drawn.
     pub series: Vec<Series>,
     /// A labelled vertical line (e.g. the number of cores).
     pub marker: Option<(f64, String)>,

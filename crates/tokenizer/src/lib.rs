@@ -27,6 +27,8 @@
 //! assert_eq!((counts.tokens(), counts["the"], counts.get("cat's")), (7, 2, Some(1)));
 //! ```
 
+#![warn(missing_docs)]
+
 mod ascii;
 mod count;
 mod lower;
