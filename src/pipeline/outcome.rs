@@ -113,30 +113,7 @@ pub(super) fn record(
             _ => {}
         }
     }
-    let stages = outcome
-        .stages
-        .iter()
-        .map(|s| {
-            let step = &plan.steps[s.step];
-            let name = step.info.name;
-            let tally = timing
-                .tallies
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, t)| *t)
-                .unwrap_or_default();
-            let mut wall = s.wall.unwrap_or_else(|| tally.window());
-            if matches!(step.work, Work::Emit) {
-                wall += corpus_emit;
-            }
-            let mut stage = StageReport::from_tally(name, s.pool, s.workers, wall, &tally);
-            stage.colour = step.info.colour;
-            if matches!(step.work, Work::Download) {
-                stage.retries = Some(books.tally().retries);
-            }
-            stage
-        })
-        .collect();
+    let stages = stage_reports(&outcome.stages, plan, &timing.tallies, corpus_emit, &books);
     let tally = *books.tally();
     let refresh = store.refreshes().then_some(RefreshCounts {
         unchanged: tally.unchanged,
@@ -159,4 +136,37 @@ pub(super) fn record(
         statistics: None,
         spans: timing.spans,
     })
+}
+
+/// Each step's figures: its tally, its wall time (the batches' added up, or
+/// its tasks' window when the steps overlap; the emit step's with the
+/// corpus files written at the end), its retries for the download.
+fn stage_reports(
+    runs: &[StageRun],
+    plan: &Plan,
+    tallies: &[(String, Tally)],
+    corpus_emit: f64,
+    books: &Books,
+) -> Vec<StageReport> {
+    runs.iter()
+        .map(|s| {
+            let step = &plan.steps[s.step];
+            let name = step.info.name;
+            let tally = tallies
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, t)| *t)
+                .unwrap_or_default();
+            let mut wall = s.wall.unwrap_or_else(|| tally.window());
+            if matches!(step.work, Work::Emit) {
+                wall += corpus_emit;
+            }
+            let mut stage = StageReport::from_tally(name, s.pool, s.workers, wall, &tally);
+            stage.colour = step.info.colour;
+            if matches!(step.work, Work::Download) {
+                stage.retries = Some(books.tally().retries);
+            }
+            stage
+        })
+        .collect()
 }
