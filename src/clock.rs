@@ -31,12 +31,18 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-/// `time` as an RFC 3339 timestamp in UTC, to the second.
-pub fn rfc3339(time: SystemTime) -> String {
+/// Whole days since 1970-01-01 and seconds into the last day, of `time`
+/// (the epoch for a time before it).
+fn days_and_seconds(time: SystemTime) -> (i64, i64) {
     let secs = time
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    (secs.div_euclid(86_400), secs.rem_euclid(86_400))
+}
+
+/// `time` as an RFC 3339 timestamp in UTC, to the second.
+pub fn rfc3339(time: SystemTime) -> String {
+    let (days, rest) = days_and_seconds(time);
     let (y, m, d) = civil_from_days(days);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
@@ -53,10 +59,7 @@ pub fn http_date(time: SystemTime) -> String {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let secs = time
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (days, rest) = days_and_seconds(time);
     let (y, m, d) = civil_from_days(days);
     format!(
         "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} GMT",

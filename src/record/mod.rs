@@ -361,6 +361,38 @@ pub struct RunReport {
     pub spans: Vec<Span>,
 }
 
+#[cfg(test)]
+impl RunReport {
+    /// A run of `mode` that took `wall_seconds`, with these stages and
+    /// spans, its books counted `ok` and nothing else: for tests of what
+    /// reads a run.
+    pub(crate) fn for_tests(
+        mode: Mode,
+        wall_seconds: f64,
+        books_ok: usize,
+        stages: Vec<StageReport>,
+        spans: Vec<Span>,
+    ) -> RunReport {
+        RunReport {
+            mode,
+            out: "x".into(),
+            wall_seconds,
+            books_ok,
+            books_suspect: 0,
+            books_failed: 0,
+            stages,
+            corpus: BTreeMap::new(),
+            headlines: Vec::new(),
+            books: Default::default(),
+            refresh: None,
+            peak_rss_bytes: None,
+            repeats: Vec::new(),
+            statistics: None,
+            spans,
+        }
+    }
+}
+
 impl RunReport {
     /// The figures of the step named `name`.
     pub fn stage(&self, name: &str) -> Option<&StageReport> {

@@ -115,23 +115,7 @@ mod tests {
     }
 
     fn run(spans: Vec<Span>, wall: f64) -> RunReport {
-        RunReport {
-            mode: crate::record::Mode::Streamed,
-            out: String::new(),
-            wall_seconds: wall,
-            books_ok: 0,
-            books_suspect: 0,
-            books_failed: 0,
-            stages: Vec::new(),
-            corpus: Default::default(),
-            headlines: Vec::new(),
-            books: Default::default(),
-            refresh: None,
-            peak_rss_bytes: None,
-            repeats: Vec::new(),
-            statistics: None,
-            spans,
-        }
+        RunReport::for_tests(crate::record::Mode::Streamed, wall, 0, Vec::new(), spans)
     }
 
     #[test]

@@ -608,26 +608,16 @@ mod tests {
             span("download", "download", "download-0", 0.0, 2.0),
             span("tokenize", "rayon", "rayon-0", 2.0, 4.0),
         ];
-        let run = RunReport {
-            mode: Mode::Staged,
-            out: "x".into(),
-            wall_seconds: 4.0,
-            books_ok: 1,
-            books_suspect: 0,
-            books_failed: 0,
-            stages: vec![
+        let run = RunReport::for_tests(
+            Mode::Staged,
+            4.0,
+            1,
+            vec![
                 StageReport::from_spans("download", "download", 2, 2.0, &spans),
                 StageReport::from_spans("tokenize", "rayon", 1, 2.0, &spans),
             ],
-            corpus: BTreeMap::new(),
-            headlines: Vec::new(),
-            books: Default::default(),
-            refresh: None,
-            peak_rss_bytes: None,
-            repeats: Vec::new(),
-            statistics: None,
             spans,
-        };
+        );
         let g = pools(&run);
         assert_eq!(g.len(), 2);
         assert_eq!(g[0].workers[0].0, "download-0");
@@ -657,26 +647,16 @@ mod tests {
         spans[3].book = 1;
         spans[2].cpu = 0.1;
         spans[3].cpu = 0.1;
-        RunReport {
-            mode: Mode::Staged,
-            out: "x".into(),
-            wall_seconds: 4.4,
-            books_ok: 2,
-            books_suspect: 0,
-            books_failed: 0,
-            stages: vec![
+        RunReport::for_tests(
+            Mode::Staged,
+            4.4,
+            2,
+            vec![
                 StageReport::from_spans("download", "download", 2, 4.0, &spans),
                 StageReport::from_spans("tokenize", "rayon", 1, 0.4, &spans),
             ],
-            corpus: BTreeMap::new(),
-            headlines: Vec::new(),
-            books: Default::default(),
-            refresh: None,
-            peak_rss_bytes: None,
-            repeats: Vec::new(),
-            statistics: None,
             spans,
-        }
+        )
     }
 
     /// The widths of the solid rectangles of the bars whose tooltip starts
