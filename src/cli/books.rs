@@ -7,9 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use gutenpipe::experiment::SourceStarter;
-use gutenpipe::experiment::source::{SourceSpec, parse_source};
-use gutenpipe::fetch::local::file_url;
+use gutenpipe::experiment::source::parse_source;
 use gutenpipe::fetch::{FetchConfig, default_user_agent};
 use gutenpipe::latency::LatencyModel;
 use gutenpipe::mirror::{FaultPlan, MirrorLayout};
@@ -17,7 +15,7 @@ use gutenpipe::report::books::table;
 use gutenpipe::units;
 
 use super::select::SelectArgs;
-use super::{CorpusShape, Failure, exit, fatal, usage};
+use super::{CorpusShape, Failure, exit, fatal};
 use gutenpipe::mirror::embedded::Embedded;
 use gutenpipe::report::console::{Stream, Terminal, width};
 
@@ -69,29 +67,15 @@ impl BooksCmd {
             user_agent: self.user_agent.clone(),
             ..FetchConfig::default()
         };
-        let loaded = match parse_source(&self.source)? {
-            SourceSpec::Remote(url) => choice.load(&url, true, &fetch, &terminal)?,
-            SourceSpec::Folder(path) => {
-                let root = std::fs::canonicalize(&path)
-                    .map_err(|e| usage(format!("--source {}: {e}", path.display())))?;
-                choice.load(&file_url(&root), false, &fetch, &terminal)?
-            }
-            SourceSpec::Embedded if choice.file.is_some() => {
-                choice.load("", false, &fetch, &terminal)?
-            }
-            // The embedded mirror runs only while the catalog is read.
-            SourceSpec::Embedded => {
-                let embedded = Embedded::new(
-                    self.corpus.clone(),
-                    self.shape.config(),
-                    LatencyModel::default(),
-                    FaultPlan::default(),
-                    MirrorLayout::default(),
-                );
-                let source = embedded.start(&terminal)?;
-                choice.load(&source.base_url, false, &fetch, &terminal)?
-            }
-        };
+        let embedded = Embedded::new(
+            self.corpus.clone(),
+            self.shape.config(),
+            LatencyModel::default(),
+            FaultPlan::default(),
+            MirrorLayout::default(),
+        );
+        let source = parse_source(&self.source)?;
+        let loaded = choice.load_for(&source, &embedded, &fetch, &terminal)?;
         let chosen = choice.choose(&loaded, false, &terminal)?;
         match self.format {
             Format::Table => print!("{}", table(&chosen.books, width(Stream::Stdout))),

@@ -28,7 +28,7 @@ use super::processing::ProcessingArgs;
 use super::select::SelectArgs;
 use super::{CorpusShape, Failure, LatencyArgs, exit, usage};
 use gutenpipe::mirror::embedded::Embedded;
-use gutenpipe::report::console::{Stream, Terminal, layout};
+use gutenpipe::report::console::{Stream, Terminal, layout, print_on};
 
 #[derive(Debug, Args)]
 pub struct RunCmd {
@@ -225,20 +225,7 @@ impl RunCmd {
         let to_stdout =
             self.measure
                 .check_outputs(self.json.as_deref(), self.export.paths(), &config.modes)?;
-        // Ctrl-C and SIGTERM: stop starting downloads, keep what was
-        // downloaded, exit 130; a second one exits at once.
-        let stderr = terminal.layout;
-        if let Err(e) = gutenpipe::interrupt::install(move || {
-            eprintln!(
-                "\n{}",
-                stderr.wrap(
-                    "interrupted: saving the books downloaded, then stopping (Ctrl-C again to quit at once)",
-                    4
-                )
-            )
-        }) {
-            terminal.note(&format!("note: Ctrl-C will not be caught: {e}"));
-        }
+        terminal.catch_interrupts();
         let (report, hint) = self.run(&config, &terminal)?;
         // With a report on standard output, the tables go to standard error.
         let stream = if to_stdout {
@@ -249,14 +236,9 @@ impl RunCmd {
         let layout = layout(stream, self.verbose);
         let mut tables = table::render_runs_in(&report.runs, layout);
         if let Some(hint) = hint {
-            tables.push('\n');
-            tables.push_str(&layout.wrap(&hint, 4));
-            tables.push('\n');
+            tables.push_str(&format!("\n{}\n", layout.wrap(&hint, 4)));
         }
-        match stream {
-            Stream::Stderr => eprint!("{tables}"),
-            Stream::Stdout => print!("{tables}"),
-        }
+        print_on(stream, &tables);
         if let Some(path) = &self.json {
             report::json::write(&report, path).map_err(super::fatal)?;
             if !gutenpipe::outputs::is_stdout(path) {

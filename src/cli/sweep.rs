@@ -15,7 +15,7 @@ use gutenpipe::stages::{self, Options};
 
 use super::{CorpusShape, Failure, LatencyArgs, exit, fatal, usage};
 use gutenpipe::mirror::embedded::Embedded;
-use gutenpipe::report::console::{Stream, Terminal, layout};
+use gutenpipe::report::console::{Stream, Terminal, layout, print_on};
 
 #[derive(Debug, Args)]
 pub struct SweepCmd {
@@ -61,6 +61,21 @@ pub struct SweepCmd {
 }
 
 impl SweepCmd {
+    /// The sweep these flags describe.
+    fn config(&self) -> Result<SweepConfig, Failure> {
+        Ok(SweepConfig {
+            download_workers: self.download_workers.iter().map(|&w| w.into()).collect(),
+            cpu_workers: self.cpu_workers.iter().map(|&w| w.into()).collect(),
+            save_workers: self.save_workers.into(),
+            stages: stages::select_with(&self.stages, &self.stage_options)
+                .map_err(|e| usage(format!("--stages: {e}")))?,
+            runs: self.runs,
+            out: self.out.clone(),
+        })
+    }
+
+    /// Runs the sweep on the embedded mirror, prints its tables, writes
+    /// its JSON and SVG.
     pub fn execute(self) -> Result<ExitCode, Failure> {
         let terminal = Terminal::new(self.quiet);
         gutenpipe::outputs::check_all([
@@ -71,15 +86,7 @@ impl SweepCmd {
         let to_stdout = [&self.json, &self.svg]
             .iter()
             .any(|p| gutenpipe::outputs::is_stdout(p));
-        let config = SweepConfig {
-            download_workers: self.download_workers.iter().map(|&w| w.into()).collect(),
-            cpu_workers: self.cpu_workers.iter().map(|&w| w.into()).collect(),
-            save_workers: self.save_workers.into(),
-            stages: stages::select_with(&self.stages, &self.stage_options)
-                .map_err(|e| usage(format!("--stages: {e}")))?,
-            runs: self.runs,
-            out: self.out.clone(),
-        };
+        let config = self.config()?;
         let embedded = Embedded::new(
             self.corpus.clone(),
             self.shape.config(),
@@ -89,17 +96,12 @@ impl SweepCmd {
         );
         let report = experiment::sweep(&config, &embedded, &terminal)?;
         // With a file on standard output, the tables go to standard error.
-        if to_stdout {
-            eprint!(
-                "{}",
-                render_table_in(&report, layout(Stream::Stderr, false))
-            );
+        let stream = if to_stdout {
+            Stream::Stderr
         } else {
-            print!(
-                "{}",
-                render_table_in(&report, layout(Stream::Stdout, false))
-            );
-        }
+            Stream::Stdout
+        };
+        print_on(stream, &render_table_in(&report, layout(stream, false)));
         let text = serde_json::to_vec_pretty(&report).expect("a sweep always serialises");
         write_file(&self.json, &text).map_err(fatal)?;
         write_file(&self.svg, render_svg(&report).as_bytes()).map_err(fatal)?;

@@ -8,7 +8,9 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::source::{FOLDER_CATALOGS, MAIN_SITE, Offered, folder_catalog, is_main_site};
+use super::source::{
+    FOLDER_CATALOGS, MAIN_SITE, Offered, SourceSpec, SourceStarter, folder_catalog, is_main_site,
+};
 use super::{ExperimentError, Listener};
 use crate::book::{BookId, BookRequest, MAX_ID_LIST_BYTES, Target, id_from_url, parse_id_list};
 use crate::catalog::fetch::{self, MAX_CATALOG_BYTES, catalog_url};
@@ -146,6 +148,36 @@ impl BookChoice {
 }
 
 impl CatalogChoice {
+    /// The catalog to choose from for a source `--source` names
+    /// ([`CatalogChoice::load`]): a server's, a folder's, or — for the
+    /// embedded source — the corpus's, `embedded` being started only while
+    /// the catalog is read (and not at all when a file is named).
+    pub fn load_for(
+        &self,
+        source: &SourceSpec,
+        embedded: &dyn SourceStarter,
+        fetch_config: &FetchConfig,
+        listener: &dyn Listener,
+    ) -> Result<Loaded, ExperimentError> {
+        match source {
+            SourceSpec::Remote(url) => self.load(url, true, fetch_config, listener),
+            SourceSpec::Folder(path) => {
+                let root = std::fs::canonicalize(path).map_err(|e| {
+                    ExperimentError::Usage(format!("--source {}: {e}", path.display()))
+                })?;
+                let url = crate::fetch::local::file_url(&root);
+                self.load(&url, false, fetch_config, listener)
+            }
+            SourceSpec::Embedded if self.file.is_some() => {
+                self.load("", false, fetch_config, listener)
+            }
+            SourceSpec::Embedded => {
+                let source = embedded.start(listener)?;
+                self.load(&source.base_url, false, fetch_config, listener)
+            }
+        }
+    }
+
     /// The catalog to choose from: the file named, else the one at `base`
     /// (a live server's through the local cache; a server started for this
     /// run's each time; a local folder's own `pg_catalog.csv`). A live

@@ -43,6 +43,14 @@ pub fn width(stream: Stream) -> Option<usize> {
     width.map(|w| w.max(NARROWEST))
 }
 
+/// Prints `text` as it is on `stream`.
+pub fn print_on(stream: Stream, text: &str) {
+    match stream {
+        Stream::Stdout => print!("{text}"),
+        Stream::Stderr => eprint!("{text}"),
+    }
+}
+
 /// The layout of what is printed on `stream`; `verbose` keeps every column.
 pub fn layout(stream: Stream, verbose: bool) -> Layout {
     Layout {
@@ -66,6 +74,25 @@ impl Terminal {
         Terminal {
             quiet,
             layout: layout(Stream::Stderr, false),
+        }
+    }
+
+    /// Catches Ctrl-C and SIGTERM for the run ([`crate::interrupt`]): the
+    /// first stops starting downloads, keeps what was downloaded and ends
+    /// with exit code 130, saying so; a second one exits at once. Where
+    /// they cannot be caught, a note says so.
+    pub fn catch_interrupts(&self) {
+        let stderr = self.layout;
+        if let Err(e) = crate::interrupt::install(move || {
+            eprintln!(
+                "\n{}",
+                stderr.wrap(
+                    "interrupted: saving the books downloaded, then stopping (Ctrl-C again to quit at once)",
+                    4
+                )
+            )
+        }) {
+            self.note(&format!("note: Ctrl-C will not be caught: {e}"));
         }
     }
 
