@@ -9,14 +9,14 @@ use std::time::Duration;
 use clap::Args;
 use gutenpipe::book::BookId;
 use gutenpipe::experiment::{
-    self, BookChoice, Listener, LocalSource, RemoteSource, RunConfig, SourceSpec, defaults,
-    parse_source,
+    self, BookChoice, LocalSource, RemoteSource, RunConfig, SourceSpec, defaults, parse_source,
 };
 use gutenpipe::fetch::{FetchConfig, default_user_agent};
 use gutenpipe::mirror::MirrorLayout;
 use gutenpipe::pipeline::PipelineConfig;
 use gutenpipe::record::{Mode, Report};
-use gutenpipe::report::{self, table};
+use gutenpipe::report::files::ReportFiles;
+use gutenpipe::report::table;
 use gutenpipe::stages::{self, Options};
 use gutenpipe::units;
 
@@ -26,7 +26,7 @@ use super::faults::FaultArgs;
 use super::measure::MeasureArgs;
 use super::processing::ProcessingArgs;
 use super::select::SelectArgs;
-use super::{CorpusShape, Failure, LatencyArgs, exit, usage};
+use super::{CorpusShape, Failure, LatencyArgs, exit, fatal, usage};
 use gutenpipe::mirror::embedded::Embedded;
 use gutenpipe::report::console::{Stream, Terminal, layout, print_on};
 
@@ -134,6 +134,17 @@ fn parse_id(text: &str) -> Result<BookId, String> {
 }
 
 impl RunCmd {
+    /// The report files asked for.
+    fn files(&self) -> ReportFiles {
+        ReportFiles {
+            json: self.json.clone(),
+            markdown: self.export.export_markdown.clone(),
+            csv: self.export.export_csv.clone(),
+            trace: self.measure.trace.clone(),
+            timeline: self.measure.timeline.clone(),
+        }
+    }
+
     /// The experiment these flags describe.
     fn config(&self) -> Result<RunConfig, Failure> {
         let options = &self.stage_options;
@@ -160,7 +171,7 @@ impl RunCmd {
                 emit: self.processing.emit(!self.no_sync, options),
                 in_flight: self.measure.in_flight as usize,
                 batch: self.measure.batch as usize,
-                keep_spans: self.measure.keep_spans(),
+                keep_spans: self.files().keep_spans(),
             },
             stage_options: options.recorded(),
             fetch: FetchConfig {
@@ -219,12 +230,13 @@ impl RunCmd {
         }
     }
 
+    /// Checks the report files, runs the experiment, prints its tables and
+    /// writes the files.
     pub fn execute(self) -> Result<ExitCode, Failure> {
         let terminal = Terminal::new(self.quiet);
         let config = self.config()?;
-        let to_stdout =
-            self.measure
-                .check_outputs(self.json.as_deref(), self.export.paths(), &config.modes)?;
+        let files = self.files();
+        let to_stdout = files.check(&config.modes).map_err(usage)?;
         terminal.catch_interrupts();
         let (report, hint) = self.run(&config, &terminal)?;
         // With a report on standard output, the tables go to standard error.
@@ -239,14 +251,7 @@ impl RunCmd {
             tables.push_str(&format!("\n{}\n", layout.wrap(&hint, 4)));
         }
         print_on(stream, &tables);
-        if let Some(path) = &self.json {
-            report::json::write(&report, path).map_err(super::fatal)?;
-            if !gutenpipe::outputs::is_stdout(path) {
-                terminal.note(&format!("report written to {}", path.display()));
-            }
-        }
-        self.export.write(&report.runs, &terminal)?;
-        self.measure.write_pictures(&report.runs, &terminal)?;
+        files.write(&report, &terminal).map_err(fatal)?;
         let failed = report.runs.iter().any(|r| r.books_failed > 0);
         Ok(ExitCode::from(if failed {
             exit::BOOKS_FAILED

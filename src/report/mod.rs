@@ -8,6 +8,7 @@ pub mod books;
 pub mod cache;
 pub mod console;
 pub mod export;
+pub mod files;
 pub mod grid;
 pub mod json;
 pub mod occupancy;
