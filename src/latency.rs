@@ -72,6 +72,16 @@ impl LatencyModel {
     }
 }
 
+/// A latency's jitter: a fraction between 0 and 1.
+pub fn parse_jitter(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "`{text}` is not a jitter between 0 and 1 (e.g. 0.2)"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,7 +30,8 @@ fn main() -> ExitCode {
         // Interrupted (Ctrl-C, SIGTERM): whatever stopped the work, the
         // exit code says so; the message says what was kept.
         Err(failure) if gutenpipe::interrupt::requested() => {
-            let text = gutenpipe::terminal::clean(&failure.message);
+            let message = failure.to_string();
+            let text = gutenpipe::terminal::clean(&message);
             if text.starts_with("interrupted") {
                 say(&format!("gutenpipe: {text}"));
             } else {
@@ -39,9 +40,12 @@ fn main() -> ExitCode {
             ExitCode::from(gutenpipe::interrupt::EXIT_CODE)
         }
         Err(failure) => {
-            let text = gutenpipe::terminal::clean(&failure.message);
-            say(&format!("gutenpipe: error: {text}"));
-            ExitCode::from(failure.code)
+            let message = failure.to_string();
+            say(&format!(
+                "gutenpipe: error: {}",
+                gutenpipe::terminal::clean(&message)
+            ));
+            ExitCode::from(failure.exit_code())
         }
     }
 }

@@ -239,6 +239,28 @@ impl Selection {
     }
 }
 
+/// A text filter's value (`--author`, `--title` …): trimmed, not empty.
+pub fn parse_text(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("the value is empty".into());
+    }
+    Ok(t.to_string())
+}
+
+/// A language code as the catalog writes them (`en`, `fr`): two or three
+/// letters, lowercased.
+pub fn parse_language(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    if (2..=3).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(t.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "`{t}` is not a language code; the catalog uses ISO 639 codes such as en, fr, de, fi"
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,75 +26,20 @@ use gutenpipe::experiment::{ExperimentError, defaults};
 use gutenpipe::latency::LatencyModel;
 use gutenpipe::units;
 
-/// Exit codes, as documented in `docs/guide.md`.
-pub mod exit {
-    /// Every book came through.
-    pub const OK: u8 = 0;
-    /// The command line or its input is wrong; nothing was downloaded.
-    pub const USAGE: u8 = 1;
-    /// The run finished but some books failed.
-    pub const BOOKS_FAILED: u8 = 2;
-    /// The run could not go on (a disk error, a mirror that would not start).
-    /// Books saved before stay whole and in the manifest; a rerun resumes.
-    pub const FATAL: u8 = 3;
-}
+pub use gutenpipe::experiment::exit;
 
-/// A failure that ends the command, with the exit code it ends it with.
-#[derive(Debug)]
-pub struct Failure {
-    pub code: u8,
-    pub message: String,
-}
+/// A failure that ends the command: the experiment's error, which says
+/// its exit code ([`ExperimentError::exit_code`]).
+pub type Failure = ExperimentError;
 
 /// A usage error: wrong flags or input, found before any work starts.
 pub fn usage(message: impl std::fmt::Display) -> Failure {
-    Failure {
-        code: exit::USAGE,
-        message: message.to_string(),
-    }
+    ExperimentError::usage(message)
 }
 
 /// A failure in the middle of the work, with its causes.
 pub fn fatal(error: impl std::error::Error) -> Failure {
-    Failure {
-        code: exit::FATAL,
-        message: with_causes(&error),
-    }
-}
-
-/// The error and its causes in one line, leaving out causes whose text the
-/// message before them already includes.
-pub fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(c) = cause {
-        let t = c.to_string();
-        if !text.contains(&t) {
-            text.push_str(": ");
-            text.push_str(&t);
-        }
-        cause = c.source();
-    }
-    text
-}
-
-impl From<ExperimentError> for Failure {
-    fn from(error: ExperimentError) -> Failure {
-        match error {
-            ExperimentError::Usage(message) => Failure {
-                code: exit::USAGE,
-                message,
-            },
-            ExperimentError::Fatal(message) => Failure {
-                code: exit::FATAL,
-                message,
-            },
-            ExperimentError::Interrupted(message) => Failure {
-                code: gutenpipe::interrupt::EXIT_CODE,
-                message,
-            },
-        }
-    }
+    ExperimentError::fatal_with_causes(&error)
 }
 
 /// Download Project Gutenberg ebooks, save them and tokenize them, each stage
@@ -187,7 +132,7 @@ pub struct CorpusShape {
     #[arg(long, default_value_t = defaults::SEED)]
     pub seed: u64,
     /// Multiplies every synthetic book's size (1.0: Gutenberg's spread, median ~300 kB).
-    #[arg(long, default_value_t = defaults::SIZE_SCALE, value_parser = parse_scale)]
+    #[arg(long, default_value_t = defaults::SIZE_SCALE, value_parser = gutenpipe::corpus::parse_size_scale)]
     pub size_scale: f64,
 }
 
@@ -207,15 +152,6 @@ impl CorpusShape {
     }
 }
 
-fn parse_scale(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(x) if x > 0.0 && x <= 100.0 => Ok(x),
-        _ => Err(format!(
-            "`{text}` is not a scale between 0 and 100 (e.g. 0.5)"
-        )),
-    }
-}
-
 /// How slow the embedded mirror is.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Embedded mirror's latency model")]
@@ -224,7 +160,7 @@ pub struct LatencyArgs {
     #[arg(long, default_value = defaults::LATENCY, value_parser = units::parse_duration)]
     pub latency: Duration,
     /// Spread of the latency: 0.2 draws each delay from ±20 %.
-    #[arg(long, default_value_t = defaults::JITTER, value_parser = parse_jitter)]
+    #[arg(long, default_value_t = defaults::JITTER, value_parser = gutenpipe::latency::parse_jitter)]
     pub jitter: f64,
     /// Bandwidth of each connection (e.g. 2MB/s, 512KiB/s; 0 for unlimited).
     #[arg(long, default_value = defaults::BANDWIDTH, value_parser = parse_bandwidth)]
@@ -248,15 +184,6 @@ impl LatencyArgs {
             bandwidth: self.bandwidth.0,
             seed,
         }
-    }
-}
-
-fn parse_jitter(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
-        _ => Err(format!(
-            "`{text}` is not a jitter between 0 and 1 (e.g. 0.2)"
-        )),
     }
 }
 

@@ -253,10 +253,6 @@ impl RunCmd {
         print_on(stream, &tables);
         files.write(&report, &terminal).map_err(fatal)?;
         let failed = report.runs.iter().any(|r| r.books_failed > 0);
-        Ok(ExitCode::from(if failed {
-            exit::BOOKS_FAILED
-        } else {
-            exit::OK
-        }))
+        Ok(ExitCode::from(exit::of_finished(failed)))
     }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use gutenpipe::catalog::{Filters, Pick, Selection};
+use gutenpipe::catalog::{Filters, Pick, Selection, select};
 use gutenpipe::experiment::CatalogChoice;
 use gutenpipe::units;
 
@@ -19,22 +19,22 @@ pub struct SelectArgs {
     #[arg(long, default_value = "7d", value_parser = units::parse_duration)]
     pub catalog_max_age: Duration,
     /// Books in any of these languages: codes separated by commas (en,fr).
-    #[arg(long, value_delimiter = ',', value_name = "CODES", value_parser = parse_language)]
+    #[arg(long, value_delimiter = ',', value_name = "CODES", value_parser = select::parse_language)]
     pub language: Vec<String>,
     /// Books whose authors hold every word of TEXT, ignoring case (austen).
-    #[arg(long, value_name = "TEXT", value_parser = parse_text)]
+    #[arg(long, value_name = "TEXT", value_parser = select::parse_text)]
     pub author: Option<String>,
     /// Books whose title holds every word of TEXT, ignoring case.
-    #[arg(long, value_name = "TEXT", value_parser = parse_text)]
+    #[arg(long, value_name = "TEXT", value_parser = select::parse_text)]
     pub title: Option<String>,
     /// Books whose subjects hold every word of TEXT, ignoring case.
-    #[arg(long, value_name = "TEXT", value_parser = parse_text)]
+    #[arg(long, value_name = "TEXT", value_parser = select::parse_text)]
     pub subject: Option<String>,
     /// Books whose bookshelves hold every word of TEXT, ignoring case.
-    #[arg(long, value_name = "TEXT", value_parser = parse_text)]
+    #[arg(long, value_name = "TEXT", value_parser = select::parse_text)]
     pub bookshelf: Option<String>,
     /// Only catalog entries of this type (Text, Sound, Image …, or `any`).
-    #[arg(long = "type", default_value = "Text", value_name = "TYPE", value_parser = parse_text)]
+    #[arg(long = "type", default_value = "Text", value_name = "TYPE", value_parser = select::parse_text)]
     pub kind: String,
     /// Take the first N matching books, in catalog order.
     #[arg(long, value_name = "N", conflicts_with = "random",
@@ -43,25 +43,6 @@ pub struct SelectArgs {
     /// Take N matching books at random; `--seed` decides which.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub random: Option<u32>,
-}
-
-fn parse_text(text: &str) -> Result<String, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err("the value is empty".into());
-    }
-    Ok(t.to_string())
-}
-
-fn parse_language(text: &str) -> Result<String, String> {
-    let t = text.trim();
-    if (2..=3).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphabetic()) {
-        Ok(t.to_ascii_lowercase())
-    } else {
-        Err(format!(
-            "`{t}` is not a language code; the catalog uses ISO 639 codes such as en, fr, de, fi"
-        ))
-    }
 }
 
 impl SelectArgs {

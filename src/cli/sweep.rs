@@ -110,10 +110,6 @@ impl SweepCmd {
             self.json.display(),
             self.svg.display()
         ));
-        Ok(ExitCode::from(if report.failed_books > 0 {
-            exit::BOOKS_FAILED
-        } else {
-            exit::OK
-        }))
+        Ok(ExitCode::from(exit::of_finished(report.failed_books > 0)))
     }
 }

@@ -496,6 +496,16 @@ pub fn open_or_generate(
     }
 }
 
+/// A corpus's `--size-scale`: a number above 0, at most 100.
+pub fn parse_size_scale(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x > 0.0 && x <= 100.0 => Ok(x),
+        _ => Err(format!(
+            "`{text}` is not a scale between 0 and 100 (e.g. 0.5)"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

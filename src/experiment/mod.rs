@@ -11,12 +11,14 @@
 //! | [`source`] | where books come from: a started source, remote servers, local folders |
 //! | [`books`] | which books: ids, a file of ids, URLs, a catalog selection |
 //! | [`defaults`] | the defaults `run`, `sweep` and `make run` share |
+//! | [`exit`] | the command's exit codes, and the one an outcome ends with |
 //! | [`repeat`] | one mode run several times on fresh folders |
 //! | [`run`](mod@run) | `gutenpipe run`: every mode asked for, one after the other |
 //! | [`sweep`](mod@sweep) | `gutenpipe sweep`: the staged mode at each pool size |
 
 pub mod books;
 pub mod defaults;
+pub mod exit;
 pub mod listener;
 pub mod repeat;
 pub mod run;
@@ -56,5 +58,22 @@ impl ExperimentError {
     /// A fatal error from anything that prints.
     pub fn fatal(error: impl std::fmt::Display) -> ExperimentError {
         ExperimentError::Fatal(error.to_string())
+    }
+
+    /// A fatal error from `error` and its causes, in one line: each cause
+    /// whose text the message before it does not already include is added
+    /// after a colon.
+    pub fn fatal_with_causes(error: &dyn std::error::Error) -> ExperimentError {
+        let mut text = error.to_string();
+        let mut cause = error.source();
+        while let Some(c) = cause {
+            let t = c.to_string();
+            if !text.contains(&t) {
+                text.push_str(": ");
+                text.push_str(&t);
+            }
+            cause = c.source();
+        }
+        ExperimentError::Fatal(text)
     }
 }
