@@ -12,7 +12,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::*;
-use gutenpipe::book::{BookRequest, Target};
 use gutenpipe::emit::Emit;
 use gutenpipe::fetch::{FetchConfig, Fetcher};
 use gutenpipe::pipeline::{Pipeline, PipelineConfig};
@@ -85,16 +84,7 @@ struct Held {
 }
 
 fn run(corpus: &TestCorpus, base: &str, mode: Mode, config: &PipelineConfig) -> Held {
-    let requests: Vec<BookRequest> = corpus
-        .catalog
-        .iter()
-        .enumerate()
-        .map(|(index, e)| BookRequest {
-            index,
-            id: e.id,
-            target: Target::Mirror,
-        })
-        .collect();
+    let requests = corpus.requests();
     let out = tempfile::tempdir().unwrap();
     let before = LIVE.load(Ordering::SeqCst);
     PEAK.store(before, Ordering::SeqCst);

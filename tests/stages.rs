@@ -287,7 +287,6 @@ impl gutenpipe::stages::Stage for Fragile {
 
 #[test]
 fn a_stage_that_panics_fails_its_book_in_every_mode() {
-    use gutenpipe::book::{BookRequest, Target};
     use gutenpipe::fetch::{FetchConfig, Fetcher};
     use gutenpipe::pipeline::{Pipeline, PipelineConfig};
     use gutenpipe::record::{Mode, Status};
@@ -296,16 +295,7 @@ fn a_stage_that_panics_fails_its_book_in_every_mode() {
     let corpus = TestCorpus::new(6, 29);
     let mirror = mirror(corpus.path());
     let base = mirror.base_url();
-    let requests: Vec<BookRequest> = corpus
-        .catalog
-        .iter()
-        .enumerate()
-        .map(|(index, e)| BookRequest {
-            index,
-            id: e.id,
-            target: Target::Mirror,
-        })
-        .collect();
+    let requests = corpus.requests();
     let config = PipelineConfig {
         download_workers: 3,
         save_workers: 2,

@@ -12,7 +12,6 @@ use std::os::unix::fs::symlink;
 use std::path::Path;
 
 use common::*;
-use gutenpipe::book::{BookRequest, Target};
 use gutenpipe::emit::{Emit, EmitKind};
 use gutenpipe::fetch::{FetchConfig, Fetcher};
 use gutenpipe::pipeline::{Pipeline, PipelineConfig};
@@ -95,16 +94,7 @@ fn links_planted_at_temporary_and_final_names_are_never_followed() {
         keep_spans: false,
     };
     let fetcher = Fetcher::new(FetchConfig::default(), Some(&mirror.base_url()));
-    let requests: Vec<BookRequest> = corpus
-        .catalog
-        .iter()
-        .enumerate()
-        .map(|(index, e)| BookRequest {
-            index,
-            id: e.id,
-            target: Target::Mirror,
-        })
-        .collect();
+    let requests = corpus.requests();
     let pipeline = Pipeline {
         fetcher: &fetcher,
         store: &store,

@@ -14,7 +14,6 @@ mod common;
 mod sentences;
 
 use common::*;
-use gutenpipe::book::{BookRequest, Target};
 use gutenpipe::fetch::{FetchConfig, Fetcher};
 use gutenpipe::pipeline::{Pipeline, PipelineConfig};
 use gutenpipe::record::Mode;
@@ -63,16 +62,7 @@ fn the_example_stage_runs_and_reports_like_a_built_in_one() {
     let base = mirror.base_url();
     let fetcher = Fetcher::new(FetchConfig::default(), Some(&base));
     let store = Store::open(out.path(), false).unwrap();
-    let requests: Vec<BookRequest> = corpus
-        .catalog
-        .iter()
-        .enumerate()
-        .map(|(index, e)| BookRequest {
-            index,
-            id: e.id,
-            target: Target::Mirror,
-        })
-        .collect();
+    let requests = corpus.requests();
     let pipeline = Pipeline {
         fetcher: &fetcher,
         store: &store,

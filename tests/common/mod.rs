@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use gutenpipe::book::{BookRequest, Target};
 use gutenpipe::corpus::{CatalogEntry, CorpusConfig, write_corpus};
 use gutenpipe::latency::LatencyModel;
 use gutenpipe::mirror::{FaultPlan, Mirror, MirrorConfig, MirrorLayout};
@@ -40,6 +41,20 @@ impl TestCorpus {
 
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// A request for every book of the corpus, in catalog order, each to be
+    /// looked for at the source's Gutenberg layouts.
+    pub fn requests(&self) -> Vec<BookRequest> {
+        self.catalog
+            .iter()
+            .enumerate()
+            .map(|(index, e)| BookRequest {
+                index,
+                id: e.id,
+                target: Target::Mirror,
+            })
+            .collect()
     }
 
     /// The bytes of the corpus file of book `entry`.
