@@ -44,6 +44,7 @@
 //! | [`input`] | reading the files a user names, capped, regular files and pipes only |
 //! | [`terminal`] | text for a terminal: without control characters, fitted to its width |
 //! | [`lock`] | the advisory lock that keeps two runs out of one output folder |
+//! | [`malloc`] | the memory allocator set up so that a freed book's memory serves the next |
 //! | [`rng`] | the seeded generator behind the corpus and the jitter |
 //! | [`mirror`] | test world: the embedded HTTP mirror with its latency model and fault injection |
 //! | [`corpus`] | test world: the synthetic Gutenberg-format corpus |
@@ -73,6 +74,7 @@ pub mod input;
 pub mod interrupt;
 pub mod latency;
 pub mod lock;
+pub mod malloc;
 pub mod mirror;
 pub mod outputs;
 pub mod pipeline;

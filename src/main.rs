@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use cli::{Cli, exit};
 
 fn main() -> ExitCode {
+    // Before any thread starts: a freed book's memory serves the next one.
+    gutenpipe::malloc::tune();
     let cli = match Cli::parse_args() {
         Ok(cli) => cli,
         Err(e) => {
