@@ -452,6 +452,9 @@ fn thread_cpu_seconds() -> f64 {
 }
 
 fn main() {
+    // The allocator as the `gutenpipe` command sets it up, so that the
+    // stage is measured with the memory it gets in a run.
+    gutenpipe::malloc::tune();
     let mut sets = vec![synthetic_corpus()];
     sets.extend(real_corpus());
     if std::env::var_os("GUTENPIPE_BENCH_PASS").is_some() {

@@ -213,6 +213,24 @@ impl Slot {
     }
 }
 
+/// `n` empty slots, written with zeros at once. Not asked of the
+/// allocator as zeroed memory: memory fresh from the kernel would then
+/// stay untouched, the counting loop's first look at a slot would map the
+/// kernel's shared page of zeros, and its first write would cost a second
+/// fault that also flushes the other processors' address caches.
+fn zeroed_slots(n: usize) -> Box<[Slot]> {
+    let mut slots = Box::<[Slot]>::new_uninit_slice(n);
+    // `black_box`: the compiler would otherwise turn the allocation and
+    // the writing of zeros into one request for zeroed memory.
+    let first = std::hint::black_box(slots.as_mut_ptr());
+    // SAFETY: `first` is the start of `n` slots just allocated; a slot of
+    // zeros is a valid, empty slot (a key of zero bytes, a count of zero).
+    unsafe {
+        std::ptr::write_bytes(first, 0, n);
+        slots.assume_init()
+    }
+}
+
 fn process_seeds() -> [u64; 2] {
     static SEEDS: OnceLock<[u64; 2]> = OnceLock::new();
     *SEEDS.get_or_init(|| {
@@ -353,7 +371,7 @@ impl Table {
             .next_power_of_two()
             .max(FIRST_SLOTS);
         Table {
-            slots: vec![Slot::default(); slots].into_boxed_slice(),
+            slots: zeroed_slots(slots),
             used: 0,
             grow_at: grow_at(slots),
             long: HashMap::default(),
@@ -478,7 +496,7 @@ impl Table {
     #[cold]
     #[inline(never)]
     pub(crate) fn grow(&mut self) {
-        let bigger = vec![Slot::default(); self.slots.len() * 2].into_boxed_slice();
+        let bigger = zeroed_slots(self.slots.len() * 2);
         let old = std::mem::replace(&mut self.slots, bigger);
         self.grow_at = grow_at(self.slots.len());
         for slot in old.iter().filter(|s| s.key != [0; INLINE]) {
