@@ -86,16 +86,21 @@ echo "mirror: $base (no latency, no bandwidth limit)"
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 : > "$scratch/g.times"; : > "$scratch/p.times"
 for run in $(seq 1 "$E2E_RUNS"); do
-  rm -rf "$scratch/g-out" "$scratch/p-out"
+  # Each run writes into a folder of its own, and none is removed before
+  # the end: ext4 does not give the inodes of files deleted in the last
+  # minute to new files, and looks through them, one by one, each time it
+  # makes one. Deleting one run's 195 files before the next made every
+  # later run of either side pay for that search.
+  g_out="$scratch/runs/g-$run"; p_out="$scratch/runs/p-$run"
   # Each side starts with no dirty pages of the other's files to write back.
   sync
   gutenpipe run --source "$base" --urls "$(paste -sd, "$scratch/urls")" --mode streamed \
     --stages tokenize --cpu-workers "$E2E_CPU_WORKERS" --no-sync --quiet \
-    --out "$scratch/g-out" --json "$scratch/g.json" > /dev/null
+    --out "$g_out" --json "$scratch/g.json" > /dev/null
   g_seconds=$("$PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["runs"][0]["wall_seconds"])' "$scratch/g.json")
   g_books=$("$PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["runs"][0]["books_ok"])' "$scratch/g.json")
   sync
-  p_line=$("$PYTHON" "$here/python_pipeline.py" "$scratch/urls" "$scratch/p-out" "$E2E_CPU_WORKERS")
+  p_line=$("$PYTHON" "$here/python_pipeline.py" "$scratch/urls" "$p_out" "$E2E_CPU_WORKERS")
   p_seconds=$("$PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1])["seconds"])' "$p_line")
   p_books=$("$PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1])["books"])' "$p_line")
   if [ "$g_books" != "$books" ] || [ "$p_books" != "$books" ]; then
