@@ -200,6 +200,45 @@ pub fn count_parallel(text: &str, case: Case, piece: usize) -> WordCounts {
 mod tests {
     use super::*;
 
+    /// The reference: each word of `text` lowercased, counted in a `HashMap`.
+    fn reference(text: &str) -> HashMap<String, u64> {
+        let mut counts = HashMap::new();
+        for word in crate::words(text) {
+            *counts.entry(word.to_lowercase()).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    #[test]
+    fn a_table_growing_while_it_counts_lists_every_word_once() {
+        // 6,000 distinct words (some of them long, some accented) into a
+        // table made for none: it grows many times inside the counting loop.
+        let text: String = (0..18_000)
+            .map(|i| match i % 7 {
+                0 => format!("Wörd{} ", i % 6000),
+                1 => format!("a-very-long-word-number-{} ", i % 6000),
+                _ => format!("w{} ", i % 6000),
+            })
+            .collect();
+        let mut counts = WordCounts::new();
+        count_into(&mut counts, &text, Case::Fold);
+        let expected = reference(&text);
+        assert_eq!(counts.len(), expected.len());
+        assert_eq!(counts.to_hash_map(), expected);
+        // Every word listed once: the iterator gives as many entries as
+        // there are distinct words.
+        assert_eq!(counts.iter().count(), expected.len());
+        // Merged into totals that hold some of the words already.
+        let mut totals = count("w1 w2 zebra", Case::Fold);
+        totals.merge_from(&counts);
+        let mut both = reference(&text);
+        for (word, n) in reference("w1 w2 zebra") {
+            *both.entry(word).or_insert(0) += n;
+        }
+        assert_eq!(totals.to_hash_map(), both);
+        assert_eq!(totals.iter().count(), both.len());
+    }
+
     #[test]
     fn counts_merge_compare_and_rank() {
         let a = count("b B a", Case::Fold);

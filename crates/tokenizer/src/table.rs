@@ -12,7 +12,10 @@
 //! words are not in the first slot they are looked for in). The first slot
 //! is checked with one branch that holds both for a word already there and
 //! for a new word taking an empty slot: the processor predicts it for every
-//! word but one that collided. The hash is keyed with seeds drawn once per
+//! word but one that collided. Each slot a word takes is listed, in the
+//! order the words came, so that going through a table's words (to merge
+//! it into the corpus totals, to rank them) costs what the table holds,
+//! not the room it was made with. The hash is keyed with seeds drawn once per
 //! process from the standard library's random source, so text crafted to
 //! collide cannot be prepared in advance.
 
@@ -231,6 +234,12 @@ fn zeroed_slots(n: usize) -> Box<[Slot]> {
     }
 }
 
+/// Room to list the used slots of a table of `slots` slots: three
+/// quarters of them and one more. Written place by place before it is read.
+fn new_list(slots: usize) -> Box<[u32]> {
+    vec![0; grow_at(slots) + 1].into_boxed_slice()
+}
+
 fn process_seeds() -> [u64; 2] {
     static SEEDS: OnceLock<[u64; 2]> = OnceLock::new();
     *SEEDS.get_or_init(|| {
@@ -256,6 +265,9 @@ fn hash_with(seeds: [u64; 2], key: Key) -> u64 {
 /// [`Table::set_used`].
 pub(crate) struct Parts<'t> {
     pub(crate) slots: &'t mut [Slot],
+    /// The used slots' places in the order their words came
+    /// ([`Table`]'s `listed`), and room after them.
+    pub(crate) listed: &'t mut [u32],
     pub(crate) seeds: [u64; 2],
     pub(crate) used: usize,
     /// [`Table::grow`] is due when `used` is above this.
@@ -280,41 +292,35 @@ fn fill(slot: &mut Slot, key: Key, n: u64) -> Option<bool> {
     Some(k as u64 == 0)
 }
 
-/// Counts the word whose key is `key` (its first byte not 0) once when
-/// its first place holds it or is empty ([`fill`]): true if the word is
-/// new. `Err` with the next place when the first holds another word
-/// ([`count_key`] goes on from there).
+/// Counts the word whose key is `key` (its first byte not 0) once: in its
+/// first place when that holds it or is empty ([`fill`]), else in the
+/// places after it. A new word's place is listed: the place is written
+/// after the listed ones for every word, without a branch, and counts as
+/// listed only when the word was new.
 #[inline(always)]
-pub(crate) fn bump(slots: &mut [Slot], seeds: [u64; 2], key: Key) -> Result<bool, usize> {
-    let hash = hash_with(seeds, key);
-    let mask = slots.len() - 1;
-    let i = hash as usize & mask;
+pub(crate) fn count_key(parts: &mut Parts<'_>, key: Key) {
+    let mask = parts.slots.len() - 1;
+    let mut i = hash_with(parts.seeds, key) as usize & mask;
     // SAFETY: `i & mask` is below the slots' length (a power of two).
-    let slot = unsafe { slots.get_unchecked_mut(i) };
-    fill(slot, key, 1).ok_or((i + 1) & mask)
-}
-
-/// Counts `key` once ([`bump`], then the places after the first, in line):
-/// 1 if it is new, else 0.
-#[inline(always)]
-pub(crate) fn count_key(slots: &mut [Slot], seeds: [u64; 2], key: Key) -> usize {
-    let from = match bump(slots, seeds, key) {
-        Ok(new) => return usize::from(new),
-        Err(from) => from,
+    let new = match fill(unsafe { parts.slots.get_unchecked_mut(i) }, key, 1) {
+        Some(new) => new,
+        None => loop {
+            i = (i + 1) & mask;
+            // SAFETY: as above.
+            let slot = unsafe { parts.slots.get_unchecked_mut(i) };
+            let k = Key::from_le_bytes(slot.key);
+            if k == key || k == 0 {
+                slot.key = key.to_le_bytes();
+                slot.count += 1;
+                break k == 0;
+            }
+        },
     };
-    let mask = slots.len() - 1;
-    let mut i = from;
-    loop {
-        // SAFETY: `i & mask` is below the slots' length (a power of two).
-        let slot = unsafe { slots.get_unchecked_mut(i) };
-        let k = Key::from_le_bytes(slot.key);
-        if k == key || k == 0 {
-            slot.key = key.to_le_bytes();
-            slot.count += 1;
-            return usize::from(k == 0);
-        }
-        i = (i + 1) & mask;
-    }
+    debug_assert!(parts.used < parts.listed.len());
+    // SAFETY: the counting loop keeps `used` at most `grow_at`, and the
+    // list has room for `grow_at + 1` places ([`Table::room_for`]).
+    unsafe { *parts.listed.get_unchecked_mut(parts.used) = i as u32 };
+    parts.used += usize::from(new);
 }
 
 /// `x`, unknown to the optimizer: the branch on it stays one branch
@@ -342,6 +348,10 @@ const FIRST_SLOTS: usize = 256;
 pub(crate) struct Table {
     /// A power of two in length, at most three quarters of the slots used.
     slots: Box<[Slot]>,
+    /// The places of the used slots, in the order their words came
+    /// (`listed[..used]`), with room for `grow_at + 1`: listing and
+    /// merging a table cost what it holds, not what it could hold.
+    listed: Box<[u32]>,
     used: usize,
     /// The table grows when more words than this are used: three quarters
     /// of the slots.
@@ -372,6 +382,7 @@ impl Table {
             .max(FIRST_SLOTS);
         Table {
             slots: zeroed_slots(slots),
+            listed: new_list(slots),
             used: 0,
             grow_at: grow_at(slots),
             long: HashMap::default(),
@@ -429,12 +440,10 @@ impl Table {
     /// [`Table::add_key`] with the key's hash already made.
     #[inline(always)]
     pub(crate) fn add_hashed(&mut self, key: Key, hash: u64, n: u64) {
-        let mask = self.slots.len() - 1;
-        let slot = &mut self.slots[hash as usize & mask];
-        if let Some(new) = fill(slot, key, n) {
-            self.used += usize::from(new);
-            if self.used > self.grow_at {
-                self.grow();
+        let i = hash as usize & (self.slots.len() - 1);
+        if let Some(new) = fill(&mut self.slots[i], key, n) {
+            if new {
+                self.list(i);
             }
             return;
         }
@@ -454,6 +463,7 @@ impl Table {
             used: self.used,
             grow_at: self.grow_at,
             slots: &mut self.slots,
+            listed: &mut self.listed,
         }
     }
 
@@ -486,6 +496,14 @@ impl Table {
     #[cold]
     fn insert_at(&mut self, i: usize, key: Key) {
         self.slots[i].key = key.to_le_bytes();
+        self.list(i);
+    }
+
+    /// Lists the slot `i`, just taken by a new word (growing the table
+    /// when it is more than three quarters full).
+    #[inline(always)]
+    fn list(&mut self, i: usize) {
+        self.listed[self.used] = i as u32;
         self.used += 1;
         if self.used > self.grow_at {
             self.grow();
@@ -498,10 +516,13 @@ impl Table {
     pub(crate) fn grow(&mut self) {
         let bigger = zeroed_slots(self.slots.len() * 2);
         let old = std::mem::replace(&mut self.slots, bigger);
+        let old_listed = std::mem::replace(&mut self.listed, new_list(self.slots.len()));
         self.grow_at = grow_at(self.slots.len());
-        for slot in old.iter().filter(|s| s.key != [0; INLINE]) {
+        for (n, &i) in old_listed[..self.used].iter().enumerate() {
+            let slot = old[i as usize];
             let j = self.slot_of(Key::from_le_bytes(slot.key));
-            self.slots[j] = *slot;
+            self.slots[j] = slot;
+            self.listed[n] = j as u32;
         }
     }
 
@@ -537,33 +558,22 @@ impl Table {
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, u64)> + '_ {
-        let short = self
-            .slots
-            .iter()
-            .filter(|s| s.key != [0; INLINE])
-            .map(|s| (s.word(), s.count));
+        let short = self.used_slots().map(|s| (s.word(), s.count));
         let long = self.long.iter().map(|(w, &n)| (&**w, n));
         short.chain(long)
     }
 
-    /// The used slots' keys and counts. The slots are looked at 64 at a
-    /// time and the used ones listed without a branch per slot: a table
-    /// sized for counting has most of its slots empty, in no order a
-    /// branch could predict.
+    /// The used slots, in the order their words came.
+    fn used_slots(&self) -> impl Iterator<Item = &Slot> + '_ {
+        self.listed[..self.used]
+            .iter()
+            .map(|&i| &self.slots[i as usize])
+    }
+
+    /// The used slots' keys and counts.
     fn short_entries(&self) -> impl Iterator<Item = (Key, u64)> + '_ {
-        self.slots.chunks(64).flat_map(|chunk| {
-            let mut used = [0u8; 64];
-            let mut n = 0;
-            for (i, slot) in chunk.iter().enumerate() {
-                used[n] = i as u8;
-                // A used slot's key starts with a byte that is not 0.
-                n += usize::from(slot.key[0] != 0);
-            }
-            (0..n).map(move |j| {
-                let slot = &chunk[usize::from(used[j])];
-                (Key::from_le_bytes(slot.key), slot.count)
-            })
-        })
+        self.used_slots()
+            .map(|slot| (Key::from_le_bytes(slot.key), slot.count))
     }
 
     /// Adds short words' counts, a batch at a time: the slots of a batch

@@ -47,7 +47,7 @@ fn count_blocks<C: Classify, const FOLD: bool>(text: &str, table: &mut Table) ->
             let (start, end) = ($start, $end);
             match checked_key::<FOLD>(bytes, (lo, hi), start, end) {
                 Some(key) => {
-                    parts.used += count_key(parts.slots, parts.seeds, key);
+                    count_key(&mut parts, key);
                     tokens += 1;
                 }
                 None => {
@@ -131,7 +131,7 @@ unsafe fn plain_words<const FOLD: bool>(
         edges = rest & (rest - 1);
         // SAFETY: the caller guarantees 16 bytes at `start`.
         let key = unsafe { plain_key::<FOLD>(bytes, start, end - start) };
-        parts.used += count_key(parts.slots, parts.seeds, key);
+        count_key(parts, key);
         words += 1;
     }
     (edges, words)
