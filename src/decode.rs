@@ -40,16 +40,23 @@ pub struct Decoded {
 const HEADER_SCAN: usize = 8 * 1024;
 
 /// The character set a Gutenberg header declares
-/// (`Character set encoding: ISO-8859-1`), if any.
+/// (`Character set encoding: ISO-8859-1`), if any. The header is read a
+/// line at a time, as text the way `String::from_utf8_lossy` makes it (a
+/// line ends at an ASCII byte, so each line comes out as it would from the
+/// whole), and only up to the declaration.
 pub fn declared_charset(bytes: &[u8]) -> Option<String> {
     let head = &bytes[..bytes.len().min(HEADER_SCAN)];
-    let text = String::from_utf8_lossy(head);
-    text.lines().find_map(|line| {
-        let (key, value) = line.split_once(':')?;
-        let key = key.trim().to_ascii_lowercase();
-        (key == "character set encoding" || key == "charset")
-            .then(|| value.trim().to_string())
-            .filter(|v| !v.is_empty())
+    head.split(|&b| b == b'\n').find_map(|line| {
+        let colon = line.iter().position(|&b| b == b':')?;
+        let key = String::from_utf8_lossy(&line[..colon]);
+        let key = key.trim();
+        if !key.eq_ignore_ascii_case("character set encoding")
+            && !key.eq_ignore_ascii_case("charset")
+        {
+            return None;
+        }
+        let value = String::from_utf8_lossy(&line[colon + 1..]);
+        Some(value.trim().to_string()).filter(|v| !v.is_empty())
     })
 }
 
@@ -277,6 +284,57 @@ mod tests {
             Some("UTF-8")
         );
         assert_eq!(declared_charset(b"no header here"), None);
+        assert_eq!(
+            declared_charset(b"Charset:  \r\ncharset: latin-1 \r\n").as_deref(),
+            Some("latin-1")
+        );
+    }
+
+    #[test]
+    fn declarations_are_read_as_from_the_whole_header_as_text() {
+        // How the header was read before it was read line by line.
+        let whole_text = |bytes: &[u8]| {
+            let head = &bytes[..bytes.len().min(HEADER_SCAN)];
+            let text = String::from_utf8_lossy(head);
+            text.lines().find_map(|line| {
+                let (key, value) = line.split_once(':')?;
+                let key = key.trim().to_ascii_lowercase();
+                (key == "character set encoding" || key == "charset")
+                    .then(|| value.trim().to_string())
+                    .filter(|v| !v.is_empty())
+            })
+        };
+        let pieces: [&[u8]; 14] = [
+            b"Character set encoding",
+            b"CHARSET",
+            b"charset",
+            b": ",
+            b":",
+            b"\r\n",
+            b"\n",
+            b"\r",
+            b" ISO-8859-1",
+            b"\xe9",
+            b"\xC3",
+            "\u{a0}\u{2003}".as_bytes(),
+            b"\t",
+            b"x",
+        ];
+        let mut rng = crate::rng::Rng::new(21);
+        for _ in 0..20_000 {
+            let bytes: Vec<u8> = (0..rng.below(12))
+                .flat_map(|_| pieces[rng.below(14) as usize].iter().copied())
+                .collect();
+            assert_eq!(declared_charset(&bytes), whole_text(&bytes), "{bytes:?}");
+        }
+        let long = [&b"x: y\n".repeat(2000)[..], b"charset: koi8-r\n"].concat();
+        assert_eq!(declared_charset(&long), whole_text(&long));
+        let mut cut = b"x".repeat(HEADER_SCAN - 13);
+        // The cut of the header splits the é.
+        cut.extend_from_slice(b"\ncharset: ab\xC3\xA9cd\n");
+        for len in HEADER_SCAN - 10..=cut.len() {
+            assert_eq!(declared_charset(&cut[..len]), whole_text(&cut[..len]));
+        }
     }
 
     #[test]
