@@ -105,7 +105,7 @@ pub(super) fn utf8_evidence(bytes: &[u8]) -> (usize, usize) {
 /// starts) into `counts`; returns where the next sequence starts, at the
 /// block's end or up to three bytes after it. `bytes` holds the byte after
 /// the block.
-#[inline]
+#[inline(always)]
 fn block(bytes: &[u8], at: usize, counts: &mut (usize, usize)) -> usize {
     let chunk: &[u8; BLOCK] = bytes[at..at + BLOCK].try_into().expect("a whole block");
     let (high, continuation) = masks(chunk);
