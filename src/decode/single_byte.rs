@@ -12,6 +12,8 @@ use std::sync::OnceLock;
 
 use super::utf8::word;
 
+mod simd;
+
 use encoding_rs::{
     Encoding, IBM866, ISO_8859_2, ISO_8859_3, ISO_8859_4, ISO_8859_5, ISO_8859_6, ISO_8859_7,
     ISO_8859_8, ISO_8859_8_I, ISO_8859_10, ISO_8859_13, ISO_8859_14, ISO_8859_15, ISO_8859_16,
@@ -59,9 +61,17 @@ fn single_byte_encodings() -> [&'static Encoding; ENCODINGS] {
     ]
 }
 
-/// The UTF-8 bytes of each byte value above 0x7F, in the low three bytes
-/// (little-endian), and their number in the high byte.
-type Table = [u32; 128];
+/// How an encoding's bytes above 0x7F become UTF-8.
+struct Table {
+    /// The UTF-8 bytes of each byte value above 0x7F, in the low three
+    /// bytes (little-endian), and their number in the high byte.
+    utf8: [u32; 128],
+    /// The bytes above 0x7F that are the character of the same number
+    /// (U+0080 to U+00FF: Windows-1252's from 0xA0 up, most of the letters
+    /// of ISO-8859-4 or -15): those can be converted sixteen at a time by
+    /// arithmetic. Byte `0xHL` is bit `H - 8` of entry `L`.
+    latin1: [u8; 16],
+}
 
 /// The table of `encoding`, made on first use; `None` when `encoding` is not
 /// a single-byte encoding whose bytes below 0x80 are ASCII.
@@ -78,8 +88,9 @@ fn make_table(encoding: &'static Encoding) -> Option<Table> {
     if encoding.decode_without_bom_handling(&ascii).0.as_bytes() != ascii {
         return None;
     }
-    let mut table = [0; 128];
-    for (i, entry) in table.iter_mut().enumerate() {
+    let mut utf8 = [0; 128];
+    let mut latin1 = [0u8; 16];
+    for (i, entry) in utf8.iter_mut().enumerate() {
         let byte = [0x80 + i as u8];
         let (text, _) = encoding.decode_without_bom_handling(&byte);
         // One character of the Basic Multilingual Plane, at most three
@@ -88,22 +99,25 @@ fn make_table(encoding: &'static Encoding) -> Option<Table> {
         let (Some(c), None) = (chars.next(), chars.next()) else {
             return None;
         };
-        let mut utf8 = [0u8; 4];
-        let len = c.encode_utf8(&mut utf8).len();
+        let mut bytes = [0u8; 4];
+        let len = c.encode_utf8(&mut bytes).len();
         if len > 3 {
             return None;
         }
-        utf8[3] = len as u8;
-        *entry = u32::from_le_bytes(utf8);
+        bytes[3] = len as u8;
+        *entry = u32::from_le_bytes(bytes);
+        if u32::from(c) == 0x80 + i as u32 {
+            latin1[i & 0xF] |= 1 << (i >> 4);
+        }
     }
-    Some(table)
+    Some(Table { utf8, latin1 })
 }
 
 /// `bytes` decoded as `encoding`: the same text as `encoding_rs`'s
 /// `decode_without_bom_handling`, faster for a single-byte encoding.
 pub fn single_byte_to_utf8(encoding: &'static Encoding, bytes: &[u8]) -> String {
     match table(encoding) {
-        Some(table) => convert(table, bytes),
+        Some(table) => convert(table, bytes, simd::available()),
         None => encoding.decode_without_bom_handling(bytes).0.into_owned(),
     }
 }
@@ -132,31 +146,59 @@ fn high_bytes(bytes: &[u8]) -> usize {
 
 const HIGH: u128 = 0x8080_8080_8080_8080_8080_8080_8080_8080;
 
-fn convert(table: &Table, bytes: &[u8]) -> String {
-    let sixteen = |at: usize| {
-        let mut w = [0u8; 16];
-        w.copy_from_slice(&bytes[at..at + 16]);
-        u128::from_le_bytes(w)
-    };
+/// `bytes` converted with `table`; with `simd`, the SSSE3 steps (when some
+/// bytes of the encoding are their Latin-1 characters).
+fn convert(table: &Table, bytes: &[u8], simd: bool) -> String {
     // Every byte above 0x7F becomes at most three bytes; sixteen more bytes
     // give room for the sixteen written whole after the last one, and for
     // the four bytes a table entry is written as.
     let capacity = bytes.len() + 2 * high_bytes(bytes) + 16;
     let mut out: Vec<u8> = Vec::with_capacity(capacity);
-    let dst = out.as_mut_ptr();
+    // SAFETY: `steps` writes below `capacity` (see there); the SSSE3
+    // version runs only where the processor has SSSE3.
+    unsafe {
+        let len = if simd && table.latin1 != [0; 16] {
+            simd::steps_ssse3(table, bytes, out.as_mut_ptr())
+        } else {
+            steps::<false>(table, bytes, out.as_mut_ptr())
+        };
+        debug_assert!(len + 4 <= capacity);
+        out.set_len(len);
+    }
+    debug_assert!(std::str::from_utf8(&out).is_ok());
+    // SAFETY: `out` is ASCII bytes as they were and whole entries of the
+    // table, each the UTF-8 of one character (`encoding_rs` made them), or
+    // the two bytes of U+00A0 to U+00FF where the table says so.
+    unsafe { String::from_utf8_unchecked(out) }
+}
+
+/// Writes `bytes` converted with `table` at `dst`; returns the length.
+/// With `LATIN1` (on x86_64, in a function with SSSE3 only), sixteen bytes
+/// of ASCII and of `table.latin1` are converted in one step.
+///
+/// # Safety
+/// `dst` must have room for `bytes.len()` plus two bytes per byte above
+/// 0x7F plus sixteen: an ASCII byte takes one byte of it, a byte above 0x7F
+/// at most three and is written as four bytes, and sixteen bytes (two times
+/// sixteen in a SSSE3 step, which makes at least twenty-four) are written
+/// at the output's end only while sixteen input bytes are left.
+#[inline(always)]
+unsafe fn steps<const LATIN1: bool>(table: &Table, bytes: &[u8], dst: *mut u8) -> usize {
+    let sixteen = |at: usize| {
+        let mut w = [0u8; 16];
+        w.copy_from_slice(&bytes[at..at + 16]);
+        u128::from_le_bytes(w)
+    };
     let mut len = 0;
     let mut at = 0;
-    // SAFETY: every write stays below `capacity`: an ASCII byte takes one
-    // byte of it, a byte above 0x7F at most three (counted above) and is
-    // written as four bytes, and sixteen bytes are written at `len` only
-    // while sixteen input bytes are left, so `len + 16 <= capacity`.
+    // SAFETY: see the function's.
     unsafe {
         let put = |b: u8, len: &mut usize| {
             if b < 0x80 {
                 dst.add(*len).write(b);
                 *len += 1;
             } else {
-                let entry = table[usize::from(b - 0x80)];
+                let entry = table.utf8[usize::from(b - 0x80)];
                 dst.add(*len).cast::<u32>().write_unaligned(entry.to_le());
                 *len += (entry >> 24) as usize;
             }
@@ -165,28 +207,30 @@ fn convert(table: &Table, bytes: &[u8]) -> String {
             // The sixteen bytes go out as they are; only those before the
             // first one above 0x7F are kept, and that one is looked up.
             let w = sixteen(at);
-            dst.add(len).cast::<u128>().write_unaligned(w.to_le());
             let high = w & HIGH;
             if high == 0 {
+                dst.add(len).cast::<u128>().write_unaligned(w.to_le());
                 len += 16;
                 at += 16;
-            } else {
-                let ascii = high.trailing_zeros() as usize / 8;
-                len += ascii;
-                put(bytes[at + ascii], &mut len);
-                at += ascii + 1;
+                continue;
             }
+            #[cfg(target_arch = "x86_64")]
+            if LATIN1 && simd::all_latin1(&table.latin1, &bytes[at..at + 16]) {
+                len += simd::latin1_sixteen(&bytes[at..at + 16], dst.add(len));
+                at += 16;
+                continue;
+            }
+            dst.add(len).cast::<u128>().write_unaligned(w.to_le());
+            let ascii = high.trailing_zeros() as usize / 8;
+            len += ascii;
+            put(bytes[at + ascii], &mut len);
+            at += ascii + 1;
         }
         for &b in &bytes[at..] {
             put(b, &mut len);
         }
-        debug_assert!(len + 4 <= capacity);
-        out.set_len(len);
     }
-    debug_assert!(std::str::from_utf8(&out).is_ok());
-    // SAFETY: `out` is ASCII bytes as they were and whole entries of the
-    // table, each the UTF-8 of one character (`encoding_rs` made them).
-    unsafe { String::from_utf8_unchecked(out) }
+    len
 }
 
 #[cfg(test)]
@@ -237,30 +281,128 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn equals_encoding_rs_on_every_byte_and_mixture() {
+    /// Random Western European text: ASCII and bytes from 0xA0 up (the
+    /// SSSE3 step's for Windows-1252), now and then one from 0x80 to 0x9F.
+    fn western(rng: &mut crate::rng::Rng, len: usize) -> Vec<u8> {
+        let text = b"Kalevala, p\xe4\xe4 \xabq\xbb\r\n";
+        (0..len)
+            .map(|_| match rng.below(40) {
+                0 => 0x80 + rng.below(32) as u8,
+                1..=12 => 0xA0 + rng.below(96) as u8,
+                _ => text[rng.below(text.len() as u64) as usize],
+            })
+            .collect()
+    }
+
+    fn samples() -> Vec<Vec<u8>> {
         let all: Vec<u8> = (0..=255u8).collect();
         let mut rng = crate::rng::Rng::new(3);
         let mut samples = vec![Vec::new(), all.clone(), all.repeat(3)];
         samples.extend((0..=255u8).map(|b| vec![b]));
         samples.extend((0..=255u8).map(|b| [b"0123456789abcdef", &[b][..], b" x"].concat()));
+        // Every byte value at every place of sixteen bytes of accented text.
+        for b in 0..=255u8 {
+            for at in 0..16 {
+                let mut bytes = b"\xe9t\xe9 \xe0 Paris \xe7a\xfb\xff\xa0!".to_vec();
+                bytes[at] = b;
+                samples.push(bytes.repeat(2));
+            }
+        }
         for len in [1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100, 1000] {
             samples.extend((0..30).map(|_| mixture(&mut rng, len)));
+            samples.extend((0..30).map(|_| western(&mut rng, len)));
         }
+        samples
+    }
+
+    #[test]
+    fn equals_encoding_rs_on_every_byte_and_mixture() {
+        let samples = samples();
+        let paths = if simd::available() {
+            &[false, true][..]
+        } else {
+            &[false]
+        };
         for encoding in single_byte_encodings() {
+            let table = table(encoding).expect("a table");
             for bytes in &samples {
                 let (expected, _) = encoding.decode_without_bom_handling(bytes);
-                assert_eq!(
-                    single_byte_to_utf8(encoding, bytes),
-                    expected,
-                    "{} {bytes:?}",
-                    encoding.name()
-                );
+                assert_eq!(single_byte_to_utf8(encoding, bytes), expected);
+                for &simd in paths {
+                    assert_eq!(
+                        convert(table, bytes, simd),
+                        expected,
+                        "{} {bytes:?}, SSSE3 {simd}",
+                        encoding.name()
+                    );
+                }
             }
         }
         for bytes in &samples {
             let (expected, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
             assert_eq!(windows_1252_to_utf8(bytes), expected);
+        }
+    }
+
+    #[test]
+    fn the_latin1_bytes_are_those_encoding_rs_makes_latin1() {
+        for encoding in single_byte_encodings() {
+            let table = table(encoding).expect("a table");
+            for b in 0x80..=0xFFu8 {
+                let byte = [b];
+                let (text, _) = encoding.decode_without_bom_handling(&byte);
+                let same = text.chars().eq([char::from(b)]);
+                let bit = table.latin1[usize::from(b & 0xF)] >> (b >> 4 & 7) & 1 == 1;
+                assert_eq!(bit, same, "{} {b:#x}", encoding.name());
+            }
+        }
+        let latin1 = |e: &'static Encoding| table(e).expect("a table").latin1;
+        // 0xA0 to 0xFF, and the five bytes Windows-1252 leaves undefined,
+        // which encoding_rs makes U+0081, U+008D, U+008F, U+0090, U+009D.
+        let mut expected = [0xFC; 16];
+        for b in [0x81u8, 0x8D, 0x8F, 0x90, 0x9D] {
+            expected[usize::from(b & 0xF)] |= 1 << (b >> 4 & 7);
+        }
+        assert_eq!(latin1(WINDOWS_1252), expected);
+    }
+
+    #[test]
+    fn each_encoding_s_latin1_letters_in_runs() {
+        // Text made of ASCII and each encoding's own Latin-1 bytes, now
+        // and then another: the SSSE3 step for every table.
+        let mut rng = crate::rng::Rng::new(6);
+        let paths = if simd::available() {
+            &[false, true][..]
+        } else {
+            &[false]
+        };
+        for encoding in single_byte_encodings() {
+            let table = table(encoding).expect("a table");
+            let latin1: Vec<u8> = (0x80..=0xFFu8)
+                .filter(|&b| table.latin1[usize::from(b & 0xF)] >> (b >> 4 & 7) & 1 == 1)
+                .collect();
+            for len in [16, 17, 40, 300] {
+                for _ in 0..40 {
+                    let bytes: Vec<u8> = (0..len)
+                        .map(|_| match rng.below(50) {
+                            0 => 0x80 + rng.below(128) as u8,
+                            1..=15 if !latin1.is_empty() => {
+                                latin1[rng.below(latin1.len() as u64) as usize]
+                            }
+                            _ => b"ab, \r\n"[rng.below(6) as usize],
+                        })
+                        .collect();
+                    let (expected, _) = encoding.decode_without_bom_handling(&bytes);
+                    for &simd in paths {
+                        assert_eq!(
+                            convert(table, &bytes, simd),
+                            expected,
+                            "{}",
+                            encoding.name()
+                        );
+                    }
+                }
+            }
         }
     }
 
