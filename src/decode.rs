@@ -11,16 +11,19 @@
 //! sequence decodes; nothing here can panic or fail.
 //!
 //! Speed: valid UTF-8 is checked once (`simdutf8`, many bytes per
-//! instruction) and, through [`decode_owned`], becomes the text without a
-//! copy (a BOM is removed by moving the bytes down in place);
-//! Windows-1252 text is turned into UTF-8 eight bytes at a time while they
-//! are ASCII (the `latin` module).
+//! instruction, in pieces so that 8-bit text stops the check early: the
+//! `utf8` module) and, through [`decode_owned`], becomes the text without a
+//! copy (a BOM is removed by moving the bytes down in place); whether other
+//! bytes are nearly UTF-8 is weighed from where the check stopped, 64 bytes
+//! a step; 8-bit text is turned into UTF-8 sixteen bytes at a time while
+//! they are ASCII (the `single_byte` module).
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
-mod latin;
+mod single_byte;
+mod utf8;
 
-pub use latin::windows_1252_to_utf8;
+pub use single_byte::{single_byte_to_utf8, windows_1252_to_utf8};
 
 /// A decoded book.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,16 +40,23 @@ pub struct Decoded {
 const HEADER_SCAN: usize = 8 * 1024;
 
 /// The character set a Gutenberg header declares
-/// (`Character set encoding: ISO-8859-1`), if any.
+/// (`Character set encoding: ISO-8859-1`), if any. The header is read a
+/// line at a time, as text the way `String::from_utf8_lossy` makes it (a
+/// line ends at an ASCII byte, so each line comes out as it would from the
+/// whole), and only up to the declaration.
 pub fn declared_charset(bytes: &[u8]) -> Option<String> {
     let head = &bytes[..bytes.len().min(HEADER_SCAN)];
-    let text = String::from_utf8_lossy(head);
-    text.lines().find_map(|line| {
-        let (key, value) = line.split_once(':')?;
-        let key = key.trim().to_ascii_lowercase();
-        (key == "character set encoding" || key == "charset")
-            .then(|| value.trim().to_string())
-            .filter(|v| !v.is_empty())
+    head.split(|&b| b == b'\n').find_map(|line| {
+        let colon = line.iter().position(|&b| b == b':')?;
+        let key = String::from_utf8_lossy(&line[..colon]);
+        let key = key.trim();
+        if !key.eq_ignore_ascii_case("character set encoding")
+            && !key.eq_ignore_ascii_case("charset")
+        {
+            return None;
+        }
+        let value = String::from_utf8_lossy(&line[colon + 1..]);
+        Some(value.trim().to_string()).filter(|v| !v.is_empty())
     })
 }
 
@@ -64,72 +74,6 @@ fn lookup(label: &str) -> Option<&'static Encoding> {
         "latin-4" | "latin4" => Encoding::for_label(b"iso-8859-4"),
         _ => Encoding::for_label(l.as_bytes()),
     }
-}
-
-/// Whether `bytes` are valid UTF-8 (the same answer as `std::str::from_utf8`).
-#[inline]
-fn is_utf8(bytes: &[u8]) -> bool {
-    simdutf8::basic::from_utf8(bytes).is_ok()
-}
-
-/// Counts the multi-byte UTF-8 sequences and the invalid ones in `bytes`:
-/// the evidence for "UTF-8 with a few broken bytes" against "8-bit text".
-/// An invalid sequence is what `std::str::from_utf8` reports as one error
-/// (the longest start of a valid sequence, at least one byte); a multi-byte
-/// sequence is a valid one. One pass: sixteen ASCII bytes are skipped at
-/// once, the others are walked a character at a time.
-fn utf8_evidence(bytes: &[u8]) -> (usize, usize) {
-    let (mut multibyte, mut invalid) = (0, 0);
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(chunk) = bytes[i..].first_chunk::<16>() {
-            let high = u128::from_le_bytes(*chunk) & 0x8080_8080_8080_8080_8080_8080_8080_8080;
-            if high == 0 {
-                i += 16;
-                continue;
-            }
-            // Straight to the first byte above 0x7F.
-            i += high.trailing_zeros() as usize / 8;
-        }
-        let b = bytes[i];
-        if b < 0x80 {
-            i += 1;
-            continue;
-        }
-        // The valid range of the second byte, and the sequence's length.
-        let (second, len) = match b {
-            0xC2..=0xDF => (0x80..=0xBF, 2),
-            0xE0 => (0xA0..=0xBF, 3),
-            0xE1..=0xEC | 0xEE..=0xEF => (0x80..=0xBF, 3),
-            0xED => (0x80..=0x9F, 3),
-            0xF0 => (0x90..=0xBF, 4),
-            0xF1..=0xF3 => (0x80..=0xBF, 4),
-            0xF4 => (0x80..=0x8F, 4),
-            _ => {
-                invalid += 1;
-                i += 1;
-                continue;
-            }
-        };
-        let mut good = 1;
-        if bytes.get(i + 1).is_some_and(|c| second.contains(c)) {
-            good = 2;
-            while good < len
-                && bytes
-                    .get(i + good)
-                    .is_some_and(|&c| (0x80..=0xBF).contains(&c))
-            {
-                good += 1;
-            }
-        }
-        if good == len {
-            multibyte += 1;
-        } else {
-            invalid += 1;
-        }
-        i += good;
-    }
-    (multibyte, invalid)
 }
 
 /// UTF-16, when its BOM says so, or when `charset` declares it and the
@@ -169,20 +113,36 @@ fn utf16(bytes: &[u8], charset: Option<&str>) -> Option<&'static Encoding> {
 /// The encoding `bytes` are decoded from: see the module docs for the order.
 /// `content_type_charset` is the `charset` parameter the server sent, if any.
 pub fn detect(bytes: &[u8], content_type_charset: Option<&str>) -> &'static Encoding {
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        return UTF_8;
+    detect_checked(bytes, content_type_charset, None).0
+}
+
+/// [`detect`], with what the caller already knows of the bytes after any
+/// BOM: `checked` is [`utf8::check`]'s answer for them, if it was asked.
+/// Returns the encoding and, for UTF-8, the number of invalid sequences.
+fn detect_checked(
+    bytes: &[u8],
+    content_type_charset: Option<&str>,
+    checked: Option<Result<(), usize>>,
+) -> (&'static Encoding, usize) {
+    let check = |body: &[u8]| checked.unwrap_or_else(|| utf8::check(body));
+    if let Some(body) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        let invalid = match check(body) {
+            Ok(()) => 0,
+            Err(valid) => utf8::evidence_after(body, valid).1,
+        };
+        return (UTF_8, invalid);
     }
     if let Some(utf16) = utf16(bytes, content_type_charset) {
-        return utf16;
+        return (utf16, 0);
     }
-    if is_utf8(bytes) {
-        return UTF_8;
-    }
-    let (multibyte, invalid) = utf8_evidence(bytes);
+    let Err(valid) = check(bytes) else {
+        return (UTF_8, 0);
+    };
+    let (multibyte, invalid) = utf8::evidence_after(bytes, valid);
     if multibyte > invalid {
-        return UTF_8;
+        return (UTF_8, invalid);
     }
-    declared_charset(bytes)
+    let single_byte = declared_charset(bytes)
         .as_deref()
         .and_then(lookup)
         .filter(|e| *e != UTF_8 && e.is_single_byte())
@@ -191,7 +151,8 @@ pub fn detect(bytes: &[u8], content_type_charset: Option<&str>) -> &'static Enco
                 .and_then(lookup)
                 .filter(|e| *e != UTF_8 && e.is_single_byte())
         })
-        .unwrap_or(WINDOWS_1252)
+        .unwrap_or(WINDOWS_1252);
+    (single_byte, 0)
 }
 
 /// Decodes `bytes`. `content_type_charset` is the `charset` parameter the
@@ -199,27 +160,34 @@ pub fn detect(bytes: &[u8], content_type_charset: Option<&str>) -> &'static Enco
 /// [`decode_owned`] to spare the copy.
 pub fn decode(bytes: &[u8], content_type_charset: Option<&str>) -> Decoded {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if utf16(bytes, content_type_charset).is_none() && is_utf8(body) {
-        // SAFETY: just checked.
-        let text = unsafe { std::str::from_utf8_unchecked(body) };
-        return utf8(text.to_owned());
+    if utf16(bytes, content_type_charset).is_some() {
+        return decode_other(bytes, content_type_charset, None);
     }
-    decode_other(bytes, content_type_charset)
+    match utf8::check(body) {
+        // SAFETY: just checked.
+        Ok(()) => utf8(unsafe { std::str::from_utf8_unchecked(body) }.to_owned()),
+        checked => decode_other(bytes, content_type_charset, Some(checked)),
+    }
 }
 
 /// [`decode`], taking the bytes: valid UTF-8 becomes the text in the same
 /// buffer, without a copy (a BOM is removed by moving the text down by
 /// three bytes in place).
 pub fn decode_owned(mut bytes: Vec<u8>, content_type_charset: Option<&str>) -> Decoded {
-    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
-    if utf16(&bytes, content_type_charset).is_none() && is_utf8(&bytes[if bom { 3 } else { 0 }..]) {
-        if bom {
-            bytes.drain(..3);
-        }
-        // SAFETY: the bytes after the BOM were just checked.
-        return utf8(unsafe { String::from_utf8_unchecked(bytes) });
+    if utf16(&bytes, content_type_charset).is_some() {
+        return decode_other(&bytes, content_type_charset, None);
     }
-    decode_other(&bytes, content_type_charset)
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    match utf8::check(&bytes[if bom { 3 } else { 0 }..]) {
+        Ok(()) => {
+            if bom {
+                bytes.drain(..3);
+            }
+            // SAFETY: the bytes after the BOM were just checked.
+            utf8(unsafe { String::from_utf8_unchecked(bytes) })
+        }
+        checked => decode_other(&bytes, content_type_charset, Some(checked)),
+    }
 }
 
 fn utf8(text: String) -> Decoded {
@@ -230,13 +198,17 @@ fn utf8(text: String) -> Decoded {
     }
 }
 
-/// Decodes bytes that are not valid UTF-8 (after any BOM).
-fn decode_other(bytes: &[u8], content_type_charset: Option<&str>) -> Decoded {
-    let encoding = detect(bytes, content_type_charset);
+/// Decodes bytes that are not known to be valid UTF-8 (after any BOM);
+/// `checked` as for [`detect_checked`].
+fn decode_other(
+    bytes: &[u8],
+    content_type_charset: Option<&str>,
+    checked: Option<Result<(), usize>>,
+) -> Decoded {
+    let (encoding, invalid) = detect_checked(bytes, content_type_charset, checked);
     let mut warnings = Vec::new();
     let text = if encoding == UTF_8 {
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let (_, invalid) = utf8_evidence(body);
         if invalid > 0 {
             warnings.push(format!(
                 "{invalid} invalid UTF-8 sequence(s) replaced with U+FFFD"
@@ -252,10 +224,8 @@ fn decode_other(bytes: &[u8], content_type_charset: Option<&str>) -> Decoded {
             ));
         }
         text.into_owned()
-    } else if encoding == WINDOWS_1252 {
-        latin::windows_1252_to_utf8(bytes)
     } else {
-        encoding.decode_without_bom_handling(bytes).0.into_owned()
+        single_byte_to_utf8(encoding, bytes)
     };
     Decoded {
         text,
@@ -314,6 +284,57 @@ mod tests {
             Some("UTF-8")
         );
         assert_eq!(declared_charset(b"no header here"), None);
+        assert_eq!(
+            declared_charset(b"Charset:  \r\ncharset: latin-1 \r\n").as_deref(),
+            Some("latin-1")
+        );
+    }
+
+    #[test]
+    fn declarations_are_read_as_from_the_whole_header_as_text() {
+        // How the header was read before it was read line by line.
+        let whole_text = |bytes: &[u8]| {
+            let head = &bytes[..bytes.len().min(HEADER_SCAN)];
+            let text = String::from_utf8_lossy(head);
+            text.lines().find_map(|line| {
+                let (key, value) = line.split_once(':')?;
+                let key = key.trim().to_ascii_lowercase();
+                (key == "character set encoding" || key == "charset")
+                    .then(|| value.trim().to_string())
+                    .filter(|v| !v.is_empty())
+            })
+        };
+        let pieces: [&[u8]; 14] = [
+            b"Character set encoding",
+            b"CHARSET",
+            b"charset",
+            b": ",
+            b":",
+            b"\r\n",
+            b"\n",
+            b"\r",
+            b" ISO-8859-1",
+            b"\xe9",
+            b"\xC3",
+            "\u{a0}\u{2003}".as_bytes(),
+            b"\t",
+            b"x",
+        ];
+        let mut rng = crate::rng::Rng::new(21);
+        for _ in 0..20_000 {
+            let bytes: Vec<u8> = (0..rng.below(12))
+                .flat_map(|_| pieces[rng.below(14) as usize].iter().copied())
+                .collect();
+            assert_eq!(declared_charset(&bytes), whole_text(&bytes), "{bytes:?}");
+        }
+        let long = [&b"x: y\n".repeat(2000)[..], b"charset: koi8-r\n"].concat();
+        assert_eq!(declared_charset(&long), whole_text(&long));
+        let mut cut = b"x".repeat(HEADER_SCAN - 13);
+        // The cut of the header splits the é.
+        cut.extend_from_slice(b"\ncharset: ab\xC3\xA9cd\n");
+        for len in HEADER_SCAN - 10..=cut.len() {
+            assert_eq!(declared_charset(&cut[..len]), whole_text(&cut[..len]));
+        }
     }
 
     #[test]
@@ -405,54 +426,6 @@ mod tests {
                     std::str::from_utf8(body).is_ok() || encoding != UTF_8
                 );
             }
-        }
-    }
-
-    #[test]
-    fn evidence_counts_sequences_and_errors() {
-        assert_eq!(utf8_evidence(b""), (0, 0));
-        assert_eq!(utf8_evidence("caf\u{e9} \u{2019}".as_bytes()), (2, 0));
-        assert_eq!(utf8_evidence(b"caf\xe9 na\xefve"), (0, 2));
-        assert_eq!(utf8_evidence(b"\xC3\xA9 \xFF \xE2\x80"), (1, 2));
-        assert_eq!(utf8_evidence(b"\xC3"), (0, 1));
-        // The same errors as std's, on random bytes around UTF-8.
-        let std_evidence = |mut bytes: &[u8]| {
-            let leads = |v: &[u8]| v.iter().filter(|&&b| b >= 0xC0).count();
-            let (mut multibyte, mut invalid) = (0, 0);
-            loop {
-                match std::str::from_utf8(bytes) {
-                    Ok(valid) => return (multibyte + leads(valid.as_bytes()), invalid),
-                    Err(e) => {
-                        multibyte += leads(&bytes[..e.valid_up_to()]);
-                        invalid += 1;
-                        match e.error_len() {
-                            Some(n) => bytes = &bytes[e.valid_up_to() + n..],
-                            None => return (multibyte, invalid),
-                        }
-                    }
-                }
-            }
-        };
-        let mut rng = crate::rng::Rng::new(8);
-        let pieces: [&[u8]; 12] = [
-            b"a",
-            b"\x80",
-            b"\xBF",
-            b"\xC3",
-            b"\xE0",
-            b"\xED",
-            b"\xF0",
-            b"\xF4",
-            b"\xA0",
-            b"\x90",
-            "\u{e9}\u{2019}\u{1F600}".as_bytes(),
-            b"\xFF",
-        ];
-        for _ in 0..20000 {
-            let bytes: Vec<u8> = (0..rng.below(40))
-                .flat_map(|_| pieces[rng.below(12) as usize].iter().copied())
-                .collect();
-            assert_eq!(utf8_evidence(&bytes), std_evidence(&bytes), "{bytes:?}");
         }
     }
 
