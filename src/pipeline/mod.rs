@@ -169,6 +169,7 @@ impl Pipeline<'_> {
             emit: &c.emit,
             recorder: &recorder,
             read_back: mode != Mode::Streamed,
+            count_in_pieces: mode != Mode::Streamed,
         };
         let plan = Plan::new(c);
         let mut finished = Finished::new(self.store, requests.len())?;

@@ -345,6 +345,10 @@ pub(super) struct Steps<'a> {
     /// are freed once saved, and the decode step reads the saved file back,
     /// that reading being part of its time.
     pub read_back: bool,
+    /// Whether a long book's words may be counted in pieces on the rayon
+    /// pool ([`Document::count_in_pieces`]): not in streamed mode, whose
+    /// CPU workers each serve books of their own.
+    pub count_in_pieces: bool,
 }
 
 impl Steps<'_> {
@@ -439,6 +443,7 @@ impl Steps<'_> {
             let size = bytes.len() as u64;
             let d = decode_owned(bytes, fetched.charset.as_deref());
             let mut doc = Document::new(slot.request.id, d.text, d.encoding);
+            doc.count_in_pieces = self.count_in_pieces;
             if keep_raw {
                 doc.raw = Some(doc.text.clone());
             }

@@ -52,7 +52,8 @@ stages! {
 pub use clean::{Clean, CleanReport};
 pub use stats::{BookStats, Stats, count_sentences};
 pub use tokenize::{
-    BookTokens, TOP_WORDS, Tokenize, TokenizeTotals, WordCounts, count_words, words,
+    BookTokens, TOP_WORDS, Tokenize, TokenizeTotals, WordCounts, count_words, count_words_whole,
+    words,
 };
 pub use wordfreq::WordFreq;
 
@@ -82,6 +83,12 @@ pub struct Document {
     pub raw: Option<String>,
     /// Things a stage noticed that did not stop it.
     pub warnings: Vec<String>,
+    /// Whether counting the words of a long book may cut it into pieces
+    /// counted in parallel on the rayon pool the stage runs on (the
+    /// default). The streamed mode sets it false: each of its CPU workers
+    /// serves books of its own, so no worker would be free to take a piece,
+    /// and the pieces would only cost a merge more.
+    pub count_in_pieces: bool,
     /// The words of `text`, lowercased (`[0]`) and as written (`[1]`),
     /// each counted once by the first stage that needs it.
     words: [Option<Arc<WordCounts>>; 2],
@@ -97,6 +104,7 @@ impl Document {
             metadata: Metadata::default(),
             raw: None,
             warnings: Vec::new(),
+            count_in_pieces: true,
             words: [None, None],
         }
     }
@@ -113,9 +121,14 @@ impl Document {
     /// get different counts, whatever their order.
     pub fn word_counts(&mut self, keep_case: bool) -> Arc<WordCounts> {
         let text = &self.text;
+        let count = if self.count_in_pieces {
+            count_words
+        } else {
+            count_words_whole
+        };
         Arc::clone(
             self.words[usize::from(keep_case)]
-                .get_or_insert_with(|| Arc::new(count_words(text, keep_case))),
+                .get_or_insert_with(|| Arc::new(count(text, keep_case))),
         )
     }
 }
@@ -370,6 +383,27 @@ mod tests {
         let names: Vec<String> = ["stats", "clean"].map(String::from).to_vec();
         let chosen = select(&names).unwrap();
         assert_eq!(chosen.iter().map(|s| s.name()).collect::<Vec<_>>(), names);
+    }
+
+    #[test]
+    fn a_long_book_counts_the_same_whole_or_in_pieces() {
+        // Over PARALLEL_PIECE bytes, in a pool of two: cut into pieces
+        // unless the document says whole.
+        let text = "Call me Ishmael. Some years ago, never mind how long.\n".repeat(25_000);
+        assert!(text.len() > crate::tokenizer::PARALLEL_PIECE);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let counts = |pieces: bool| {
+            let mut doc = Document::new(BookId(2701), text.clone(), "UTF-8");
+            doc.count_in_pieces = pieces;
+            pool.install(|| doc.word_counts(false))
+        };
+        let (whole, pieces) = (counts(false), counts(true));
+        assert_eq!(whole.tokens(), 10 * 25_000);
+        assert_eq!(whole, pieces);
+        assert_eq!(whole["ishmael"], 25_000);
     }
 
     #[test]

@@ -67,6 +67,11 @@ pub fn count_words(text: &str, keep_case: bool) -> WordCounts {
     tokenizer::count_parallel(text, case(keep_case), tokenizer::PARALLEL_PIECE)
 }
 
+/// [`count_words`] with the book whole, on the calling thread.
+pub fn count_words_whole(text: &str, keep_case: bool) -> WordCounts {
+    tokenizer::count(text, case(keep_case))
+}
+
 impl TokenizeTotals {
     /// The `n` most frequent words, most frequent first, ties alphabetical.
     pub fn top(&self, n: usize) -> Vec<(String, u64)> {
