@@ -514,6 +514,12 @@ impl Table {
     #[cold]
     #[inline(never)]
     pub(crate) fn grow(&mut self) {
+        // The list holds places as `u32`: 2^32 slots are three billion
+        // distinct words of up to 16 bytes, a text of tens of gigabytes.
+        assert!(
+            (self.slots.len() as u64) < 1 << 32,
+            "a word table of more than 2^32 slots"
+        );
         let bigger = zeroed_slots(self.slots.len() * 2);
         let old = std::mem::replace(&mut self.slots, bigger);
         let old_listed = std::mem::replace(&mut self.listed, new_list(self.slots.len()));
