@@ -315,14 +315,20 @@ mod tests {
         samples
     }
 
+    /// The converter's paths to check: the portable one, and SSSE3 where
+    /// the processor has it.
+    fn paths() -> &'static [bool] {
+        if simd::available() {
+            &[false, true]
+        } else {
+            &[false]
+        }
+    }
+
     #[test]
     fn equals_encoding_rs_on_every_byte_and_mixture() {
         let samples = samples();
-        let paths = if simd::available() {
-            &[false, true][..]
-        } else {
-            &[false]
-        };
+        let paths = paths();
         for encoding in single_byte_encodings() {
             let table = table(encoding).expect("a table");
             for bytes in &samples {
@@ -371,11 +377,7 @@ mod tests {
         // Text made of ASCII and each encoding's own Latin-1 bytes, now
         // and then another: the SSSE3 step for every table.
         let mut rng = crate::rng::Rng::new(6);
-        let paths = if simd::available() {
-            &[false, true][..]
-        } else {
-            &[false]
-        };
+        let paths = paths();
         for encoding in single_byte_encodings() {
             let table = table(encoding).expect("a table");
             let latin1: Vec<u8> = (0x80..=0xFFu8)
