@@ -9,7 +9,10 @@ use std::fs::{self, File};
 use std::io::{self, BufReader, Cursor, Read};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
+
+use super::cache::FileCache;
 
 use crate::book::{BookId, CATALOG_PATH, Family, Layout, Variant};
 use crate::corpus::PG_CATALOG_FILE;
@@ -86,16 +89,34 @@ pub struct Resolved {
 /// The largest text the mirror inflates from a zip to serve it.
 const MAX_UNZIPPED: u64 = 1 << 30;
 
-/// The bytes of a response body: a file, or the text taken out of a zip.
+/// The bytes of a response body: a file, a file's bytes kept in memory
+/// ([`FileCache`]), or the text taken out of a zip.
 pub enum Content {
     File(File),
+    Kept(Cursor<Arc<[u8]>>),
     Memory(Cursor<Vec<u8>>),
+}
+
+impl Content {
+    /// The bytes not read yet, when they are in memory.
+    pub fn in_memory(&self) -> Option<&[u8]> {
+        fn rest<T: AsRef<[u8]>>(c: &Cursor<T>) -> &[u8] {
+            let all = c.get_ref().as_ref();
+            &all[(c.position() as usize).min(all.len())..]
+        }
+        match self {
+            Content::File(_) => None,
+            Content::Kept(c) => Some(rest(c)),
+            Content::Memory(c) => Some(rest(c)),
+        }
+    }
 }
 
 impl Read for Content {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Content::File(f) => f.read(buf),
+            Content::Kept(k) => k.read(buf),
             Content::Memory(m) => m.read(buf),
         }
     }
@@ -112,10 +133,11 @@ pub struct Opened {
 
 impl Resolved {
     /// Opens the file (and takes the text out of it, for a zip served as
-    /// text). Its ETag comes from the size and modification time of the
-    /// file on disk, so it changes whenever the file is replaced.
-    pub fn open(&self) -> io::Result<Opened> {
-        let file = File::open(&self.file)?;
+    /// text), its bytes from `cache` when it keeps them. Its ETag comes
+    /// from the size and modification time of the file on disk, so it
+    /// changes whenever the file is replaced.
+    pub fn open(&self, cache: &FileCache) -> io::Result<Opened> {
+        let mut file = File::open(&self.file)?;
         let meta = file.metadata()?;
         let etag = format!(
             "\"{:x}-{:x}.{:x}\"",
@@ -130,7 +152,13 @@ impl Resolved {
             let length = text.len() as u64;
             (Content::Memory(Cursor::new(text)), length)
         } else {
-            (Content::File(file), meta.len())
+            match cache.bytes(&self.file, &mut file, &meta)? {
+                Some(bytes) => {
+                    let length = bytes.len() as u64;
+                    (Content::Kept(Cursor::new(bytes)), length)
+                }
+                None => (Content::File(file), meta.len()),
+            }
         };
         Ok(Opened {
             content,

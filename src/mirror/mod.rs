@@ -11,6 +11,7 @@
 //! overlap. [`Mirror::start`] runs it in-process (tests and
 //! `run --source embedded`); `gutenpipe mirror` runs it from the command line.
 
+mod cache;
 pub mod embedded;
 pub mod faults;
 mod http;
@@ -29,6 +30,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::latency::LatencyModel;
+use cache::FileCache;
 pub use faults::{Fault, FaultPlan, Injector};
 use inject::{After, Marker};
 pub use library::{Library, MirrorLayout};
@@ -99,6 +101,8 @@ pub struct MirrorStats {
 
 struct Shared {
     library: Library,
+    /// The files' bytes, kept after their first request.
+    cache: FileCache,
     config: MirrorConfig,
     stats: MirrorStats,
     injector: Injector,
@@ -146,6 +150,7 @@ impl Mirror {
         let injector = Injector::new(config.faults.clone());
         let shared = Arc::new(Shared {
             library,
+            cache: FileCache::default(),
             config,
             stats: MirrorStats::default(),
             injector,
@@ -361,7 +366,7 @@ fn respond(
     let resolved = shared.library.resolve(&request.path);
     let opened = resolved
         .as_ref()
-        .and_then(|r| r.open().ok().map(|o| (r, o)));
+        .and_then(|r| r.open(&shared.cache).ok().map(|o| (r, o)));
     let fault = fault.filter(|(f, _)| !f.needs_body() || opened.is_some());
     if let Some((fault, rng)) = fault {
         shared.injector.count(fault);
@@ -445,7 +450,15 @@ fn send_file(
         out.flush()?;
         return Ok(0);
     }
-    let sent = latency::send(&shared.config.latency, &mut opened.content, out)?;
+    let sent = match opened.content.in_memory() {
+        // Nothing to pace: the whole body in one write.
+        Some(body) if shared.config.latency.bandwidth.is_none() => {
+            out.write_all(body)?;
+            out.flush()?;
+            body.len() as u64
+        }
+        _ => latency::send(&shared.config.latency, &mut opened.content, out)?,
+    };
     shared.stats.bytes.fetch_add(sent, Ordering::Relaxed);
     Ok(sent)
 }

@@ -101,7 +101,17 @@ impl WordCounts {
     /// The `n` most frequent words with their counts, most frequent first,
     /// ties in alphabetical order (so the order is the same on every run).
     pub fn ranked(&self, n: usize) -> Vec<(&str, u64)> {
-        let mut all: Vec<(&str, u64)> = self.iter().collect();
+        if n == 0 {
+            return Vec::new();
+        }
+        // Only words counted at least as often as the n-th highest count can
+        // rank: the others' words are never read out of the table.
+        let mut least = 0;
+        if n < self.len() {
+            let mut counts: Vec<u64> = self.table.counts().collect();
+            least = *counts.select_nth_unstable_by(n - 1, |a, b| b.cmp(a)).1;
+        }
+        let mut all: Vec<(&str, u64)> = self.table.iter_at_least(least).collect();
         let by_rank = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
         if n < all.len() {
             all.select_nth_unstable_by(n, by_rank);
@@ -237,6 +247,30 @@ mod tests {
         }
         assert_eq!(totals.to_hash_map(), both);
         assert_eq!(totals.iter().count(), both.len());
+    }
+
+    #[test]
+    fn ranking_reads_only_the_words_that_can_rank_and_agrees_with_a_full_sort() {
+        // Counts with many ties, short and long words: for every `n`, the
+        // first `n` of all words sorted by count, then alphabetically.
+        let mut counts = WordCounts::new();
+        let mut seed = 7u64;
+        for i in 0..400u64 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let word = if i % 5 == 0 {
+                format!("a-long-word-over-sixteen-bytes-{i}")
+            } else {
+                format!("w{i}")
+            };
+            counts.add(&word, 1 + (seed >> 60) % 6);
+        }
+        let mut all: Vec<(&str, u64)> = counts.iter().collect();
+        all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        for n in 0..=all.len() + 1 {
+            assert_eq!(counts.ranked(n), all[..n.min(all.len())], "n = {n}");
+        }
     }
 
     #[test]

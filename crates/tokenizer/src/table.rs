@@ -564,9 +564,29 @@ impl Table {
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, u64)> + '_ {
-        let short = self.used_slots().map(|s| (s.word(), s.count));
-        let long = self.long.iter().map(|(w, &n)| (&**w, n));
+        self.iter_at_least(0)
+    }
+
+    /// The words counted at least `min` times (a word is read out of its
+    /// key only when its count is).
+    pub(crate) fn iter_at_least(&self, min: u64) -> impl Iterator<Item = (&str, u64)> + '_ {
+        let short = self
+            .used_slots()
+            .filter(move |s| s.count >= min)
+            .map(|s| (s.word(), s.count));
+        let long = self
+            .long
+            .iter()
+            .filter(move |&(_, &n)| n >= min)
+            .map(|(w, &n)| (&**w, n));
         short.chain(long)
+    }
+
+    /// Every word's count, in no particular order.
+    pub(crate) fn counts(&self) -> impl Iterator<Item = u64> + '_ {
+        self.used_slots()
+            .map(|s| s.count)
+            .chain(self.long.values().copied())
     }
 
     /// The used slots, in the order their words came.
@@ -607,9 +627,10 @@ impl Table {
         }
     }
 
-    /// Adds `other`'s counts.
+    /// Adds `other`'s counts. The table grows as new words come, not
+    /// ahead by `other`'s size: most of `other`'s words are usually in
+    /// `self` already.
     pub(crate) fn merge_from(&mut self, other: &Table) {
-        self.make_room(other.used);
         self.add_entries(other.short_entries());
         for (word, &n) in &other.long {
             match self.long.get_mut(word) {
@@ -623,7 +644,6 @@ impl Table {
 
     /// Adds `other`'s counts, reusing its long words.
     pub(crate) fn merge(&mut self, other: Table) {
-        self.make_room(other.used);
         self.add_entries(other.short_entries());
         for (word, n) in other.long {
             *self.long.entry(word).or_insert(0) += n;
