@@ -8,6 +8,7 @@
 # reports its own wall time (from the first request to the last count,
 # without starting the interpreter or the binary); the medians and their
 # ratio are printed, with gutenpipe's CPU time per stage in its last run.
+# One untimed run of each side comes first.
 set -euo pipefail
 
 : "${CARGO:=cargo}"
@@ -82,6 +83,16 @@ done
 [ -n "$base" ] || { echo "bench-e2e: the mirror printed no address" >&2; exit 1; }
 sed "s|^|$base/|" "$scratch/paths" > "$scratch/urls"
 echo "mirror: $base (no latency, no bandwidth limit)"
+
+# One untimed run of each side first: the mirror reads each file on its
+# first request and then answers from memory (`gutenpipe mirror
+# --cache-mb`), and the system's caches are warm for both sides alike.
+sync
+gutenpipe run --source "$base" --urls "$(paste -sd, "$scratch/urls")" --mode streamed \
+  --stages tokenize --cpu-workers "$E2E_CPU_WORKERS" --no-sync --quiet \
+  --out "$scratch/runs/g-warm" --json "$scratch/g.json" > /dev/null
+"$PYTHON" "$here/python_pipeline.py" "$scratch/urls" "$scratch/runs/p-warm" "$E2E_CPU_WORKERS" > /dev/null
+echo "warm-up: one untimed run of each side"
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 : > "$scratch/g.times"; : > "$scratch/p.times"

@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 
 use common::*;
 use gutenpipe::corpus::{CatalogEntry, CorpusConfig, CorpusLayout, write_corpus_as};
-use gutenpipe::mirror::MirrorLayout;
+use gutenpipe::mirror::{Mirror, MirrorConfig, MirrorLayout};
 
 const BOOKS: usize = 20;
 const SEED: u64 = 12;
@@ -151,7 +151,18 @@ fn update_book(dir: &Path, entry: &CatalogEntry) -> Vec<u8> {
 #[test]
 fn refresh_asks_a_mirror_with_conditional_requests() {
     let corpus = TestCorpus::scaled(6, SEED, 0.02);
-    let mirror = mirror_in(corpus.path(), MirrorLayout::Site);
+    // A mirror that keeps the files it served in memory: the book updated
+    // on disk below must still be served with its new bytes.
+    let mirror = Mirror::start(
+        MirrorConfig {
+            corpus: corpus.path().to_path_buf(),
+            layout: MirrorLayout::Site,
+            keep_bytes: 64 << 20,
+            ..MirrorConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .expect("mirror started");
     let ids = id_list(&corpus.catalog);
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("out");

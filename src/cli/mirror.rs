@@ -33,6 +33,11 @@ pub struct MirrorCmd {
     /// fault, bytes, time taken).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Megabytes of the files served kept in memory after their first
+    /// request, so that later requests for them are answered without
+    /// reading the file again (files up to 32 MB; 0 reads every time).
+    #[arg(long, default_value_t = 256, value_name = "MB")]
+    pub cache_mb: u64,
     #[command(flatten)]
     pub latency: LatencyArgs,
     #[command(flatten)]
@@ -62,6 +67,7 @@ impl MirrorCmd {
                     eprintln!("{}", gutenpipe::terminal::clean(&line.to_string()))
                 })
             }),
+            keep_bytes: self.cache_mb.saturating_mul(1 << 20),
         };
         let mirror = Mirror::start(config, &self.addr).map_err(usage)?;
         println!(

@@ -7,8 +7,9 @@
 //! carry of it.
 //!
 //! A file whose size or modification time has changed since it was kept is
-//! read again. Only files up to [`MAX_FILE`] are kept, and no more than
-//! [`BUDGET`] bytes in all: past the budget, files are served from disk.
+//! read again. Only files up to [`MAX_FILE`] are kept, and no more bytes in
+//! all than the mirror's budget (`gutenpipe mirror --cache-mb`): past it,
+//! files are served from disk.
 
 use std::collections::HashMap;
 use std::fs::{File, Metadata};
@@ -17,8 +18,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-/// The most bytes kept in memory in all.
-pub const BUDGET: u64 = 256 << 20;
 /// The largest file kept in memory.
 pub const MAX_FILE: u64 = 32 << 20;
 
@@ -44,12 +43,6 @@ struct Entry {
     bytes: Arc<[u8]>,
 }
 
-impl Default for FileCache {
-    fn default() -> Self {
-        FileCache::new(BUDGET, MAX_FILE)
-    }
-}
-
 impl FileCache {
     /// A cache that keeps files of up to `max_file` bytes, `budget` bytes
     /// in all.
@@ -73,7 +66,7 @@ impl FileCache {
         meta: &Metadata,
     ) -> io::Result<Option<Arc<[u8]>>> {
         let (len, modified) = (meta.len(), meta.modified().ok());
-        if len > self.max_file {
+        if len > self.max_file || len > self.budget {
             return Ok(None);
         }
         {

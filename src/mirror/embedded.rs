@@ -140,6 +140,8 @@ impl SourceStarter for Embedded {
                 faults: self.faults.clone(),
                 layout: self.layout,
                 log: None,
+                // In the measured process: its memory stays the run's own.
+                keep_bytes: 0,
             },
             "127.0.0.1:0",
         )

@@ -55,6 +55,11 @@ pub struct MirrorConfig {
     pub layout: MirrorLayout,
     /// Where to log each request answered (nowhere by default).
     pub log: Option<RequestLog>,
+    /// Bytes of the files served kept in memory after their first request,
+    /// in all (0, the default: each response is read from its file). A
+    /// mirror in the measured process keeps none, so that the process's
+    /// memory is the client's.
+    pub keep_bytes: u64,
 }
 
 /// A failure to start a mirror.
@@ -150,7 +155,7 @@ impl Mirror {
         let injector = Injector::new(config.faults.clone());
         let shared = Arc::new(Shared {
             library,
-            cache: FileCache::default(),
+            cache: FileCache::new(config.keep_bytes, cache::MAX_FILE),
             config,
             stats: MirrorStats::default(),
             injector,
