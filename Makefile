@@ -129,9 +129,11 @@ bench:
 # gutenpipe's mirror with no latency; prints the median times and their ratio.
 E2E_MB   ?= 100
 E2E_RUNS ?= 5
+# More options for gutenpipe's side, e.g. E2E_ARGS="--download-workers 4".
+E2E_ARGS ?=
 .PHONY: bench-e2e
 bench-e2e: build
-	CARGO="$(CARGO)" E2E_MB=$(E2E_MB) E2E_RUNS=$(E2E_RUNS) bash benches/e2e.sh
+	CARGO="$(CARGO)" E2E_MB=$(E2E_MB) E2E_RUNS=$(E2E_RUNS) E2E_ARGS="$(E2E_ARGS)" bash benches/e2e.sh
 
 clean-results:
 	rm -rf $(RESULTS)

@@ -16,6 +16,8 @@ set -euo pipefail
 : "${E2E_MB:=100}"
 : "${E2E_RUNS:=5}"
 : "${E2E_CPU_WORKERS:=2}"
+# More options for gutenpipe's runs (e.g. --download-workers 4), split on spaces.
+: "${E2E_ARGS:=}"
 
 if [ -z "${GUTENPIPE_REAL_CORPUS:-}" ]; then
   echo "bench-e2e: GUTENPIPE_REAL_CORPUS is not set; it must name a folder of real Gutenberg files with a MANIFEST.tsv, e.g." >&2
@@ -83,13 +85,14 @@ done
 [ -n "$base" ] || { echo "bench-e2e: the mirror printed no address" >&2; exit 1; }
 sed "s|^|$base/|" "$scratch/paths" > "$scratch/urls"
 echo "mirror: $base (no latency, no bandwidth limit)"
+[ -z "$E2E_ARGS" ] || echo "gutenpipe's options: $E2E_ARGS"
 
 # One untimed run of each side first: the mirror reads each file on its
 # first request and then answers from memory (`gutenpipe mirror
 # --cache-mb`), and the system's caches are warm for both sides alike.
 sync
 gutenpipe run --source "$base" --urls "$(paste -sd, "$scratch/urls")" --mode streamed \
-  --stages tokenize --cpu-workers "$E2E_CPU_WORKERS" --no-sync --quiet \
+  --stages tokenize --cpu-workers "$E2E_CPU_WORKERS" --no-sync --quiet $E2E_ARGS \
   --out "$scratch/runs/g-warm" --json "$scratch/g.json" > /dev/null
 "$PYTHON" "$here/python_pipeline.py" "$scratch/urls" "$scratch/runs/p-warm" "$E2E_CPU_WORKERS" > /dev/null
 echo "warm-up: one untimed run of each side"
@@ -106,7 +109,7 @@ for run in $(seq 1 "$E2E_RUNS"); do
   # Each side starts with no dirty pages of the other's files to write back.
   sync
   gutenpipe run --source "$base" --urls "$(paste -sd, "$scratch/urls")" --mode streamed \
-    --stages tokenize --cpu-workers "$E2E_CPU_WORKERS" --no-sync --quiet \
+    --stages tokenize --cpu-workers "$E2E_CPU_WORKERS" --no-sync --quiet $E2E_ARGS \
     --out "$g_out" --json "$scratch/g.json" > /dev/null
   g_seconds=$("$PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["runs"][0]["wall_seconds"])' "$scratch/g.json")
   g_books=$("$PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["runs"][0]["books_ok"])' "$scratch/g.json")
