@@ -128,7 +128,7 @@ bench:
 # GUTENPIPE_REAL_CORPUS copied to about E2E_MB megabytes, served by
 # gutenpipe's mirror with no latency; prints the median times and their ratio.
 E2E_MB   ?= 100
-E2E_RUNS ?= 5
+E2E_RUNS ?= 9
 # More options for gutenpipe's side, e.g. E2E_ARGS="--download-workers 4".
 E2E_ARGS ?=
 .PHONY: bench-e2e

@@ -14,7 +14,7 @@ set -euo pipefail
 : "${CARGO:=cargo}"
 : "${PYTHON:=python3}"
 : "${E2E_MB:=100}"
-: "${E2E_RUNS:=5}"
+: "${E2E_RUNS:=9}"
 : "${E2E_CPU_WORKERS:=2}"
 # More options for gutenpipe's runs (e.g. --download-workers 4), split on spaces.
 : "${E2E_ARGS:=}"
@@ -128,6 +128,8 @@ echo "gutenpipe's last run, wall/CPU seconds per stage:"
 "$PYTHON" -c 'import json,sys
 r = json.load(open(sys.argv[1]))["runs"][0]
 print("  " + ", ".join("%s %.3f/%.3f" % (s["name"], s["wall_seconds"], s["cpu_seconds"]) for s in r["stages"]))' "$scratch/g.json"
+range() { sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.3f-%.3f", lo, hi}'; }
+echo "range of the runs: gutenpipe $(range < "$scratch/g.times") s, Python $(range < "$scratch/p.times") s"
 g=$(median < "$scratch/g.times"); p=$(median < "$scratch/p.times")
 printf 'median of %d runs: gutenpipe streamed %.3f s, Python %.3f s: gutenpipe is %.1fx faster\n' \
   "$E2E_RUNS" "$g" "$p" "$(awk -v p="$p" -v g="$g" 'BEGIN {print p / g}')"
