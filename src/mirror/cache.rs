@@ -93,9 +93,12 @@ impl FileCache {
             return Ok(Some(bytes));
         }
         if let Ok(mut kept) = self.kept.lock() {
-            let old = kept.files.get(path).map_or(0, |e| e.len);
-            if kept.bytes - old + len <= self.budget {
-                kept.bytes = kept.bytes - old + len;
+            // The bytes of an older version leave the budget either way.
+            if let Some(old) = kept.files.remove(path) {
+                kept.bytes -= old.len;
+            }
+            if kept.bytes + len <= self.budget {
+                kept.bytes += len;
                 let entry = Entry {
                     len,
                     modified,
@@ -149,6 +152,22 @@ mod tests {
         let changed = read(&cache, &path).unwrap();
         assert_eq!(&*changed, b"second, longer version");
         assert_eq!(cache.kept_bytes(), 22, "the old bytes left the budget");
+
+        // Replaced by a version the budget cannot hold beside the other
+        // files kept: served, and the older version no longer held.
+        let small = FileCache::new(16, 1 << 20);
+        let other = dir.path().join("2.txt");
+        fs::write(&other, b"ten bytes!").unwrap();
+        fs::write(&path, b"short").unwrap();
+        read(&small, &other).unwrap();
+        read(&small, &path).unwrap();
+        assert_eq!(small.kept_bytes(), 15);
+        fs::write(&path, b"seven b").unwrap();
+        let f = File::options().write(true).open(&path).unwrap();
+        f.set_modified(SystemTime::now() + Duration::from_secs(9))
+            .unwrap();
+        assert_eq!(&*read(&small, &path).unwrap(), b"seven b");
+        assert_eq!(small.kept_bytes(), 10, "only the other file is kept");
     }
 
     #[test]
