@@ -39,6 +39,7 @@
 //! | [`cache`] | the cache folder: corpora and catalogs kept between runs |
 //! | [`clock`] | RFC 3339 timestamps and HTTP dates |
 //! | [`units`] | parsing and printing durations, sizes, rates |
+//! | [`names`] | reading a value by its name, refusing others with every name |
 //! | [`interrupt`] | Ctrl-C and SIGTERM: stop starting work, keep what was downloaded |
 //! | [`outputs`] | report paths checked before a run; `-` for standard output |
 //! | [`input`] | reading the files a user names, capped, regular files and pipes only |
@@ -76,6 +77,7 @@ pub mod latency;
 pub mod lock;
 pub mod malloc;
 pub mod mirror;
+pub mod names;
 pub mod outputs;
 pub mod pipeline;
 pub mod record;

@@ -103,12 +103,13 @@ impl std::str::FromStr for CorpusLayout {
     type Err = String;
 
     fn from_str(text: &str) -> Result<CorpusLayout, String> {
-        CorpusLayout::ALL
-            .into_iter()
-            .find(|l| l.name() == text.trim())
-            .ok_or_else(|| {
-                format!("`{text}` is not a corpus layout; the layouts are flat, numbered, epub")
-            })
+        crate::names::parse(
+            text,
+            &CorpusLayout::ALL,
+            CorpusLayout::name,
+            "a corpus layout",
+            "layouts",
+        )
     }
 }
 

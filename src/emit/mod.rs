@@ -97,14 +97,13 @@ impl std::str::FromStr for EmitKind {
     type Err = String;
 
     fn from_str(text: &str) -> Result<EmitKind, String> {
-        EmitKind::ALL
-            .into_iter()
-            .find(|k| k.name() == text.trim())
-            .ok_or_else(|| {
-                format!(
-                    "`{text}` is not an output kind; the kinds are raw, text, tokens, counts, metadata"
-                )
-            })
+        crate::names::parse(
+            text,
+            &EmitKind::ALL,
+            EmitKind::name,
+            "an output kind",
+            "kinds",
+        )
     }
 }
 

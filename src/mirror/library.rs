@@ -68,12 +68,13 @@ impl std::str::FromStr for MirrorLayout {
     type Err = String;
 
     fn from_str(text: &str) -> Result<MirrorLayout, String> {
-        MirrorLayout::ALL
-            .into_iter()
-            .find(|l| l.name() == text.trim())
-            .ok_or_else(|| {
-                format!("`{text}` is not a mirror layout; the layouts are site, numbered, partial")
-            })
+        crate::names::parse(
+            text,
+            &MirrorLayout::ALL,
+            MirrorLayout::name,
+            "a mirror layout",
+            "layouts",
+        )
     }
 }
 

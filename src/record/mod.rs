@@ -48,12 +48,7 @@ impl std::str::FromStr for Mode {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Mode, String> {
-        Mode::ALL
-            .into_iter()
-            .find(|m| m.name() == text.trim())
-            .ok_or_else(|| {
-                format!("`{text}` is not a mode; the modes are sequential, staged, streamed")
-            })
+        crate::names::parse(text, &Mode::ALL, Mode::name, "a mode", "modes")
     }
 }
 
