@@ -71,13 +71,8 @@ fn fetch_by_id_finds_the_layout_that_exists() {
     let corpus = TestCorpus::new(30, 4);
     let mirror = mirror_in(corpus.path(), MirrorLayout::Partial);
     let f = fetcher(&mirror.base_url());
-    for entry in &corpus.catalog {
-        let request = gutenpipe::book::BookRequest {
-            index: 0,
-            id: entry.id,
-            target: gutenpipe::book::Target::Mirror,
-        };
-        assert_eq!(f.fetch(&request).unwrap().bytes, corpus.bytes(entry));
+    for (request, entry) in corpus.requests().iter().zip(&corpus.catalog) {
+        assert_eq!(f.fetch(request).unwrap().bytes, corpus.bytes(entry));
     }
     let missing = gutenpipe::book::BookRequest {
         index: 0,
@@ -98,13 +93,8 @@ fn answers_of_404_leave_the_connection_to_the_next_request() {
     let f = fetcher(&mirror.base_url());
     // Books of three layouts: many are first asked for at a layout they do
     // not have, and answered 404.
-    for entry in &corpus.catalog {
-        let request = gutenpipe::book::BookRequest {
-            index: 0,
-            id: entry.id,
-            target: gutenpipe::book::Target::Mirror,
-        };
-        assert_eq!(f.fetch(&request).unwrap().bytes, corpus.bytes(entry));
+    for (request, entry) in corpus.requests().iter().zip(&corpus.catalog) {
+        assert_eq!(f.fetch(request).unwrap().bytes, corpus.bytes(entry));
     }
     let stats = mirror.stats();
     let requests = stats.requests.load(Ordering::Relaxed);
