@@ -234,6 +234,24 @@ fn zeroed_slots(n: usize) -> Box<[Slot]> {
     }
 }
 
+/// How many words before it a word's slot is asked of the memory when
+/// one table is merged into another.
+const AHEAD: usize = 16;
+
+/// Asks the processor to fetch `slot` into the cache (a hint: it changes
+/// nothing but when the slot's bytes arrive).
+#[inline(always)]
+fn prefetch_slot(slot: &Slot) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch only hints the cache; the address is a live slot.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((slot as *const Slot).cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = slot;
+}
+
 /// Room to list the used slots of a table of `slots` slots: three
 /// quarters of them and one more. Written place by place before it is read.
 fn new_list(slots: usize) -> Box<[u32]> {
@@ -426,15 +444,7 @@ impl Table {
     /// cache a little later.
     #[inline(always)]
     pub(crate) fn prefetch(&self, hash: u64) {
-        let slot = &self.slots[hash as usize & (self.slots.len() - 1)];
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: a prefetch only hints the cache; the address is a live slot.
-        unsafe {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            _mm_prefetch::<_MM_HINT_T0>((slot as *const Slot).cast::<i8>());
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = slot;
+        prefetch_slot(&self.slots[hash as usize & (self.slots.len() - 1)]);
     }
 
     /// [`Table::add_key`] with the key's hash already made.
@@ -596,33 +606,39 @@ impl Table {
             .map(|&i| &self.slots[i as usize])
     }
 
-    /// The used slots' keys and counts.
+    /// The used slots' keys and counts, each slot asked of the memory
+    /// a few slots before it is read: the list's places fall at random
+    /// in a table larger than the first caches.
     fn short_entries(&self) -> impl Iterator<Item = (Key, u64)> + '_ {
-        self.used_slots()
-            .map(|slot| (Key::from_le_bytes(slot.key), slot.count))
+        let listed = &self.listed[..self.used];
+        listed.iter().enumerate().map(move |(n, &i)| {
+            if let Some(&later) = listed.get(n + AHEAD) {
+                prefetch_slot(&self.slots[later as usize]);
+            }
+            let slot = &self.slots[i as usize];
+            (Key::from_le_bytes(slot.key), slot.count)
+        })
     }
 
-    /// Adds short words' counts, a batch at a time: the slots of a batch
-    /// are all asked of the memory first ([`Table::prefetch`]), so that
-    /// their cache misses overlap (the words of one table fall at random
-    /// places in the other, larger than the caches).
+    /// Adds short words' counts, each slot asked of the memory
+    /// ([`Table::prefetch`]) [`AHEAD`] words before it is counted, so that
+    /// the cache misses of those words overlap (the words of one table fall
+    /// at random places in the other, larger than the caches).
     fn add_entries(&mut self, entries: impl Iterator<Item = (Key, u64)>) {
-        const BATCH: usize = 16;
-        let mut batch = [(0, 0, 0); BATCH];
+        let mut waiting = [(0, 0, 0); AHEAD];
         let mut n = 0;
         for (key, count) in entries {
             let hash = self.hash(key);
             self.prefetch(hash);
-            batch[n] = (key, hash, count);
-            n += 1;
-            if n == BATCH {
-                for &(key, hash, count) in &batch {
-                    self.add_hashed(key, hash, count);
-                }
-                n = 0;
+            let (key, hash, count) = std::mem::replace(&mut waiting[n % AHEAD], (key, hash, count));
+            if n >= AHEAD {
+                self.add_hashed(key, hash, count);
             }
+            n += 1;
         }
-        for &(key, hash, count) in &batch[..n] {
+        let first = n.saturating_sub(AHEAD);
+        for k in first..n {
+            let (key, hash, count) = waiting[k % AHEAD];
             self.add_hashed(key, hash, count);
         }
     }
@@ -714,6 +730,37 @@ mod tests {
         assert!(t.slots.len() >= 5000 * 4 / 3 && t.slots.len().is_power_of_two());
         for (i, w) in words.iter().enumerate() {
             assert_eq!(t.get(w), Some(&(i as u64 + 1)), "{w}");
+        }
+    }
+
+    #[test]
+    fn merges_of_every_size_around_the_prefetch_distance_keep_every_count() {
+        // Tables of 0 to 3 × AHEAD words, half of them already in the
+        // totals, merged both ways: every word and count arrives once.
+        for size in 0..=3 * AHEAD {
+            let mut part = Table::default();
+            for i in 0..size {
+                part.add(&format!("w{i}"), i as u64 + 1);
+            }
+            let mut totals = Table::default();
+            for i in size / 2..size + 5 {
+                totals.add(&format!("w{i}"), 100);
+            }
+            let mut moved = totals.clone();
+            moved.merge(part.clone());
+            totals.merge_from(&part);
+            for t in [&totals, &moved] {
+                assert_eq!(t.len(), size + 5, "size {size}");
+                for i in 0..size + 5 {
+                    let old = if i >= size / 2 { 100 } else { 0 };
+                    let new = if i < size { i as u64 + 1 } else { 0 };
+                    assert_eq!(
+                        t.get(&format!("w{i}")),
+                        Some(&(old + new)),
+                        "size {size}, w{i}"
+                    );
+                }
+            }
         }
     }
 
