@@ -647,6 +647,13 @@ impl Table {
     /// ahead by `other`'s size: most of `other`'s words are usually in
     /// `self` already.
     pub(crate) fn merge_from(&mut self, other: &Table) {
+        if self.len() == 0 && self.slots.len() <= other.slots.len() {
+            // Empty totals take a copy of the first table whole: its bytes
+            // copied at once, not its words hashed one by one into a small
+            // table that doubles again and again.
+            self.clone_from(other);
+            return;
+        }
         self.add_entries(other.short_entries());
         for (word, &n) in &other.long {
             match self.long.get_mut(word) {
@@ -748,8 +755,12 @@ mod tests {
             }
             let mut moved = totals.clone();
             moved.merge(part.clone());
+            // Empty totals copy the first table whole, then go on merging.
+            let mut copied = Table::default();
+            copied.merge_from(&part);
+            copied.merge_from(&totals);
             totals.merge_from(&part);
-            for t in [&totals, &moved] {
+            for t in [&totals, &moved, &copied] {
                 assert_eq!(t.len(), size + 5, "size {size}");
                 for i in 0..size + 5 {
                     let old = if i >= size / 2 { 100 } else { 0 };
