@@ -26,7 +26,7 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput};
 use gutenpipe::corpus::{CorpusConfig, default_dir, open_or_generate};
 use gutenpipe::decode::decode;
-use gutenpipe::stages::{Stage, Tokenize, TokenizeTotals};
+use gutenpipe::stages::{Stage, Tokenize, TokenizeTotals, WordCounts};
 use gutenpipe::tokenizer::{self, Case, Simd, lowercase, with_simd, words};
 use rayon::prelude::*;
 use unicode_segmentation::UnicodeSegmentation;
@@ -501,6 +501,30 @@ fn main() {
                 ws.iter()
                     .map(|w| black_box(lowercase(w, &mut buf)).len())
                     .sum::<usize>()
+            })
+        });
+        g.finish();
+    }
+
+    // Merging each text's counts into corpus totals, as a CPU worker does
+    // after counting each book (`Tokenize::accumulate`), in words merged a
+    // second (each text's distinct words, summed).
+    for set in &sets {
+        let counted: Vec<WordCounts> = set
+            .texts
+            .iter()
+            .map(|t| tokenizer::count(t, Case::Fold))
+            .collect();
+        let entries: usize = counted.iter().map(WordCounts::len).sum();
+        let mut g = c.benchmark_group(format!("merge/{}", set.name));
+        g.throughput(Throughput::Elements(entries as u64));
+        g.bench_function("gutenpipe, into empty totals", |b| {
+            b.iter(|| {
+                let mut totals = TokenizeTotals::default();
+                for counts in &counted {
+                    totals.add(black_box(counts));
+                }
+                totals.counts.len()
             })
         });
         g.finish();
