@@ -8,7 +8,10 @@
 # reports its own wall time (from the first request to the last count,
 # without starting the interpreter or the binary); the medians and their
 # ratio are printed, with gutenpipe's CPU time per stage in its last run.
-# One untimed run of each side comes first.
+# One untimed run of each side comes first. The runs' files are removed at
+# the end; on ext4 without a journal, making a file then passes over the
+# inodes freed in the last minutes, so a second bench started within six
+# minutes reads lower (docs/benchmarks.md, "Wait six minutes").
 set -euo pipefail
 
 : "${CARGO:=cargo}"
@@ -133,3 +136,4 @@ echo "range of the runs: gutenpipe $(range < "$scratch/g.times") s, Python $(ran
 g=$(median < "$scratch/g.times"); p=$(median < "$scratch/p.times")
 printf 'median of %d runs: gutenpipe streamed %.3f s, Python %.3f s: gutenpipe is %.1fx faster\n' \
   "$E2E_RUNS" "$g" "$p" "$(awk -v p="$p" -v g="$g" 'BEGIN {print p / g}')"
+echo "(removing the runs' files: a bench started within six minutes of this may read lower; see docs/benchmarks.md)"
